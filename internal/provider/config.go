@@ -1,0 +1,386 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults shared by the schema descriptions and the resolution below, so the
+// documentation can never disagree with the behaviour.
+const (
+	DefaultBaseURL        = "https://cloud.mongodb.com"
+	DefaultMaxRetries     = 5
+	DefaultRequestTimeout = 60 * time.Second
+	maxMaxRetries         = 20
+)
+
+// Environment variables read when an attribute is not set. The names are the
+// ones MongoDB's own tools use, so existing pipelines work unchanged.
+const (
+	EnvAtlasBaseURL          = "MONGODB_ATLAS_BASE_URL"
+	EnvAtlasPublicAPIKey     = "MONGODB_ATLAS_PUBLIC_API_KEY"
+	EnvAtlasPublicKey        = "MONGODB_ATLAS_PUBLIC_KEY"
+	EnvAtlasPrivateAPIKey    = "MONGODB_ATLAS_PRIVATE_API_KEY"
+	EnvAtlasPrivateKey       = "MONGODB_ATLAS_PRIVATE_KEY"
+	EnvAtlasClientID         = "MONGODB_ATLAS_CLIENT_ID"
+	EnvAtlasClientSecret     = "MONGODB_ATLAS_CLIENT_SECRET"
+	EnvOpsManagerURL         = "MCLI_OPS_MANAGER_URL"
+	EnvOpsManagerPublicKey   = "MCLI_PUBLIC_API_KEY"
+	EnvOpsManagerPrivateKey  = "MCLI_PRIVATE_API_KEY"
+	EnvOpsManagerCACert      = "MCLI_OPS_MANAGER_CA_CERTIFICATE"
+	EnvOpsManagerSkipVerify  = "MCLI_OPS_MANAGER_SKIP_VERIFY"
+	EnvMaxRetries            = "ATLASMIG_MAX_RETRIES"
+	EnvRequestTimeout        = "ATLASMIG_REQUEST_TIMEOUT"
+	blockAtlas               = "atlas"
+	blockOpsManager          = "ops_manager"
+	credentialKindKeyPair    = "key pair"
+	credentialKindServiceAcc = "service account"
+)
+
+// SideAttributes holds what the user wrote in an `atlas` or `ops_manager`
+// block. Empty strings mean "not set", exactly like an absent attribute.
+type SideAttributes struct {
+	BaseURL            string
+	PublicKey          string
+	PrivateKey         string
+	ClientID           string
+	ClientSecret       string
+	CACertFile         string
+	InsecureSkipVerify *bool
+}
+
+// Attributes is the provider configuration as written, before environment
+// variables and defaults are applied.
+type Attributes struct {
+	Atlas          SideAttributes
+	OpsManager     SideAttributes
+	MaxRetries     *int64
+	RequestTimeout string
+}
+
+// SideConfig is the resolved, validated configuration of one side.
+type SideConfig struct {
+	BaseURL            string
+	PublicKey          string
+	PrivateKey         string
+	ClientID           string
+	ClientSecret       string
+	CACertFile         string
+	InsecureSkipVerify bool
+	// Missing explains, in words a user can act on, why this side has no
+	// credentials. It is empty when the side is usable.
+	Missing string
+}
+
+// Usable reports whether the side has a complete set of credentials.
+func (s SideConfig) Usable() bool { return s.Missing == "" }
+
+// Config is the resolved provider configuration.
+type Config struct {
+	Atlas          SideConfig
+	OpsManager     SideConfig
+	MaxRetries     int
+	RequestTimeout time.Duration
+}
+
+// ConfigError is a problem with the provider configuration, tied to the
+// attribute that causes it so the diagnostic can point at it.
+type ConfigError struct {
+	Attribute string // for example "atlas.base_url"; empty for provider-wide issues
+	Summary   string
+	Detail    string
+}
+
+// sideSpec describes where each attribute of a side may come from.
+type sideSpec struct {
+	block         string
+	label         string
+	baseURLEnv    []string
+	publicKeyEnv  []string
+	privateKeyEnv []string
+	clientIDEnv   []string
+	secretEnv     []string
+	caCertEnv     []string
+	skipVerifyEnv []string
+}
+
+var (
+	atlasSpec = sideSpec{
+		block:         blockAtlas,
+		label:         "Atlas",
+		baseURLEnv:    []string{EnvAtlasBaseURL},
+		publicKeyEnv:  []string{EnvAtlasPublicAPIKey, EnvAtlasPublicKey},
+		privateKeyEnv: []string{EnvAtlasPrivateAPIKey, EnvAtlasPrivateKey},
+		clientIDEnv:   []string{EnvAtlasClientID},
+		secretEnv:     []string{EnvAtlasClientSecret},
+	}
+	// MongoDB documents no environment variable for Cloud Manager service
+	// accounts, so the ops_manager block takes them from attributes only.
+	opsManagerSpec = sideSpec{
+		block:         blockOpsManager,
+		label:         "Cloud Manager / Ops Manager",
+		baseURLEnv:    []string{EnvOpsManagerURL},
+		publicKeyEnv:  []string{EnvOpsManagerPublicKey},
+		privateKeyEnv: []string{EnvOpsManagerPrivateKey},
+		caCertEnv:     []string{EnvOpsManagerCACert},
+		skipVerifyEnv: []string{EnvOpsManagerSkipVerify},
+	}
+)
+
+// Resolve turns the written attributes and the environment into a validated
+// configuration. Attributes win over environment variables; empty strings
+// count as unset. All problems are returned together so a user fixes them in
+// one pass.
+func Resolve(attrs Attributes, getenv func(string) string) (Config, []ConfigError) {
+	var errs []ConfigError
+	cfg := Config{MaxRetries: DefaultMaxRetries, RequestTimeout: DefaultRequestTimeout}
+
+	cfg.Atlas, errs = resolveSide(atlasSpec, attrs.Atlas, getenv, errs)
+	cfg.OpsManager, errs = resolveSide(opsManagerSpec, attrs.OpsManager, getenv, errs)
+
+	switch {
+	case attrs.MaxRetries != nil:
+		if *attrs.MaxRetries < 0 || *attrs.MaxRetries > maxMaxRetries {
+			errs = append(errs, ConfigError{
+				Attribute: "max_retries",
+				Summary:   "Invalid Maximum Retries",
+				Detail:    fmt.Sprintf("max_retries must be between 0 and %d; got %d.", maxMaxRetries, *attrs.MaxRetries),
+			})
+		} else {
+			cfg.MaxRetries = int(*attrs.MaxRetries)
+		}
+	case getenv(EnvMaxRetries) != "":
+		n, err := strconv.Atoi(strings.TrimSpace(getenv(EnvMaxRetries)))
+		if err != nil || n < 0 || n > maxMaxRetries {
+			errs = append(errs, ConfigError{
+				Attribute: "max_retries",
+				Summary:   "Invalid Maximum Retries",
+				Detail:    fmt.Sprintf("The environment variable %s must be a whole number between 0 and %d; got %q.", EnvMaxRetries, maxMaxRetries, getenv(EnvMaxRetries)),
+			})
+		} else {
+			cfg.MaxRetries = n
+		}
+	}
+
+	timeout, source := attrs.RequestTimeout, "request_timeout"
+	if timeout == "" && getenv(EnvRequestTimeout) != "" {
+		timeout, source = getenv(EnvRequestTimeout), "the environment variable "+EnvRequestTimeout
+	}
+	if timeout != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(timeout))
+		if err != nil || d <= 0 {
+			errs = append(errs, ConfigError{
+				Attribute: "request_timeout",
+				Summary:   "Invalid Request Timeout",
+				Detail:    fmt.Sprintf("%s must be a positive duration such as \"30s\" or \"2m\"; got %q.", source, timeout),
+			})
+		} else {
+			cfg.RequestTimeout = d
+		}
+	}
+	return cfg, errs
+}
+
+func resolveSide(spec sideSpec, attrs SideAttributes, getenv func(string) string, errs []ConfigError) (SideConfig, []ConfigError) {
+	side := SideConfig{}
+
+	rawURL, urlSource := pick(attrs.BaseURL, spec.baseURLEnv, getenv)
+	if rawURL == "" {
+		rawURL, urlSource = DefaultBaseURL, "the default"
+	}
+	baseURL, err := normalizeBaseURL(rawURL)
+	if err != nil {
+		errs = append(errs, ConfigError{
+			Attribute: spec.block + ".base_url",
+			Summary:   "Invalid Base URL",
+			Detail:    fmt.Sprintf("The %s base URL from %s is not usable: %s", spec.label, describeSource(spec.block+".base_url", urlSource), err),
+		})
+	}
+	side.BaseURL = baseURL
+
+	// Credentials written in the block decide the kind; the environment only
+	// fills the same kind. This keeps a stray MONGODB_ATLAS_CLIENT_ID in a CI
+	// runner from conflicting with keys written in the configuration.
+	attrKeyPair := attrs.PublicKey != "" || attrs.PrivateKey != ""
+	attrService := attrs.ClientID != "" || attrs.ClientSecret != ""
+	if attrKeyPair && attrService {
+		errs = append(errs, ConfigError{
+			Attribute: spec.block,
+			Summary:   "Conflicting Credentials",
+			Detail: fmt.Sprintf("The %s block sets both an API key pair (%[2]s.public_key, %[2]s.private_key) and a service account (%[2]s.client_id, %[2]s.client_secret). Keep exactly one of them.",
+				spec.block, spec.block),
+		})
+		return side, errs
+	}
+
+	pub, pubSrc := pick(attrs.PublicKey, spec.publicKeyEnv, getenv)
+	priv, privSrc := pick(attrs.PrivateKey, spec.privateKeyEnv, getenv)
+	id, idSrc := pick(attrs.ClientID, spec.clientIDEnv, getenv)
+	secret, secretSrc := pick(attrs.ClientSecret, spec.secretEnv, getenv)
+	switch {
+	case attrKeyPair:
+		id, secret = "", ""
+	case attrService:
+		pub, priv = "", ""
+	}
+	envKeyPair := pub != "" || priv != ""
+	envService := id != "" || secret != ""
+	if envKeyPair && envService {
+		errs = append(errs, ConfigError{
+			Attribute: spec.block,
+			Summary:   "Conflicting Credentials",
+			Detail: fmt.Sprintf("The environment provides both an API key pair (%s, %s) and a service account (%s, %s) for %s. Unset one of them, or write the one to use in the %s block.",
+				describeSource(spec.block+".public_key", pubSrc), describeSource(spec.block+".private_key", privSrc),
+				describeSource(spec.block+".client_id", idSrc), describeSource(spec.block+".client_secret", secretSrc),
+				spec.label, spec.block),
+		})
+		return side, errs
+	}
+
+	switch {
+	case envKeyPair:
+		errs = requirePair(spec, "public_key", pub, spec.publicKeyEnv, "private_key", priv, spec.privateKeyEnv, credentialKindKeyPair, errs)
+		side.PublicKey, side.PrivateKey = pub, priv
+	case envService:
+		errs = requirePair(spec, "client_id", id, spec.clientIDEnv, "client_secret", secret, spec.secretEnv, credentialKindServiceAcc, errs)
+		side.ClientID, side.ClientSecret = id, secret
+	default:
+		side.Missing = missingCredentials(spec)
+	}
+
+	side.CACertFile, _ = pick(attrs.CACertFile, spec.caCertEnv, getenv)
+	switch {
+	case attrs.InsecureSkipVerify != nil:
+		side.InsecureSkipVerify = *attrs.InsecureSkipVerify
+	default:
+		raw, src := pick("", spec.skipVerifyEnv, getenv)
+		if raw != "" {
+			v, err := strconv.ParseBool(strings.TrimSpace(raw))
+			if err != nil {
+				errs = append(errs, ConfigError{
+					Attribute: spec.block + ".insecure_skip_verify",
+					Summary:   "Invalid Boolean",
+					Detail:    fmt.Sprintf("%s must be true or false; got %q.", describeSource("", src), raw),
+				})
+			}
+			side.InsecureSkipVerify = v
+		}
+	}
+	return side, errs
+}
+
+// requirePair reports a half-set credential pair, naming the missing half and
+// where it may come from.
+func requirePair(spec sideSpec, firstName, first string, firstEnv []string, secondName, second string, secondEnv []string, kind string, errs []ConfigError) []ConfigError {
+	missing := func(name string, env []string) ConfigError {
+		return ConfigError{
+			Attribute: spec.block + "." + name,
+			Summary:   "Incomplete " + titleCase(kind),
+			Detail: fmt.Sprintf("The %s %s is incomplete: %s.%s is not set%s. Set it, or remove the other half of the pair.",
+				spec.label, kind, spec.block, name, envHint(env)),
+		}
+	}
+	if first == "" {
+		errs = append(errs, missing(firstName, firstEnv))
+	}
+	if second == "" {
+		errs = append(errs, missing(secondName, secondEnv))
+	}
+	return errs
+}
+
+func missingCredentials(spec sideSpec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The provider has no %s credentials. Set %s.public_key and %s.private_key", spec.label, spec.block, spec.block)
+	if len(spec.publicKeyEnv) > 0 {
+		fmt.Fprintf(&b, " (or the environment variables %s)", envPairs(spec.publicKeyEnv, spec.privateKeyEnv))
+	}
+	fmt.Fprintf(&b, ", or a service account with %s.client_id and %s.client_secret", spec.block, spec.block)
+	if len(spec.clientIDEnv) > 0 {
+		fmt.Fprintf(&b, " (or %s and %s)", spec.clientIDEnv[0], spec.secretEnv[0])
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+func envPairs(first, second []string) string {
+	pairs := make([]string, 0, len(first))
+	for i := range first {
+		pairs = append(pairs, first[i]+" and "+second[i])
+	}
+	return strings.Join(pairs, ", or ")
+}
+
+func envHint(env []string) string {
+	if len(env) == 0 {
+		return ""
+	}
+	return " (nor the environment variable " + strings.Join(env, " or ") + ")"
+}
+
+// pick returns the attribute when set, otherwise the first non-empty
+// environment variable, with the name of where the value came from.
+func pick(attr string, env []string, getenv func(string) string) (string, string) {
+	if attr != "" {
+		return attr, ""
+	}
+	for _, name := range env {
+		if v := getenv(name); v != "" {
+			return v, name
+		}
+	}
+	return "", ""
+}
+
+func describeSource(attribute, envName string) string {
+	if envName == "" {
+		return attribute
+	}
+	if !strings.HasPrefix(envName, "the ") {
+		return "the environment variable " + envName
+	}
+	return envName
+}
+
+func titleCase(s string) string {
+	words := strings.Fields(s)
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return strings.Join(words, " ")
+}
+
+// normalizeBaseURL accepts a URL with or without a trailing slash and refuses
+// plain http:// to anything but the loopback interface, where the bundled
+// simulator runs: credentials and link tokens must never cross a network in
+// clear text.
+func normalizeBaseURL(raw string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return "", fmt.Errorf("%q is not an absolute http(s) URL such as %s", raw, DefaultBaseURL)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("the URL must not carry credentials; use the public_key/private_key or client_id/client_secret attributes")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q must not have a query or fragment", raw)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return "", fmt.Errorf("%q uses plain http://, which is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost). Use https://", raw)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,197 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(name string) string { return vars[name] }
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestResolveAttributesWinOverEnvironment(t *testing.T) {
+	cfg, errs := Resolve(Attributes{
+		Atlas: SideAttributes{BaseURL: "http://127.0.0.1:8080/", PublicKey: "attr-pub", PrivateKey: "attr-priv"},
+	}, env(map[string]string{
+		EnvAtlasBaseURL:       "https://env.example.com",
+		EnvAtlasPublicAPIKey:  "env-pub",
+		EnvAtlasPrivateAPIKey: "env-priv",
+	}))
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	if cfg.Atlas.BaseURL != "http://127.0.0.1:8080" || cfg.Atlas.PublicKey != "attr-pub" || cfg.Atlas.PrivateKey != "attr-priv" {
+		t.Fatalf("attributes did not win: %+v", cfg.Atlas)
+	}
+}
+
+func TestResolveEnvironmentFallbacksInOrder(t *testing.T) {
+	cfg, errs := Resolve(Attributes{}, env(map[string]string{
+		EnvAtlasPublicKey:       "sdk-pub",
+		EnvAtlasPrivateAPIKey:   "cli-priv",
+		EnvAtlasPrivateKey:      "sdk-priv",
+		EnvOpsManagerURL:        "https://om.example.com:8443/",
+		EnvOpsManagerPublicKey:  "om-pub",
+		EnvOpsManagerPrivateKey: "om-priv",
+		EnvOpsManagerCACert:     "/etc/ca.pem",
+		EnvOpsManagerSkipVerify: "true",
+		EnvMaxRetries:           "3",
+		EnvRequestTimeout:       "5s",
+	}))
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	if cfg.Atlas.PublicKey != "sdk-pub" || cfg.Atlas.PrivateKey != "cli-priv" {
+		t.Errorf("atlas keys = %q/%q, want sdk-pub/cli-priv (CLI name first, SDK name second)", cfg.Atlas.PublicKey, cfg.Atlas.PrivateKey)
+	}
+	if cfg.Atlas.BaseURL != DefaultBaseURL {
+		t.Errorf("atlas base url = %q, want default", cfg.Atlas.BaseURL)
+	}
+	want := SideConfig{BaseURL: "https://om.example.com:8443", PublicKey: "om-pub", PrivateKey: "om-priv", CACertFile: "/etc/ca.pem", InsecureSkipVerify: true}
+	if cfg.OpsManager != want {
+		t.Errorf("ops manager = %+v, want %+v", cfg.OpsManager, want)
+	}
+	if cfg.MaxRetries != 3 || cfg.RequestTimeout != 5*time.Second {
+		t.Errorf("max retries %d, timeout %s", cfg.MaxRetries, cfg.RequestTimeout)
+	}
+}
+
+func TestResolveDefaults(t *testing.T) {
+	cfg, errs := Resolve(Attributes{}, env(nil))
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	if cfg.MaxRetries != DefaultMaxRetries || cfg.RequestTimeout != DefaultRequestTimeout {
+		t.Errorf("defaults: %d, %s", cfg.MaxRetries, cfg.RequestTimeout)
+	}
+	for name, side := range map[string]SideConfig{"atlas": cfg.Atlas, "ops_manager": cfg.OpsManager} {
+		if side.Usable() {
+			t.Errorf("%s usable without credentials", name)
+		}
+		if !strings.Contains(side.Missing, name+".public_key") || !strings.Contains(side.Missing, name+".client_id") {
+			t.Errorf("%s missing message does not name the attributes: %s", name, side.Missing)
+		}
+	}
+	for _, v := range []string{EnvAtlasPublicAPIKey, EnvAtlasPrivateKey, EnvAtlasClientID, EnvAtlasClientSecret} {
+		if !strings.Contains(cfg.Atlas.Missing, v) {
+			t.Errorf("atlas missing message does not name %s: %s", v, cfg.Atlas.Missing)
+		}
+	}
+	if !strings.Contains(cfg.OpsManager.Missing, EnvOpsManagerPublicKey) {
+		t.Errorf("ops manager missing message does not name %s", EnvOpsManagerPublicKey)
+	}
+}
+
+func TestResolveServiceAccountFromEnvironment(t *testing.T) {
+	cfg, errs := Resolve(Attributes{}, env(map[string]string{EnvAtlasClientID: "id", EnvAtlasClientSecret: "secret"}))
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	if cfg.Atlas.ClientID != "id" || cfg.Atlas.ClientSecret != "secret" || cfg.Atlas.PublicKey != "" {
+		t.Fatalf("service account not resolved: %+v", cfg.Atlas)
+	}
+}
+
+func TestResolveAttributesChooseTheCredentialKind(t *testing.T) {
+	// Keys in the configuration are not in conflict with a service account
+	// left in the environment: the configuration decides.
+	cfg, errs := Resolve(Attributes{Atlas: SideAttributes{PublicKey: "p", PrivateKey: "k"}},
+		env(map[string]string{EnvAtlasClientID: "id", EnvAtlasClientSecret: "secret"}))
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	if cfg.Atlas.ClientID != "" || cfg.Atlas.PublicKey != "p" {
+		t.Fatalf("environment service account leaked into key pair config: %+v", cfg.Atlas)
+	}
+	// A public key in configuration with the private key in the environment
+	// is a normal way to keep the secret out of files.
+	cfg, errs = Resolve(Attributes{Atlas: SideAttributes{PublicKey: "p"}}, env(map[string]string{EnvAtlasPrivateKey: "k"}))
+	if len(errs) != 0 || cfg.Atlas.PrivateKey != "k" {
+		t.Fatalf("private key from environment not used: %+v %+v", cfg.Atlas, errs)
+	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	cases := []struct {
+		name      string
+		attrs     Attributes
+		env       map[string]string
+		attribute string
+		contains  []string
+	}{
+		{"both kinds in block", Attributes{Atlas: SideAttributes{PublicKey: "p", PrivateKey: "k", ClientID: "i"}}, nil,
+			"atlas", []string{"atlas.public_key", "atlas.client_id", "exactly one"}},
+		{"both kinds in environment", Attributes{}, map[string]string{EnvAtlasPublicKey: "p", EnvAtlasPrivateKey: "k", EnvAtlasClientID: "i", EnvAtlasClientSecret: "s"},
+			"atlas", []string{EnvAtlasPublicKey, EnvAtlasClientID}},
+		{"half key pair", Attributes{OpsManager: SideAttributes{PublicKey: "p"}}, nil,
+			"ops_manager.private_key", []string{"ops_manager.private_key", EnvOpsManagerPrivateKey}},
+		{"half service account", Attributes{Atlas: SideAttributes{ClientSecret: "s"}}, nil,
+			"atlas.client_id", []string{"atlas.client_id", EnvAtlasClientID}},
+		{"plain http to a remote host", Attributes{Atlas: SideAttributes{BaseURL: "http://cloud.example.com"}}, nil,
+			"atlas.base_url", []string{"http://", "loopback", "https://"}},
+		{"not a URL", Attributes{OpsManager: SideAttributes{BaseURL: "opsmanager:8080"}}, nil,
+			"ops_manager.base_url", []string{"absolute"}},
+		{"URL with user info", Attributes{Atlas: SideAttributes{BaseURL: "https://u:p@cloud.example.com"}}, nil,
+			"atlas.base_url", []string{"credentials"}},
+		{"base url from environment", Attributes{}, map[string]string{EnvOpsManagerURL: "http://10.0.0.5:8080"},
+			"ops_manager.base_url", []string{EnvOpsManagerURL}},
+		{"negative retries", Attributes{MaxRetries: ptr[int64](-1)}, nil, "max_retries", []string{"between 0"}},
+		{"bad retries env", Attributes{}, map[string]string{EnvMaxRetries: "many"}, "max_retries", []string{EnvMaxRetries}},
+		{"bad timeout", Attributes{RequestTimeout: "soon"}, nil, "request_timeout", []string{"30s"}},
+		{"bad skip verify env", Attributes{}, map[string]string{EnvOpsManagerSkipVerify: "maybe"}, "ops_manager.insecure_skip_verify", []string{EnvOpsManagerSkipVerify}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errs := Resolve(tc.attrs, env(tc.env))
+			if len(errs) == 0 {
+				t.Fatal("expected an error")
+			}
+			found := false
+			for _, e := range errs {
+				if e.Attribute != tc.attribute {
+					continue
+				}
+				found = true
+				for _, c := range tc.contains {
+					if !strings.Contains(e.Summary+" "+e.Detail, c) {
+						t.Errorf("error %q does not mention %q", e.Detail, c)
+					}
+				}
+			}
+			if !found {
+				t.Fatalf("no error on %s: %+v", tc.attribute, errs)
+			}
+		})
+	}
+}
+
+func TestResolveLoopbackHTTPAllowed(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:1234", "http://127.8.9.10/", "http://[::1]:99", "http://localhost:8080/", "https://cloud.mongodbgov.com/"} {
+		cfg, errs := Resolve(Attributes{Atlas: SideAttributes{BaseURL: u}}, env(nil))
+		if len(errs) != 0 {
+			t.Errorf("%s: %+v", u, errs)
+		}
+		if strings.HasSuffix(cfg.Atlas.BaseURL, "/") {
+			t.Errorf("%s: trailing slash kept: %s", u, cfg.Atlas.BaseURL)
+		}
+	}
+}
+
+func TestResolveErrorsNeverEchoSecrets(t *testing.T) {
+	secret := "super-secret-private-key"
+	_, errs := Resolve(Attributes{
+		Atlas:      SideAttributes{PrivateKey: secret, ClientSecret: secret},
+		OpsManager: SideAttributes{PrivateKey: secret},
+	}, env(map[string]string{EnvAtlasClientSecret: secret}))
+	if len(errs) == 0 {
+		t.Fatal("expected errors")
+	}
+	for _, e := range errs {
+		if strings.Contains(e.Summary+e.Detail, secret) {
+			t.Fatalf("error carries the secret: %+v", e)
+		}
+	}
+}

@@ -1,0 +1,291 @@
+// Package provider defines the atlasmig provider: its schema, the resolution
+// of its configuration and the clients it hands to resources.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/resources"
+)
+
+// Address is the provider's registry address.
+const Address = "registry.terraform.io/atlasmig/atlasmig"
+
+var _ provider.Provider = (*atlasmigProvider)(nil)
+
+type atlasmigProvider struct {
+	version string
+}
+
+// New returns a constructor for the provider at the given version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &atlasmigProvider{version: version}
+	}
+}
+
+type sideModel struct {
+	BaseURL            types.String `tfsdk:"base_url"`
+	PublicKey          types.String `tfsdk:"public_key"`
+	PrivateKey         types.String `tfsdk:"private_key"`
+	ClientID           types.String `tfsdk:"client_id"`
+	ClientSecret       types.String `tfsdk:"client_secret"`
+	CACertFile         types.String `tfsdk:"ca_cert_file"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+}
+
+type atlasModel struct {
+	BaseURL      types.String `tfsdk:"base_url"`
+	PublicKey    types.String `tfsdk:"public_key"`
+	PrivateKey   types.String `tfsdk:"private_key"`
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+}
+
+type providerModel struct {
+	Atlas          *atlasModel  `tfsdk:"atlas"`
+	OpsManager     *sideModel   `tfsdk:"ops_manager"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+func (p *atlasmigProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "atlasmig"
+	resp.Version = p.version
+}
+
+func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	credentialAttributes := func(label string, env [4]string) map[string]schema.Attribute {
+		envNote := func(i int) string {
+			if env[i] == "" {
+				return ""
+			}
+			return " Falls back to the environment variable " + env[i] + "."
+		}
+		return map[string]schema.Attribute{
+			"public_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Public part of the " + label + " programmatic API key (HTTP Digest user name). Set together with `private_key`; conflicts with `client_id`." + envNote(0),
+			},
+			"private_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Private part of the " + label + " programmatic API key (HTTP Digest password)." + envNote(1),
+			},
+			"client_id": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Client ID of a " + label + " service account (OAuth 2.0 client credentials). Set together with `client_secret`; conflicts with `public_key`." + envNote(2),
+			},
+			"client_secret": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "Client secret of the " + label + " service account." + envNote(3),
+			},
+		}
+	}
+
+	atlasAttrs := credentialAttributes("Atlas", [4]string{
+		EnvAtlasPublicAPIKey + " (then " + EnvAtlasPublicKey + ")",
+		EnvAtlasPrivateAPIKey + " (then " + EnvAtlasPrivateKey + ")",
+		EnvAtlasClientID, EnvAtlasClientSecret,
+	})
+	atlasAttrs["base_url"] = schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "Base URL of the Atlas Admin API, with or without a trailing slash. Defaults to `" + DefaultBaseURL +
+			"`; falls back to the environment variable " + EnvAtlasBaseURL + ". Must be `https://`, except for loopback hosts (the bundled simulator).",
+	}
+
+	omAttrs := credentialAttributes("Cloud Manager / Ops Manager", [4]string{EnvOpsManagerPublicKey, EnvOpsManagerPrivateKey, "", ""})
+	omAttrs["base_url"] = schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "Base URL of Cloud Manager (the default, `" + DefaultBaseURL + "`) or of your Ops Manager, such as `https://opsmanager.example.com:8443`. " +
+			"Falls back to the environment variable " + EnvOpsManagerURL + ". Must be `https://`, except for loopback hosts.",
+	}
+	omAttrs["ca_cert_file"] = schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "Path to a PEM bundle of certificate authorities to trust in addition to the system roots, for an Ops Manager whose certificate is issued by a private CA. " +
+			"Falls back to the environment variable " + EnvOpsManagerCACert + ".",
+	}
+	omAttrs["insecure_skip_verify"] = schema.BoolAttribute{
+		Optional: true,
+		MarkdownDescription: "Skip verification of the Ops Manager TLS certificate. Works, but every run warns: prefer `ca_cert_file`. " +
+			"Falls back to the environment variable " + EnvOpsManagerSkipVerify + ".",
+	}
+
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Links Cloud Manager and Ops Manager organizations to MongoDB Atlas for push live migrations.",
+		Attributes: map[string]schema.Attribute{
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429) or a transient failure (502, 503, 504, connection errors), honouring `Retry-After`. "+
+					"Defaults to %d; 0 disables retries. Falls back to the environment variable %s.", DefaultMaxRetries, EnvMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How long one HTTP request may take before it is abandoned (and retried where safe), as a Go duration such as `30s`. "+
+					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", DefaultRequestTimeout, EnvRequestTimeout),
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"atlas": schema.SingleNestedBlock{
+				MarkdownDescription: "The destination: the Atlas organization's Admin API v2. Needed by `atlasmig_link_token` and `atlasmig_available_projects`. Use an API key pair or a service account with the Organization Owner role.",
+				Attributes:          atlasAttrs,
+			},
+			"ops_manager": schema.SingleNestedBlock{
+				MarkdownDescription: "The source: the Cloud Manager or Ops Manager organization's Public API v1.0. Needed by `atlasmig_migration_link`. Use an API key pair (or, on Cloud Manager, a service account) with the Organization Owner role.",
+				Attributes:          omAttrs,
+			},
+		},
+	}
+}
+
+func (p *atlasmigProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var model providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	attrs, unknown := model.attributes()
+	if unknown {
+		data := &resources.ProviderData{ConfigUnknown: true}
+		resp.ResourceData, resp.DataSourceData = data, data
+		return
+	}
+
+	cfg, errs := Resolve(attrs, os.Getenv)
+	for _, e := range errs {
+		if e.Attribute == "" {
+			resp.Diagnostics.AddError(e.Summary, e.Detail)
+			continue
+		}
+		resp.Diagnostics.AddAttributeError(attributePath(e.Attribute), e.Summary, e.Detail)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if cfg.OpsManager.InsecureSkipVerify {
+		resp.Diagnostics.AddAttributeWarning(path.Root("ops_manager").AtName("insecure_skip_verify"),
+			"TLS Verification Disabled",
+			"ops_manager.insecure_skip_verify is true: the provider does not verify the Ops Manager certificate, so anyone on the network path can read the credentials and the link token. "+
+				"Set ops_manager.ca_cert_file to your certificate authority's PEM bundle instead.")
+	}
+
+	userAgent := fmt.Sprintf("terraform-provider-atlasmig/%s Terraform/%s", p.version, req.TerraformVersion)
+	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing}
+
+	if cfg.Atlas.Usable() {
+		atlas, err := client.NewAtlas(clientConfig(cfg.Atlas, cfg, userAgent))
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("atlas"), "Invalid Atlas Configuration", err.Error())
+		}
+		data.Atlas = atlas
+	}
+	if cfg.OpsManager.Usable() {
+		om, err := client.NewOpsManager(clientConfig(cfg.OpsManager, cfg, userAgent))
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("ops_manager"), "Invalid Cloud Manager / Ops Manager Configuration", err.Error())
+		}
+		data.OpsManager = om
+	}
+	resp.ResourceData, resp.DataSourceData = data, data
+}
+
+func clientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
+	return client.Config{
+		BaseURL:            side.BaseURL,
+		PublicKey:          side.PublicKey,
+		PrivateKey:         side.PrivateKey,
+		ClientID:           side.ClientID,
+		ClientSecret:       side.ClientSecret,
+		UserAgent:          userAgent,
+		CACertFile:         side.CACertFile,
+		InsecureSkipVerify: side.InsecureSkipVerify,
+		MaxRetries:         cfg.MaxRetries,
+		RequestTimeout:     cfg.RequestTimeout,
+	}
+}
+
+// attributes converts the model into plain values, reporting whether any of
+// them is unknown (for example, a key read from another resource).
+func (m providerModel) attributes() (Attributes, bool) {
+	var attrs Attributes
+	unknown := false
+	str := func(v types.String) string {
+		if v.IsUnknown() {
+			unknown = true
+		}
+		return v.ValueString()
+	}
+	if m.Atlas != nil {
+		attrs.Atlas = SideAttributes{
+			BaseURL:      str(m.Atlas.BaseURL),
+			PublicKey:    str(m.Atlas.PublicKey),
+			PrivateKey:   str(m.Atlas.PrivateKey),
+			ClientID:     str(m.Atlas.ClientID),
+			ClientSecret: str(m.Atlas.ClientSecret),
+		}
+	}
+	if m.OpsManager != nil {
+		attrs.OpsManager = SideAttributes{
+			BaseURL:      str(m.OpsManager.BaseURL),
+			PublicKey:    str(m.OpsManager.PublicKey),
+			PrivateKey:   str(m.OpsManager.PrivateKey),
+			ClientID:     str(m.OpsManager.ClientID),
+			ClientSecret: str(m.OpsManager.ClientSecret),
+			CACertFile:   str(m.OpsManager.CACertFile),
+		}
+		if m.OpsManager.InsecureSkipVerify.IsUnknown() {
+			unknown = true
+		} else if !m.OpsManager.InsecureSkipVerify.IsNull() {
+			v := m.OpsManager.InsecureSkipVerify.ValueBool()
+			attrs.OpsManager.InsecureSkipVerify = &v
+		}
+	}
+	if m.MaxRetries.IsUnknown() {
+		unknown = true
+	} else if !m.MaxRetries.IsNull() {
+		v := m.MaxRetries.ValueInt64()
+		attrs.MaxRetries = &v
+	}
+	attrs.RequestTimeout = str(m.RequestTimeout)
+	return attrs, unknown
+}
+
+// attributePath turns "ops_manager.ca_cert_file" into a framework path.
+func attributePath(dotted string) path.Path {
+	parts := strings.Split(dotted, ".")
+	p := path.Root(parts[0])
+	for _, part := range parts[1:] {
+		p = p.AtName(part)
+	}
+	return p
+}
+
+func (p *atlasmigProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		resources.NewLinkTokenResource,
+		resources.NewMigrationLinkResource,
+	}
+}
+
+func (p *atlasmigProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}

@@ -1,0 +1,114 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+)
+
+// apiSide names one of the two APIs in diagnostics, with the provider block
+// that configures it, so every message can say exactly what to change.
+type apiSide struct {
+	label        string
+	block        string
+	caCertEnvVar string
+}
+
+var (
+	atlasSide      = apiSide{label: "Atlas", block: "atlas"}
+	opsManagerSide = apiSide{label: "Cloud Manager / Ops Manager", block: "ops_manager", caCertEnvVar: "MCLI_OPS_MANAGER_CA_CERTIFICATE"}
+)
+
+// addAPIError appends a diagnostic for a failed API call. action completes the
+// sentence "Could not ..." and must carry no secret.
+func addAPIError(diags *diag.Diagnostics, side apiSide, action string, err error) {
+	summary, detail := describeAPIError(side, action, err)
+	diags.AddError(summary, detail)
+}
+
+// describeAPIError turns a client error into a summary and a detail that say
+// what happened, what to do next, and what the API answered. The client
+// scrubs secrets from its errors; nothing here adds one.
+func describeAPIError(side apiSide, action string, err error) (string, string) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "Operation Timed Out",
+			fmt.Sprintf("Could not %s before the operation's timeout expired (%s). The API may be slow or rate limiting; raise the resource's timeouts block or the provider's request_timeout, then run again.", action, err)
+	}
+	if client.IsCertificateError(err) {
+		fix := fmt.Sprintf("If %s uses a private certificate authority, set %s.ca_cert_file", side.label, side.block)
+		if side.caCertEnvVar != "" {
+			fix += " (or the environment variable " + side.caCertEnvVar + ")"
+		}
+		fix += " to the authority's PEM bundle."
+		return "TLS Certificate Not Trusted",
+			fmt.Sprintf("Could not %s: the server's TLS certificate could not be verified: %s.\n\n%s", action, err, fix)
+	}
+
+	apiErr, ok := client.AsAPIError(err)
+	if !ok {
+		return fmt.Sprintf("Cannot Reach %s", side.label),
+			fmt.Sprintf("Could not %s: %s.\n\nCheck %s.base_url, the network path and any proxy settings (HTTPS_PROXY, NO_PROXY), then run again.", action, err, side.block)
+	}
+
+	var summary, advice string
+	switch code := apiErr.StatusCode; {
+	case code == http.StatusUnauthorized:
+		summary = side.label + " Rejected The Credentials"
+		advice = fmt.Sprintf("Check that %[1]s.public_key and %[1]s.private_key (or %[1]s.client_id and %[1]s.client_secret, or their environment variables) belong to an enabled %[2]s API key or service account, and that the key is for %[3]s.", side.block, side.label, hostOf(side))
+	case code == http.StatusForbidden:
+		summary = "Permission Denied By " + side.label
+		advice = fmt.Sprintf("The %s credentials need the Organization Owner role on this organization, and the IP address of the machine running Terraform must be on the API key's access list. Grant the role or add the address, then run again.", side.label)
+	case code == http.StatusNotFound:
+		summary = side.label + " Resource Not Found"
+		advice = "Check that the organization id is right and that the credentials belong to that organization."
+	case code == http.StatusConflict:
+		summary = side.label + " Refused The Change"
+		advice = "The organization is in a state that does not allow this change; resolve the conflict the API describes below, then run again."
+	case code == http.StatusTooManyRequests:
+		summary = side.label + " Rate Limit Exceeded"
+		advice = "The API kept answering 429 after the provider's retries. Raise the provider's max_retries, lower terraform's -parallelism, or run again later."
+	case code >= 500:
+		summary = side.label + " API Error"
+		advice = "The API failed on its side; this is usually temporary. Run again later; if it persists, give MongoDB support the request id below."
+	case code == http.StatusBadRequest:
+		summary = side.label + " Rejected The Request"
+		advice = "Correct the values the API names below, then run again."
+	default:
+		summary = side.label + " API Error"
+		advice = "See the API's answer below."
+	}
+	return summary, fmt.Sprintf("Could not %s. %s\n\n%s", action, advice, apiAnswer(apiErr))
+}
+
+// apiAnswer renders what the API said, with its error code, so users can
+// search MongoDB's documentation for it.
+func apiAnswer(e *client.APIError) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "API answer: HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	if e.ErrorCode != "" {
+		fmt.Fprintf(&b, ", error code %s", e.ErrorCode)
+	}
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %s", e.Detail)
+	}
+	for _, f := range e.Fields {
+		fmt.Fprintf(&b, "\n  - %s: %s", f.Field, f.Description)
+	}
+	if e.RequestID != "" {
+		fmt.Fprintf(&b, "\nRequest id: %s", e.RequestID)
+	}
+	return b.String()
+}
+
+func hostOf(side apiSide) string {
+	if side.block == "atlas" {
+		return "the Atlas organization (destination)"
+	}
+	return "the Cloud Manager / Ops Manager organization (source)"
+}

@@ -1,0 +1,70 @@
+// Package resources holds the atlasmig resources and data sources: one file
+// per kind, each with its schema, model, operations and diagnostics.
+package resources
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+)
+
+// ProviderData is what the provider hands to every resource and data source:
+// one client per side, built once per provider configuration so that every
+// resource shares its connections and its service-account token.
+type ProviderData struct {
+	Atlas      *client.Atlas
+	OpsManager *client.OpsManager
+
+	// AtlasMissing and OpsManagerMissing explain why a side has no client.
+	AtlasMissing      string
+	OpsManagerMissing string
+
+	// ConfigUnknown is set while the provider configuration depends on
+	// values known only after apply; clients are then built on a later call.
+	ConfigUnknown bool
+}
+
+// providerData converts what Configure received into *ProviderData, reporting
+// a provider defect when the type is unexpected. A nil result with no
+// diagnostic means the provider is not configured yet (validation phase).
+func providerData(raw any, diags *diag.Diagnostics) *ProviderData {
+	if raw == nil {
+		return nil
+	}
+	data, ok := raw.(*ProviderData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *resources.ProviderData, got %T. This is a defect in the provider; please report it.", raw))
+		return nil
+	}
+	return data
+}
+
+// atlasClient returns the Atlas client or explains what to configure.
+func (d *ProviderData) atlasClient(diags *diag.Diagnostics) *client.Atlas {
+	if d == nil || d.ConfigUnknown {
+		diags.AddError("Provider Not Configured",
+			"The atlasmig provider configuration depends on values that are not known yet. Make the provider configuration known at plan time (for example, from variables) and run again.")
+		return nil
+	}
+	if d.Atlas == nil {
+		diags.AddError("Missing Atlas Credentials", d.AtlasMissing)
+	}
+	return d.Atlas
+}
+
+// opsManagerClient returns the Cloud/Ops Manager client or explains what to
+// configure.
+func (d *ProviderData) opsManagerClient(diags *diag.Diagnostics) *client.OpsManager {
+	if d == nil || d.ConfigUnknown {
+		diags.AddError("Provider Not Configured",
+			"The atlasmig provider configuration depends on values that are not known yet. Make the provider configuration known at plan time (for example, from variables) and run again.")
+		return nil
+	}
+	if d.OpsManager == nil {
+		diags.AddError("Missing Cloud Manager / Ops Manager Credentials", d.OpsManagerMissing)
+	}
+	return d.OpsManager
+}
