@@ -287,5 +287,8 @@ func (p *atlasmigProvider) Resources(_ context.Context) []func() resource.Resour
 }
 
 func (p *atlasmigProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		resources.NewAvailableProjectsDataSource,
+		resources.NewMigrationLinkDataSource,
+	}
 }

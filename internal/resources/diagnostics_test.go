@@ -1,0 +1,58 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+)
+
+func TestDescribeAPIError(t *testing.T) {
+	cases := []struct {
+		name        string
+		side        apiSide
+		err         error
+		summary     string
+		mustContain []string
+	}{
+		{"401", atlasSide, &client.APIError{StatusCode: 401, Reason: "Unauthorized", Detail: "You are not authorized."},
+			"Atlas Rejected The Credentials", []string{"atlas.public_key", "atlas.client_id", "HTTP 401"}},
+		{"403", opsManagerSide, &client.APIError{StatusCode: 403, ErrorCode: "USER_UNAUTHORIZED", Detail: "Not an owner."},
+			"Permission Denied By Cloud Manager / Ops Manager", []string{"Organization Owner", "access list", "USER_UNAUTHORIZED"}},
+		{"404", atlasSide, &client.APIError{StatusCode: 404, ErrorCode: "RESOURCE_NOT_FOUND"},
+			"Atlas Resource Not Found", []string{"organization id", "RESOURCE_NOT_FOUND"}},
+		{"409", atlasSide, &client.APIError{StatusCode: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", Detail: "active migration"},
+			"Atlas Refused The Change", []string{"CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", "active migration"}},
+		{"429", atlasSide, &client.APIError{StatusCode: 429, ErrorCode: "RATE_LIMITED"},
+			"Atlas Rate Limit Exceeded", []string{"max_retries", "-parallelism", "RATE_LIMITED"}},
+		{"500", opsManagerSide, &client.APIError{StatusCode: 500, ErrorCode: "UNEXPECTED_ERROR", RequestID: "req-1"},
+			"Cloud Manager / Ops Manager API Error", []string{"run again later", "UNEXPECTED_ERROR", "req-1"}},
+		{"400 fields", atlasSide, &client.APIError{StatusCode: 400, ErrorCode: "VALIDATION_ERROR", Fields: []client.FieldError{{Field: "accessListIps", Description: "bad"}}},
+			"Atlas Rejected The Request", []string{"accessListIps: bad"}},
+		{"null error code", atlasSide, &client.APIError{StatusCode: 404, Detail: "Could not find the requested external organization link."},
+			"Atlas Resource Not Found", []string{"HTTP 404 Not Found: Could not find"}},
+		{"transport", opsManagerSide, errors.New("dial tcp 127.0.0.1:1: connect: connection refused"),
+			"Cannot Reach Cloud Manager / Ops Manager", []string{"ops_manager.base_url", "HTTPS_PROXY", "connection refused"}},
+		{"deadline", atlasSide, fmt.Errorf("POST: %w", context.DeadlineExceeded),
+			"Operation Timed Out", []string{"timeouts"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			summary, detail := describeAPIError(tc.side, "do the thing", tc.err)
+			if summary != tc.summary {
+				t.Errorf("summary = %q, want %q", summary, tc.summary)
+			}
+			if !strings.HasPrefix(detail, "Could not do the thing") {
+				t.Errorf("detail does not say what failed: %q", detail)
+			}
+			for _, want := range tc.mustContain {
+				if !strings.Contains(detail, want) {
+					t.Errorf("detail %q does not contain %q", detail, want)
+				}
+			}
+		})
+	}
+}
