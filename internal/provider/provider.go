@@ -28,12 +28,20 @@ var _ provider.Provider = (*atlasmigProvider)(nil)
 
 type atlasmigProvider struct {
 	version string
+	getenv  func(string) string
 }
 
-// New returns a constructor for the provider at the given version.
+// New returns a constructor for the provider at the given version, reading
+// the process environment.
 func New(version string) func() provider.Provider {
+	return NewWithEnvironment(version, os.Getenv)
+}
+
+// NewWithEnvironment is New with the environment lookup supplied, so tests
+// running side by side in one process each see their own environment.
+func NewWithEnvironment(version string, getenv func(string) string) func() provider.Provider {
 	return func() provider.Provider {
-		return &atlasmigProvider{version: version}
+		return &atlasmigProvider{version: version, getenv: getenv}
 	}
 }
 
@@ -169,7 +177,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	cfg, errs := Resolve(attrs, os.Getenv)
+	cfg, errs := Resolve(attrs, p.getenv)
 	for _, e := range errs {
 		if e.Attribute == "" {
 			resp.Diagnostics.AddError(e.Summary, e.Detail)

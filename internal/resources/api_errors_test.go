@@ -1,0 +1,137 @@
+package resources_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/acctest"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// Each API failure must produce a diagnostic that says what to do and carries
+// the API's own error code; acctest.Run fails the test if any secret shows up
+// in the error.
+func TestAccAPIErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func(env *acctest.Env)
+		want  string
+	}{
+		{
+			name:  "401 wrong private key",
+			setup: func(env *acctest.Env) { env.AtlasPrivateKey = "wrong-" + env.AtlasPrivateKey },
+			want:  `(?s)Atlas Rejected The Credentials.*atlas.public_key.*HTTP 401`,
+		},
+		{
+			name:  "403 key of another organization",
+			setup: func(env *acctest.Env) { env.Sim.LimitAtlasKey(env.AtlasPublicKey, acctest.RandomOrgID()) },
+			want:  `(?s)Permission Denied By Atlas.*Organization Owner.*HTTP 403`,
+		},
+		{
+			name: "404 from the API",
+			setup: func(env *acctest.Env) {
+				env.Sim.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, Status: 404, ErrorCode: "RESOURCE_NOT_FOUND", Detail: "Cannot find resource organization."})
+			},
+			want: `(?s)Atlas Resource Not Found.*organization id.*RESOURCE_NOT_FOUND`,
+		},
+		{
+			name: "409 from the API",
+			setup: func(env *acctest.Env) {
+				env.Sim.SetFault(simulator.RouteLink, simulator.Fault{Count: 1, Status: 409, ErrorCode: "MIGRATION_LINK_ALREADY_EXISTS", Detail: "The organization is already linked."})
+			},
+			want: `(?s)Organization Already Linked.*terraform import atlasmig_migration_link.*MIGRATION_LINK_ALREADY_EXISTS`,
+		},
+		{
+			name: "500 from the API",
+			setup: func(env *acctest.Env) {
+				env.Sim.SetFault(simulator.RouteLink, simulator.Fault{Count: 100, Status: 500, ErrorCode: "UNEXPECTED_ERROR", Detail: "Unexpected error."})
+			},
+			want: `(?s)Cloud Manager / Ops Manager API Error.*run again later.*UNEXPECTED_ERROR`,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			env := acctest.NewEnv(t)
+			env.RequireSimulator(t)
+			tc.setup(env)
+			acctest.Run(t, env, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      pairConfig(env, `[]`),
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
+
+func TestAccProvider_missingSideCredentialsFailAtPlan(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{{
+			// Only Atlas is configured, and the link needs the source side.
+			Config: env.AtlasOnlyConfig(fmt.Sprintf(`
+resource "atlasmig_migration_link" "test" {
+  org_id     = %q
+  link_token = "token"
+}
+`, env.SourceOrgID)),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Missing Cloud Manager / Ops Manager Credentials.*ops_manager.public_key.*MCLI_PUBLIC_API_KEY`),
+		}},
+	})
+	env.CheckNoCalls(t)
+}
+
+func TestAccProvider_invalidConfiguration(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	body := fmt.Sprintf(`
+resource "atlasmig_link_token" "test" {
+  org_id = %q
+}
+`, env.AtlasOrgID)
+	cases := map[string]struct {
+		provider string
+		want     string
+	}{
+		"plain http to a remote host": {`provider "atlasmig" {
+  atlas {
+    base_url    = "http://cloud.example.com"
+    public_key  = "p"
+    private_key = "k"
+  }
+}`, `(?s)atlas.base_url.*only for loopback hosts.*https://`},
+		"both credential kinds": {`provider "atlasmig" {
+  atlas {
+    public_key    = "p"
+    private_key   = "k"
+    client_id     = "i"
+    client_secret = "s"
+  }
+}`, `(?s)Conflicting Credentials.*atlas.public_key.*atlas.client_id`},
+		"half a key pair": {`provider "atlasmig" {
+  atlas {
+    base_url   = "http://127.0.0.1:1"
+    public_key = "p"
+  }
+}`, `(?s)Incomplete Key Pair.*atlas.private_key.*MONGODB_ATLAS_PRIVATE_API_KEY`},
+		"retries out of range": {`provider "atlasmig" {
+  max_retries = 99
+}`, `(?s)max_retries.*between 0 and 20`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			acctest.Run(t, env, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      tc.provider + body,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}

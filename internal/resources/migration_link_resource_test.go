@@ -1,0 +1,278 @@
+package resources_test
+
+import (
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/acctest"
+)
+
+// pairConfig declares a token and a link that uses it.
+func pairConfig(env *acctest.Env, ips string) string {
+	return env.Config(fmt.Sprintf(`
+resource "atlasmig_link_token" "test" {
+  org_id          = %q
+  access_list_ips = %s
+}
+
+resource "atlasmig_migration_link" "test" {
+  org_id     = %q
+  link_token = atlasmig_link_token.test.link_token
+}
+`, env.AtlasOrgID, ips, env.SourceOrgID))
+}
+
+func TestAccMigrationLink_pairLifecycle(t *testing.T) {
+	env := acctest.NewEnv(t)
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNothingLeft,
+		Steps: []resource.TestStep{
+			{
+				Config: pairConfig(env, `["203.0.113.7"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionCreate),
+					plancheck.ExpectSensitiveValue("atlasmig_link_token.test", tfjsonpath.New("link_token")),
+					plancheck.ExpectSensitiveValue("atlasmig_migration_link.test", tfjsonpath.New("link_token")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("status"), knownvalue.StringExact("SYNCED")),
+					statecheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("id"), knownvalue.StringExact(env.SourceOrgID)),
+					statecheck.ExpectSensitiveValue("atlasmig_migration_link.test", tfjsonpath.New("link_token")),
+					statecheck.CompareValuePairs("atlasmig_migration_link.test", tfjsonpath.New("link_token"),
+						"atlasmig_link_token.test", tfjsonpath.New("link_token"), compareEqual),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					env.CheckLinked(env.SourceOrgID, env.AtlasOrgID),
+				),
+			},
+			{
+				// Nothing changed: the refresh reads the link status, and
+				// the plan is empty.
+				Config: pairConfig(env, `["203.0.113.7"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccMigrationLink_replacedWithItsToken(t *testing.T) {
+	env := acctest.NewEnv(t)
+	var firstToken string
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNothingLeft,
+		Steps: []resource.TestStep{
+			{
+				Config: pairConfig(env, `["203.0.113.7"]`),
+				Check:  acctest.CaptureAttribute("atlasmig_link_token.test", "link_token", &firstToken),
+			},
+			{
+				// A new access list needs a new token, and the link must
+				// be re-made with it.
+				Config: pairConfig(env, `["203.0.113.7", "198.51.100.0/24"]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					acctest.CheckAttributeChanged("atlasmig_link_token.test", "link_token", &firstToken),
+					env.CheckLinked(env.SourceOrgID, env.AtlasOrgID),
+					env.CheckTokenCount(env.AtlasOrgID, 1),
+				),
+			},
+		},
+	})
+}
+
+func TestAccMigrationLink_orgChangeRelinks(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	other := acctest.RandomOrgID()
+	cfg := func(source string) string {
+		return env.Config(fmt.Sprintf(`
+resource "atlasmig_link_token" "test" {
+  org_id = %q
+}
+
+resource "atlasmig_migration_link" "test" {
+  org_id     = %q
+  link_token = atlasmig_link_token.test.link_token
+}
+`, env.AtlasOrgID, source))
+	}
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNothingLeft,
+		Steps: []resource.TestStep{
+			{Config: cfg(env.SourceOrgID), Check: env.CheckLinked(env.SourceOrgID, env.AtlasOrgID)},
+			{
+				Config: cfg(other),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					env.CheckNotLinked(env.SourceOrgID),
+					env.CheckLinked(other, env.AtlasOrgID),
+				),
+			},
+		},
+	})
+}
+
+func TestAccMigrationLink_driftRelinks(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNothingLeft,
+		Steps: []resource.TestStep{
+			{Config: pairConfig(env, `[]`)},
+			{
+				// Someone unlinks the organization by hand: the refresh
+				// notices, and the next apply links it again.
+				PreConfig: func() { env.Sim.RemoveLink(env.SourceOrgID) },
+				Config:    pairConfig(env, `[]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionNoop),
+				}},
+				Check: env.CheckLinked(env.SourceOrgID, env.AtlasOrgID),
+			},
+		},
+	})
+}
+
+func TestAccMigrationLink_tokenRemovedBehindTheBack(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNothingLeft,
+		Steps: []resource.TestStep{
+			{Config: pairConfig(env, `[]`)},
+			{
+				// The Atlas side removes the token: the link reports
+				// NOT_SYNCED (a warning, no diff), and destroy still
+				// succeeds although the token is already gone.
+				PreConfig: func() { env.Sim.RemoveLinkTokens(env.AtlasOrgID) },
+				RefreshState: true,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("status"), knownvalue.StringExact("NOT_SYNCED")),
+				},
+			},
+		},
+	})
+}
+
+func TestAccMigrationLink_importThenEmptyPlan(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	token := env.LinkOutOfBand(t, env.AtlasOrgID, env.SourceOrgID)
+	linkOnly := env.Config(fmt.Sprintf(`
+resource "atlasmig_migration_link" "test" {
+  org_id     = %q
+  link_token = %q
+}
+`, env.SourceOrgID, token))
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNotLinkedAfterDestroy(env.SourceOrgID),
+		Steps: []resource.TestStep{
+			{
+				Config:                  linkOnly,
+				ResourceName:            "atlasmig_migration_link.test",
+				ImportState:             true,
+				ImportStateId:           env.SourceOrgID,
+				ImportStatePersist:      true,
+				ImportStateVerify:       false,
+				ImportStateCheck:        acctest.ImportedStatus(env.SourceOrgID, "SYNCED"),
+				ImportStateVerifyIgnore: []string{"link_token", "timeouts"},
+			},
+			{
+				// Setting the token after an import is not a change of
+				// token: no replacement, no API call.
+				Config: linkOnly,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionUpdate),
+				}},
+				Check: env.CheckCallCount("link", 1),
+			},
+			{
+				Config: linkOnly,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccMigrationLink_importBlock(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	token := env.LinkOutOfBand(t, env.AtlasOrgID, env.SourceOrgID)
+	resourceHCL := fmt.Sprintf(`
+resource "atlasmig_migration_link" "test" {
+  org_id     = %q
+  link_token = %q
+}
+`, env.SourceOrgID, token)
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNotLinkedAfterDestroy(env.SourceOrgID),
+		Steps: []resource.TestStep{
+			{
+				Config: env.Config(resourceHCL + fmt.Sprintf(`
+import {
+  to = atlasmig_migration_link.test
+  id = %q
+}
+`, env.SourceOrgID)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("status"), knownvalue.StringExact("SYNCED")),
+				},
+				Check: env.CheckCallCount("link", 1),
+			},
+			{
+				Config: env.Config(resourceHCL),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccMigrationLink_invalidImportID(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.Config(fmt.Sprintf(`
+resource "atlasmig_migration_link" "test" {
+  org_id     = %q
+  link_token = "x"
+}
+`, env.SourceOrgID)),
+			ResourceName:  "atlasmig_migration_link.test",
+			ImportState:   true,
+			ImportStateId: "eyJvcmdJZCI6ImFiYyJ9",
+			ExpectError:   regexp.MustCompile(`(?s)Invalid Import ID.*24 lowercase hexadecimal.*20 characters`),
+		}},
+	})
+}
+
+// compareEqual is a statecheck value comparer for two attributes that must
+// hold the same value.
+var compareEqual = acctest.CompareEqual
+
+var _ = terraform.State{}
