@@ -1,0 +1,126 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// tokenRefreshMargin renews a service-account token this long before it
+// expires, so no request carries a token that expires in flight.
+const tokenRefreshMargin = 60 * time.Second
+
+// tokenSource caches one access token per side and process. Requests that
+// arrive together wait for the same token request instead of each making
+// one: the token endpoint is itself rate limited.
+type tokenSource struct {
+	mu      sync.Mutex
+	cfg     clientcredentials.Config
+	http    *http.Client
+	token   *oauth2.Token
+	secrets *secretSet
+}
+
+func newTokenSource(baseURL, clientID, clientSecret string, httpClient *http.Client, secrets *secretSet) *tokenSource {
+	return &tokenSource{
+		cfg: clientcredentials.Config{
+			ClientID:     clientID,
+			ClientSecret: clientSecret,
+			TokenURL:     strings.TrimRight(baseURL, "/") + "/api/oauth/token",
+			AuthStyle:    oauth2.AuthStyleInHeader,
+		},
+		http:    httpClient,
+		secrets: secrets,
+	}
+}
+
+// Token returns a valid token, requesting one with the caller's context (so
+// the request is logged and bounded by the operation's deadline) when the
+// cache is empty or about to expire.
+func (s *tokenSource) Token(ctx context.Context) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token != nil && (s.token.Expiry.IsZero() || time.Until(s.token.Expiry) > tokenRefreshMargin) {
+		return s.token.AccessToken, nil
+	}
+	tok, err := s.cfg.Token(context.WithValue(ctx, oauth2.HTTPClient, s.http))
+	if err != nil {
+		return "", tokenError(err)
+	}
+	s.secrets.add(tok.AccessToken)
+	s.token = tok
+	return tok.AccessToken, nil
+}
+
+// invalidate drops the cached token if it is still the one that failed.
+func (s *tokenSource) invalidate(failed string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.token != nil && s.token.AccessToken == failed {
+		s.token = nil
+	}
+}
+
+// tokenError turns the OAuth library's error into an APIError, so a refused
+// service account reads like any other 401.
+func tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		detail := re.ErrorDescription
+		if detail == "" {
+			detail = "the service account was refused"
+		}
+		return &APIError{
+			StatusCode: re.Response.StatusCode,
+			ErrorCode:  re.ErrorCode,
+			Reason:     http.StatusText(re.Response.StatusCode),
+			Detail:     detail,
+			Method:     http.MethodPost,
+			Path:       "/api/oauth/token",
+			RequestID:  requestID(re.Response.Header),
+		}
+	}
+	return err
+}
+
+// bearerTransport authenticates with the cached service-account token. A
+// 401 means the token was revoked or expired early: it is renewed once.
+type bearerTransport struct {
+	next   http.RoundTripper
+	source *tokenSource
+}
+
+func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	token, err := t.source.Token(req.Context())
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(withBearer(req, token))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
+		return resp, err
+	}
+	resp.Body.Close()
+	t.source.invalidate(token)
+	if token, err = t.source.Token(req.Context()); err != nil {
+		return nil, err
+	}
+	retry := withBearer(req, token)
+	if req.GetBody != nil {
+		if retry.Body, err = req.GetBody(); err != nil {
+			return nil, err
+		}
+	}
+	return t.next.RoundTrip(retry)
+}
+
+func withBearer(req *http.Request, token string) *http.Request {
+	r := req.Clone(req.Context())
+	r.Header.Set("Authorization", "Bearer "+token)
+	return r
+}

@@ -1,0 +1,195 @@
+package client
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+)
+
+// APIError is an error answer from either API. ErrorCode is "" when the body
+// has `"errorCode": null` or none at all, as older Atlas answers do.
+type APIError struct {
+	StatusCode int
+	ErrorCode  string
+	Reason     string
+	Detail     string
+	Parameters []any
+	Fields     []FieldError
+	Method     string
+	Path       string
+	RequestID  string
+}
+
+// FieldError is one entry of an error body's badRequestDetail.fields.
+type FieldError struct {
+	Field       string `json:"field"`
+	Description string `json:"description"`
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.ErrorCode != "" {
+		fmt.Fprintf(&b, " (%s)", e.ErrorCode)
+	}
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %s", e.Detail)
+	}
+	return b.String()
+}
+
+// errorBody is the documented error shape; every field may be missing.
+type errorBody struct {
+	Error            *int    `json:"error"`
+	ErrorCode        *string `json:"errorCode"`
+	Reason           string  `json:"reason"`
+	Detail           string  `json:"detail"`
+	Parameters       []any   `json:"parameters"`
+	BadRequestDetail *struct {
+		Fields []FieldError `json:"fields"`
+	} `json:"badRequestDetail"`
+}
+
+// maxErrorBody bounds what is read of an error answer.
+const maxErrorBody = 64 << 10
+
+// newAPIError decodes an error answer. A body that is not JSON (a proxy's
+// HTML page) still yields a clear error carrying the status code.
+func newAPIError(resp *http.Response, method, path string, scrub func(string) string) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		Reason:     http.StatusText(resp.StatusCode),
+		Method:     method,
+		Path:       path,
+		RequestID:  requestID(resp.Header),
+	}
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var body errorBody
+	if err := json.Unmarshal(raw, &body); err != nil {
+		mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		switch {
+		case len(strings.TrimSpace(string(raw))) == 0:
+			e.Detail = "the server answered with an empty body"
+		case mediaType != "":
+			e.Detail = fmt.Sprintf("the server answered with a non-JSON body (%s)", mediaType)
+		default:
+			e.Detail = "the server answered with a non-JSON body"
+		}
+		return e
+	}
+	if body.ErrorCode != nil {
+		e.ErrorCode = *body.ErrorCode
+	}
+	if body.Reason != "" {
+		e.Reason = body.Reason
+	}
+	e.Detail = scrub(body.Detail)
+	e.Parameters = body.Parameters
+	if body.BadRequestDetail != nil {
+		for _, f := range body.BadRequestDetail.Fields {
+			e.Fields = append(e.Fields, FieldError{Field: f.Field, Description: scrub(f.Description)})
+		}
+	}
+	return e
+}
+
+// requestID returns the API's request identifier, under whichever name the
+// server uses, for support tickets.
+func requestID(h http.Header) string {
+	for _, name := range []string{"X-Request-Id", "X-Mongodb-Request-Id", "Request-Id"} {
+		if v := h.Get(name); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// AsAPIError returns the *APIError inside err, if any.
+func AsAPIError(err error) (*APIError, bool) {
+	var e *APIError
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+func hasStatus(err error, status int) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.StatusCode == status
+}
+
+// IsNotFound reports a 404 answer. Callers key "already gone" on the status,
+// never on errorCode, which Atlas sometimes sends as null.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsConflict reports a 409 answer.
+func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
+
+// IsUnauthorized reports a 401 answer.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsForbidden reports a 403 answer.
+func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
+
+// IsUncertain reports that a request may have been processed although its
+// outcome is unknown: the connection failed after the request could have
+// been written, or a gateway answered 502/504 after forwarding it. A dial
+// failure is certain: nothing reached the server.
+func IsUncertain(err error) bool {
+	if err == nil {
+		return false
+	}
+	if e, ok := AsAPIError(err); ok {
+		return e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusGatewayTimeout
+	}
+	if IsCertificateError(err) {
+		return false
+	}
+	return !isDialError(err)
+}
+
+// isDialError reports failures that happen before a request is sent.
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// CertificateError wraps a TLS verification failure with the host that
+// presented the certificate.
+type CertificateError struct {
+	Host string
+	Err  error
+}
+
+func (e *CertificateError) Error() string {
+	return fmt.Sprintf("the TLS certificate of %s is not trusted: %v", e.Host, e.Err)
+}
+
+func (e *CertificateError) Unwrap() error { return e.Err }
+
+// IsCertificateError reports an x509 verification failure: unknown
+// authority, wrong host name, expired certificate.
+func IsCertificateError(err error) bool {
+	var ce *CertificateError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var unknown x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid) || errors.As(err, &verify)
+}

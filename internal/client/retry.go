@@ -1,0 +1,198 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// retryTransport retries rate limits and transient failures.
+//
+// It is a small policy of our own rather than go-retryablehttp because it
+// must be a RoundTripper wrapped around the digest transport (so each replay
+// runs a fresh challenge), and it must decide per method whether a failed
+// attempt can have been processed: a POST that may have created a token or a
+// link is never replayed blindly.
+type retryTransport struct {
+	next       http.RoundTripper
+	maxRetries int
+	waitMin    time.Duration
+	waitMax    time.Duration
+}
+
+type attemptKey struct{}
+
+// attemptFrom returns the 1-based attempt number of a request.
+func attemptFrom(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptKey{}).(int); ok {
+		return n
+	}
+	return 1
+}
+
+func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	for attempt := 1; ; attempt++ {
+		r := req.WithContext(context.WithValue(ctx, attemptKey{}, attempt))
+		if attempt > 1 && req.GetBody != nil {
+			body, err := req.GetBody()
+			if err != nil {
+				return nil, err
+			}
+			r.Body = body
+		}
+		resp, err := t.next.RoundTrip(r)
+
+		wait, reason, retry := t.decide(req, resp, err, attempt)
+		if !retry || attempt > t.maxRetries || ctx.Err() != nil {
+			return resp, err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			if resp != nil {
+				// The API's own answer (a 429, say) explains the failure
+				// better than a timeout would.
+				return resp, nil
+			}
+			return nil, fmt.Errorf("%w; a retry in %s would have exceeded the operation's timeout", err, wait.Round(time.Millisecond))
+		}
+		if resp != nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+		}
+		tflog.Warn(ctx, "retrying API request", map[string]any{
+			"method":  req.Method,
+			"path":    req.URL.Path,
+			"reason":  reason,
+			"attempt": attempt,
+			"wait_ms": wait.Milliseconds(),
+		})
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			if resp != nil {
+				return nil, fmt.Errorf("%s: waiting to retry: %w", reason, ctx.Err())
+			}
+			return nil, errors.Join(err, ctx.Err())
+		case <-timer.C:
+		}
+	}
+}
+
+// decide says whether to retry, after how long, and why (for the log).
+func (t *retryTransport) decide(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
+	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == http.MethodDelete
+	if err != nil {
+		if req.Context().Err() != nil || IsCertificateError(err) {
+			return 0, "", false
+		}
+		// A POST whose connection failed after sending may have been
+		// processed: only a failure to connect is safe to replay.
+		if idempotent || isDialError(err) {
+			return t.backoff(attempt), "connection error: " + errorClass(err), true
+		}
+		return 0, "", false
+	}
+	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests:
+	case http.StatusServiceUnavailable:
+		// A 503 with Retry-After is the server declining the request
+		// before processing it; without it, a POST may have been applied.
+		if !idempotent && !hasRetryAfter {
+			return 0, "", false
+		}
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		if !idempotent {
+			return 0, "", false
+		}
+	default:
+		return 0, "", false
+	}
+	reason := "HTTP " + strconv.Itoa(resp.StatusCode)
+	if hasRetryAfter {
+		// MongoDB asks clients to wait at least Retry-After.
+		return max(retryAfter, 0), reason, true
+	}
+	return t.backoff(attempt), reason, true
+}
+
+// backoff is exponential with full jitter between waitMin and the growing
+// ceiling, so parallel resources do not retry in lockstep.
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	ceiling := t.waitMin << min(attempt-1, 16)
+	if ceiling > t.waitMax || ceiling <= 0 {
+		ceiling = t.waitMax
+	}
+	if ceiling <= t.waitMin {
+		return t.waitMin
+	}
+	return t.waitMin + rand.N(ceiling-t.waitMin)
+}
+
+// parseRetryAfter reads delta-seconds or an HTTP date.
+func parseRetryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if when, err := http.ParseTime(v); err == nil {
+		return time.Until(when), true
+	}
+	return 0, false
+}
+
+// errorClass names a transport failure without its details, for logs.
+func errorClass(err error) string {
+	switch {
+	case isDialError(err):
+		return "connection refused"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "request timeout"
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "connection closed"
+	default:
+		return "connection reset"
+	}
+}
+
+// timeoutTransport bounds one attempt, so a hung connection is abandoned
+// (and retried where safe) instead of blocking until the operation's timeout.
+type timeoutTransport struct {
+	next    http.RoundTripper
+	timeout time.Duration
+}
+
+func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		if ctx.Err() != nil && req.Context().Err() == nil {
+			return nil, fmt.Errorf("no answer within the request timeout of %s: %w", t.timeout, context.DeadlineExceeded)
+		}
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}
