@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -282,4 +283,19 @@ func ImportedStatus(orgID, status string) resource.ImportStateCheckFunc {
 		}
 		return nil
 	}
+}
+
+// ErrorMatching builds an ExpectError pattern from phrases that must appear
+// in order. Terraform wraps diagnostics to its terminal width, so any space
+// in a phrase matches any run of white space.
+func ErrorMatching(phrases ...string) *regexp.Regexp {
+	parts := make([]string, len(phrases))
+	for i, p := range phrases {
+		words := strings.Fields(p)
+		for j, w := range words {
+			words[j] = regexp.QuoteMeta(w)
+		}
+		parts[i] = strings.Join(words, `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(parts, ".*"))
 }

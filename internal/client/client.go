@@ -41,16 +41,16 @@ const (
 
 // Config configures one side. Exactly one kind of credential is set.
 type Config struct {
-	BaseURL                 string
-	PublicKey, PrivateKey   string
-	ClientID, ClientSecret  string
-	UserAgent               string
-	CACertFile              string
-	InsecureSkipVerify      bool
-	MaxRetries              int
-	RequestTimeout          time.Duration
-	RetryWaitMin            time.Duration
-	RetryWaitMax            time.Duration
+	BaseURL                string
+	PublicKey, PrivateKey  string
+	ClientID, ClientSecret string
+	UserAgent              string
+	CACertFile             string
+	InsecureSkipVerify     bool
+	MaxRetries             int
+	RequestTimeout         time.Duration
+	RetryWaitMin           time.Duration
+	RetryWaitMax           time.Duration
 	// TraceBodies logs masked request and response bodies at TRACE. When
 	// false, they are logged only if the TF_LOG settings ask for TRACE,
 	// so ordinary runs do not pay for buffering bodies.

@@ -18,38 +18,38 @@ func TestAccAPIErrors(t *testing.T) {
 	cases := []struct {
 		name  string
 		setup func(env *acctest.Env)
-		want  string
+		want  *regexp.Regexp
 	}{
 		{
 			name:  "401 wrong private key",
 			setup: func(env *acctest.Env) { env.AtlasPrivateKey = "wrong-" + env.AtlasPrivateKey },
-			want:  `(?s)Atlas Rejected The Credentials.*atlas.public_key.*HTTP 401`,
+			want:  acctest.ErrorMatching("Atlas Rejected The Credentials", "atlas.public_key", "HTTP 401"),
 		},
 		{
 			name:  "403 key of another organization",
 			setup: func(env *acctest.Env) { env.Sim.LimitAtlasKey(env.AtlasPublicKey, acctest.RandomOrgID()) },
-			want:  `(?s)Permission Denied By Atlas.*Organization Owner.*HTTP 403`,
+			want:  acctest.ErrorMatching("Permission Denied By Atlas", "Organization Owner", "HTTP 403"),
 		},
 		{
 			name: "404 from the API",
 			setup: func(env *acctest.Env) {
 				env.Sim.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, Status: 404, ErrorCode: "RESOURCE_NOT_FOUND", Detail: "Cannot find resource organization."})
 			},
-			want: `(?s)Atlas Resource Not Found.*organization id.*RESOURCE_NOT_FOUND`,
+			want: acctest.ErrorMatching("Atlas Resource Not Found", "organization id", "RESOURCE_NOT_FOUND"),
 		},
 		{
 			name: "409 from the API",
 			setup: func(env *acctest.Env) {
 				env.Sim.SetFault(simulator.RouteLink, simulator.Fault{Count: 1, Status: 409, ErrorCode: "MIGRATION_LINK_ALREADY_EXISTS", Detail: "The organization is already linked."})
 			},
-			want: `(?s)Organization Already Linked.*terraform import atlasmig_migration_link.*MIGRATION_LINK_ALREADY_EXISTS`,
+			want: acctest.ErrorMatching("Organization Already Linked", "terraform import atlasmig_migration_link", "MIGRATION_LINK_ALREADY_EXISTS"),
 		},
 		{
 			name: "500 from the API",
 			setup: func(env *acctest.Env) {
 				env.Sim.SetFault(simulator.RouteLink, simulator.Fault{Count: 100, Status: 500, ErrorCode: "UNEXPECTED_ERROR", Detail: "Unexpected error."})
 			},
-			want: `(?s)Cloud Manager / Ops Manager API Error.*run again later.*UNEXPECTED_ERROR`,
+			want: acctest.ErrorMatching("Cloud Manager / Ops Manager API Error", "Run again later", "UNEXPECTED_ERROR"),
 		},
 	}
 	for _, tc := range cases {
@@ -60,7 +60,7 @@ func TestAccAPIErrors(t *testing.T) {
 			acctest.Run(t, env, resource.TestCase{
 				Steps: []resource.TestStep{{
 					Config:      pairConfig(env, `[]`),
-					ExpectError: regexp.MustCompile(tc.want),
+					ExpectError: tc.want,
 				}},
 			})
 		})
@@ -80,7 +80,7 @@ resource "atlasmig_migration_link" "test" {
 }
 `, env.SourceOrgID)),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Missing Cloud Manager / Ops Manager Credentials.*ops_manager.public_key.*MCLI_PUBLIC_API_KEY`),
+			ExpectError: acctest.ErrorMatching("Missing Cloud Manager / Ops Manager Credentials", "ops_manager.public_key", "MCLI_PUBLIC_API_KEY"),
 		}},
 	})
 	env.CheckNoCalls(t)
@@ -96,7 +96,7 @@ resource "atlasmig_link_token" "test" {
 `, env.AtlasOrgID)
 	cases := map[string]struct {
 		provider string
-		want     string
+		want     *regexp.Regexp
 	}{
 		"plain http to a remote host": {`provider "atlasmig" {
   atlas {
@@ -104,7 +104,7 @@ resource "atlasmig_link_token" "test" {
     public_key  = "p"
     private_key = "k"
   }
-}`, `(?s)atlas.base_url.*only for loopback hosts.*https://`},
+}`, acctest.ErrorMatching("atlas.base_url", "only for loopback hosts", "https://")},
 		"both credential kinds": {`provider "atlasmig" {
   atlas {
     public_key    = "p"
@@ -112,16 +112,16 @@ resource "atlasmig_link_token" "test" {
     client_id     = "i"
     client_secret = "s"
   }
-}`, `(?s)Conflicting Credentials.*atlas.public_key.*atlas.client_id`},
+}`, acctest.ErrorMatching("Conflicting Credentials", "atlas.public_key", "atlas.client_id")},
 		"half a key pair": {`provider "atlasmig" {
   atlas {
     base_url   = "http://127.0.0.1:1"
     public_key = "p"
   }
-}`, `(?s)Incomplete Key Pair.*atlas.private_key.*MONGODB_ATLAS_PRIVATE_API_KEY`},
+}`, acctest.ErrorMatching("Incomplete Key Pair", "atlas.private_key", "MONGODB_ATLAS_PRIVATE_API_KEY")},
 		"retries out of range": {`provider "atlasmig" {
   max_retries = 99
-}`, `(?s)max_retries.*between 0 and 20`},
+}`, acctest.ErrorMatching("max_retries", "between 0 and 20")},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -129,7 +129,7 @@ resource "atlasmig_link_token" "test" {
 				Steps: []resource.TestStep{{
 					Config:      tc.provider + body,
 					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
+					ExpectError: tc.want,
 				}},
 			})
 		})

@@ -29,7 +29,7 @@ func TestDescribeAPIError(t *testing.T) {
 		{"429", atlasSide, &client.APIError{StatusCode: 429, ErrorCode: "RATE_LIMITED"},
 			"Atlas Rate Limit Exceeded", []string{"max_retries", "-parallelism", "RATE_LIMITED"}},
 		{"500", opsManagerSide, &client.APIError{StatusCode: 500, ErrorCode: "UNEXPECTED_ERROR", RequestID: "req-1"},
-			"Cloud Manager / Ops Manager API Error", []string{"run again later", "UNEXPECTED_ERROR", "req-1"}},
+			"Cloud Manager / Ops Manager API Error", []string{"Run again later", "UNEXPECTED_ERROR", "req-1"}},
 		{"400 fields", atlasSide, &client.APIError{StatusCode: 400, ErrorCode: "VALIDATION_ERROR", Fields: []client.FieldError{{Field: "accessListIps", Description: "bad"}}},
 			"Atlas Rejected The Request", []string{"accessListIps: bad"}},
 		{"null error code", atlasSide, &client.APIError{StatusCode: 404, Detail: "Could not find the requested external organization link."},

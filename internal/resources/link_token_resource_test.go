@@ -108,7 +108,7 @@ func TestAccLinkToken_notImportable(t *testing.T) {
 			ResourceName:  "atlasmig_link_token.test",
 			ImportState:   true,
 			ImportStateId: env.AtlasOrgID,
-			ExpectError:   regexp.MustCompile(`(?s)Link Tokens Cannot Be Imported.*cannot read a link token back`),
+			ExpectError:   acctest.ErrorMatching("Link Tokens Cannot Be Imported", "cannot read a link token back"),
 		}},
 	})
 }
@@ -125,7 +125,7 @@ func TestAccLinkToken_activeMigrationBlocksDestroy(t *testing.T) {
 				PreConfig:   func() { env.Sim.SetActiveMigration(env.AtlasOrgID, "6a1b2c3d4e5f6a7b8c9d0e1f") },
 				Config:      cfg,
 				Destroy:     true,
-				ExpectError: regexp.MustCompile(`(?s)Link Token In Use By An Active Migration.*Cut over or cancel.*CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK`),
+				ExpectError: acctest.ErrorMatching("Link Token In Use By An Active Migration", "Cut over or cancel", "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"),
 			},
 			{
 				// The refused destroy kept the token in state; once the
@@ -146,13 +146,13 @@ func TestAccLinkToken_invalidInputFailsAtPlan(t *testing.T) {
 	env.RequireSimulator(t)
 	cases := map[string]struct {
 		config string
-		want   string
+		want   *regexp.Regexp
 	}{
-		"uppercase org id": {tokenConfig(env, "5F1B2C3D4E5F6A7B8C9D0E1F", `[]`), `(?s)org_id.*24 lowercase hexadecimal`},
-		"short org id":     {tokenConfig(env, "5f1b", `[]`), `(?s)org_id.*24 lowercase hexadecimal`},
-		"not an address":   {tokenConfig(env, env.AtlasOrgID, `["example.com"]`), `(?s)access_list_ips.*not a valid IP address`},
+		"uppercase org id": {tokenConfig(env, "5F1B2C3D4E5F6A7B8C9D0E1F", `[]`), acctest.ErrorMatching("org_id", "24 lowercase hexadecimal")},
+		"short org id":     {tokenConfig(env, "5f1b", `[]`), acctest.ErrorMatching("org_id", "24 lowercase hexadecimal")},
+		"not an address":   {tokenConfig(env, env.AtlasOrgID, `["example.com"]`), acctest.ErrorMatching("access_list_ips", "not a valid IP address")},
 		"host bits in CIDR": {tokenConfig(env, env.AtlasOrgID, `["198.51.100.7/24"]`),
-			`(?s)access_list_ips.*198.51.100.0/24`},
+			acctest.ErrorMatching("access_list_ips", "198.51.100.0/24")},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -160,7 +160,7 @@ func TestAccLinkToken_invalidInputFailsAtPlan(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config:      tc.config,
 					PlanOnly:    true,
-					ExpectError: regexp.MustCompile(tc.want),
+					ExpectError: tc.want,
 				}},
 			})
 			env.CheckNoCalls(t)

@@ -1,0 +1,172 @@
+// Package e2e drives the built provider binary with the real terraform CLI,
+// exactly as a user's pipeline does: a CLI configuration with dev_overrides,
+// the simulator as the API, and terraform's own logging. It is where the
+// claims that span processes are proven, such as "no secret in any log".
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// providerDir holds the provider binary built once for the whole package.
+var providerDir string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	if _, err := exec.LookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		fmt.Fprintln(os.Stderr, "e2e: terraform not found on PATH; run `make test`, which explains how to get it")
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "atlasmig-e2e-provider-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-atlasmig"), ".")
+	build.Dir = root
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building the provider failed:", err)
+		return 1
+	}
+	providerDir = dir
+	return m.Run()
+}
+
+func terraformPath() string {
+	if p := os.Getenv("TF_ACC_TERRAFORM_PATH"); p != "" {
+		return p
+	}
+	p, _ := exec.LookPath("terraform")
+	return p
+}
+
+// workspace is one terraform working directory with its own CLI
+// configuration, environment and TRACE log.
+type workspace struct {
+	t       *testing.T
+	dir     string
+	logPath string
+	env     []string
+	// output collects everything terraform printed, for the leak scan.
+	output bytes.Buffer
+}
+
+func newWorkspace(t *testing.T, env map[string]string) *workspace {
+	t.Helper()
+	dir := t.TempDir()
+	rc := filepath.Join(dir, ".terraformrc")
+	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"atlasmig/atlasmig\" = %q\n  }\n  direct {}\n}\n", providerDir)
+	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := &workspace{t: t, dir: dir, logPath: filepath.Join(dir, "terraform.log")}
+	// A minimal, explicit environment: nothing of the developer's own
+	// MongoDB variables reaches the provider.
+	w.env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"TF_CLI_CONFIG_FILE=" + rc,
+		"TF_LOG=TRACE",
+		"TF_LOG_PATH=" + w.logPath,
+		"CHECKPOINT_DISABLE=1",
+		"TF_IN_AUTOMATION=1",
+	}
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w.env = append(w.env, k+"="+env[k])
+	}
+	return w
+}
+
+func (w *workspace) write(name, content string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// run runs terraform with args and returns its combined output; wantOK says
+// whether it must succeed.
+func (w *workspace) run(wantOK bool, args ...string) string {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, terraformPath(), append([]string{args[0], "-no-color"}, args[1:]...)...)
+	cmd.Dir, cmd.Env = w.dir, w.env
+	out, err := cmd.CombinedOutput()
+	w.output.Write(out)
+	if wantOK && err != nil {
+		w.t.Fatalf("terraform %s failed: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	if !wantOK && err == nil {
+		w.t.Fatalf("terraform %s succeeded, expected a failure\n%s", strings.Join(args, " "), out)
+	}
+	return string(out)
+}
+
+func (w *workspace) read(name string) string {
+	w.t.Helper()
+	b, err := os.ReadFile(filepath.Join(w.dir, name))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Leak is one secret found where it must not be.
+type Leak struct {
+	Secret string // description, never the value
+	Where  string
+	Line   int
+}
+
+// findLeaks returns every occurrence of any secret in text. secrets maps a
+// value to its description.
+func findLeaks(where, text string, secrets map[string]string) []Leak {
+	var leaks []Leak
+	for value, what := range secrets {
+		if value == "" {
+			continue
+		}
+		for i, line := range strings.Split(text, "\n") {
+			if strings.Contains(line, value) {
+				leaks = append(leaks, Leak{Secret: what, Where: where, Line: i + 1})
+			}
+		}
+	}
+	sort.Slice(leaks, func(i, j int) bool {
+		if leaks[i].Where != leaks[j].Where {
+			return leaks[i].Where < leaks[j].Where
+		}
+		return leaks[i].Line < leaks[j].Line
+	})
+	return leaks
+}
+
+func reportLeaks(t *testing.T, leaks []Leak) {
+	t.Helper()
+	for _, l := range leaks {
+		t.Errorf("%s appears in %s, line %d", l.Secret, l.Where, l.Line)
+	}
+}
