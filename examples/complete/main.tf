@@ -23,3 +23,21 @@ resource "atlasmig_migration_link" "this" {
   org_id     = var.source_org_id
   link_token = atlasmig_link_token.this.link_token
 }
+
+# What the link exposes, read once the link exists (hence depends_on).
+data "atlasmig_available_projects" "this" {
+  org_id     = var.atlas_org_id
+  depends_on = [atlasmig_migration_link.this]
+}
+
+data "atlasmig_migration_link" "this" {
+  org_id     = var.source_org_id
+  depends_on = [atlasmig_migration_link.this]
+}
+
+check "link_is_healthy" {
+  assert {
+    condition     = data.atlasmig_migration_link.this.linked && data.atlasmig_migration_link.this.status == "SYNCED"
+    error_message = "The source organization is not linked to Atlas, or its link is not SYNCED."
+  }
+}

@@ -97,7 +97,7 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"client_id": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "Client ID of a " + label + " service account (OAuth 2.0 client credentials). Set together with `client_secret`; conflicts with `public_key`." + envNote(2),
+				MarkdownDescription: "Client ID of a service account of " + label + " (OAuth 2.0 client credentials). Set together with `client_secret`; conflicts with `public_key`." + envNote(2),
 			},
 			"client_secret": schema.StringAttribute{
 				Optional:            true,
@@ -147,7 +147,7 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How long one HTTP request may take before it is abandoned (and retried where safe), as a Go duration such as `30s`. "+
-					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", DefaultRequestTimeout, EnvRequestTimeout),
+					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", "60s", EnvRequestTimeout),
 			},
 		},
 		Blocks: map[string]schema.Block{
