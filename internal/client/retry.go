@@ -176,8 +176,9 @@ func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
+		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && req.Context().Err() == nil
 		cancel()
-		if ctx.Err() != nil && req.Context().Err() == nil {
+		if timedOut {
 			return nil, fmt.Errorf("no answer within the request timeout of %s: %w", t.timeout, context.DeadlineExceeded)
 		}
 		return nil, err

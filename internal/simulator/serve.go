@@ -189,6 +189,17 @@ func (s *Simulator) newNonce() string {
 	return nonce
 }
 
+// restoreNonce makes the nonce of a digest request valid again.
+func (s *Simulator) restoreNonce(r *http.Request) {
+	p := parseDigest(strings.TrimPrefix(r.Header.Get("Authorization"), "Digest "))
+	if p["nonce"] == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nonces[p["nonce"]] = time.Now()
+}
+
 // verifyDigest checks an RFC 2617 digest response with qop=auth and MD5.
 // Nonces are single use; an expired one is reported as stale.
 func (s *Simulator) verifyDigest(r *http.Request, header string, sd side) (APIKey, bool, bool) {
@@ -310,6 +321,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f Fault) bool {
 	switch {
 	case f.ResetBeforeProcessing:
+		// A reset before processing happens in front of the application
+		// (a proxy, a load balancer): the digest nonce was never used.
+		s.restoreNonce(r)
 		resetConnection(w)
 		return true
 	case f.ResetAfterProcessing:
