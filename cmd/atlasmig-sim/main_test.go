@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+func TestParseFlags(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state.json")
+	_ = os.WriteFile(state, []byte(`{"inventory":{"60a1b2c3d4e5f6a7b8c9d0e1":[{"projectId":"p","name":"n"}]}}`), 0o600)
+	c, err := parseFlags([]string{"-atlas-public-key", "ap", "-atlas-private-key", "ak", "-rate-limit", "20", "-latency", "100ms",
+		"-state", state, "-fault", "link:429x2,retry-after=1", "-fault", "createLinkToken:reset-after", "-status-without-link", "NOT_SYNCED",
+		"-atlas-client-id", "id", "-atlas-client-secret", "s"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := c.opts.AtlasKeys[0]; k.PublicKey != "ap" || k.PrivateKey != "ak" || c.opts.OpsManagerKeys[0].PrivateKey == "" {
+		t.Fatalf("keys: %+v %+v", c.opts.AtlasKeys, c.opts.OpsManagerKeys)
+	}
+	if c.opts.RateLimit.PerSecond != 20 || c.opts.RateLimit.Burst != 20 || c.opts.Latency != 100*time.Millisecond || c.opts.StatusWithoutLink != "NOT_SYNCED" {
+		t.Fatalf("options: %+v", c.opts)
+	}
+	if len(c.opts.Seed.Inventory["60a1b2c3d4e5f6a7b8c9d0e1"]) != 1 || len(c.faults) != 2 || c.faults[simulator.RouteLink].Count != 2 {
+		t.Fatalf("seed/faults: %+v %+v", c.opts.Seed, c.faults)
+	}
+	if c.opts.AtlasServiceAccounts[0].ClientID != "id" {
+		t.Fatal("service account")
+	}
+	for _, bad := range [][]string{{"-fault", "nope:1"}, {"-atlas-client-id", "x"}, {"-ca-cert-out", "x"}, {"-status-without-link", "maybe"}, {"extra"}} {
+		if _, err := parseFlags(bad, io.Discard); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+func TestRunPrintsEnvironmentAndServes(t *testing.T) {
+	dir := t.TempDir()
+	ready := filepath.Join(dir, "ready")
+	ca := filepath.Join(dir, "ca.pem")
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-tls", "-ca-cert-out", ca, "-ready-file", ready, "-om-public-key", "op", "-om-private-key", "ok"}, &out, io.Discard)
+	}()
+	var url []byte
+	for i := 0; i < 100 && len(url) == 0; i++ {
+		time.Sleep(20 * time.Millisecond)
+		url, _ = os.ReadFile(ready)
+	}
+	if !strings.HasPrefix(string(url), "https://127.0.0.1:") {
+		t.Fatalf("ready file: %q", url)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"export MONGODB_ATLAS_BASE_URL='" + string(url) + "'",
+		"export MCLI_OPS_MANAGER_URL='" + string(url) + "'",
+		"export MCLI_PUBLIC_API_KEY='op'",
+		"export MCLI_PRIVATE_API_KEY='ok'",
+		"export MONGODB_ATLAS_PUBLIC_KEY=",
+		"export MCLI_OPS_MANAGER_CA_CERTIFICATE='" + ca + "'",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := os.Stat(ca); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"-addr", "0.0.0.0:0"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("non-loopback address: %v", err)
+	}
+}
