@@ -58,7 +58,7 @@ func run(runs int, out string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
+	defer func() { _ = os.RemoveAll(work) }()
 	b := &bench{work: work, tfPath: tf, runs: runs}
 	fmt.Fprintln(os.Stderr, "building the provider and the no-op provider...")
 	if b.oursBin, b.oursRC, err = b.build("ours", "."); err != nil {
@@ -548,7 +548,7 @@ func memTotal() string {
 		return "unknown memory"
 	}
 	var kb int64
-	fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb)
+	_, _ = fmt.Sscanf(strings.SplitN(string(b), "\n", 2)[0], "MemTotal: %d kB", &kb)
 	return fmt.Sprintf("%.0f GiB memory", float64(kb)/(1<<20))
 }
 

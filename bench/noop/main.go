@@ -54,7 +54,8 @@ func (p *noopProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp 
 	}
 }
 
-func (p *noopProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
+func (p *noopProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
 
 func (p *noopProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{

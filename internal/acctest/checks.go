@@ -92,7 +92,7 @@ func (e *Env) CheckNotLinked(sourceOrgID string) resource.TestCheckFunc {
 func (e *Env) CheckTokenCount(atlasOrgID string, want int) resource.TestCheckFunc {
 	return e.simOnly(func(s *simulator.Server) error {
 		if got := len(s.LinkTokens(atlasOrgID)); got != want {
-			return fmt.Errorf("Atlas organization %s has %d link tokens, want %d", atlasOrgID, got, want)
+			return fmt.Errorf("the Atlas organization %s has %d link tokens, want %d", atlasOrgID, got, want)
 		}
 		return nil
 	})

@@ -130,7 +130,11 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 // newBaseTransport clones Go's default transport — proxies from the
 // environment, keep-alive — and adds the configured certificate authorities.
 func newBaseTransport(cfg Config) (*http.Transport, error) {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	def, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, errors.New("http.DefaultTransport has been replaced by a foreign transport; cannot clone it")
+	}
+	t := def.Clone()
 	// Terraform runs resources in parallel (10 by default): keep enough
 	// idle connections that none of them dials again.
 	t.MaxIdleConns = 100

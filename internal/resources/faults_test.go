@@ -101,7 +101,9 @@ func TestAccFaults_lostTokenAnswerConvergesOnNextApply(t *testing.T) {
 				// The token is created but its answer is lost: the apply
 				// fails, telling the user to apply again, and the resource
 				// is kept (tainted) so nothing is orphaned.
-				PreConfig:   func() { env.Sim.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, ResetAfterProcessing: true}) },
+				PreConfig: func() {
+					env.Sim.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, ResetAfterProcessing: true})
+				},
 				Config:      cfg,
 				ExpectError: acctest.ErrorMatching("Link Token Outcome Unknown", "saved as tainted", "run terraform apply again"),
 			},
