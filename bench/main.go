@@ -35,8 +35,9 @@ const (
 func main() {
 	runs := flag.Int("runs", 3, "repetitions of each scenario")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
+	only := flag.String("scenarios", "1,2,3,4,5", "scenarios to run (2 and 3 run together)")
 	flag.Parse()
-	if err := run(*runs, *out); err != nil {
+	if err := run(*runs, *out, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -49,7 +50,7 @@ type bench struct {
 	runs             int
 }
 
-func run(runs int, out string) error {
+func run(runs int, out, only string) error {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return fmt.Errorf("terraform not found on PATH: the benchmark drives the real binary")
@@ -69,8 +70,15 @@ func run(runs int, out string) error {
 	}
 
 	var rows []row
-	for _, s := range []func() ([]row, error){b.scenario1, b.scenario2and3, b.scenario4, b.scenario5} {
-		r, err := s()
+	scenarios := []struct {
+		ids string
+		run func() ([]row, error)
+	}{{"1", b.scenario1}, {"23", b.scenario2and3}, {"4", b.scenario4}, {"5", b.scenario5}}
+	for _, s := range scenarios {
+		if !strings.ContainsAny(only, s.ids) {
+			continue
+		}
+		r, err := s.run()
 		if err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"log"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -71,18 +72,23 @@ func (p *noopProvider) DataSources(context.Context) []func() datasource.DataSour
 type noopResource struct{ name string }
 
 type noopModel struct {
-	ID            types.String `tfsdk:"id"`
-	OrgID         types.String `tfsdk:"org_id"`
-	AccessListIPs types.Set    `tfsdk:"access_list_ips"`
-	LinkToken     types.String `tfsdk:"link_token"`
-	Status        types.String `tfsdk:"status"`
+	ID                 types.String   `tfsdk:"id"`
+	OrgID              types.String   `tfsdk:"org_id"`
+	AccessListIPs      types.Set      `tfsdk:"access_list_ips"`
+	LinkToken          types.String   `tfsdk:"link_token"`
+	LinkTokenWO        types.String   `tfsdk:"link_token_wo"`
+	LinkTokenWOVersion types.Int64    `tfsdk:"link_token_wo_version"`
+	Status             types.String   `tfsdk:"status"`
+	Timeouts           timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *noopResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + r.name
 }
 
-func (r *noopResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+// Schema has the attributes and blocks of both real resources, so the floor
+// carries the same schema weight through every RPC.
+func (r *noopResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
@@ -90,8 +96,12 @@ func (r *noopResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 		"org_id":          schema.StringAttribute{Required: true, PlanModifiers: replace},
 		"access_list_ips": schema.SetAttribute{Optional: true, ElementType: types.StringType},
 		// Computed for the token, set from configuration for the link.
-		"link_token": schema.StringAttribute{Optional: true, Computed: true, Sensitive: true, PlanModifiers: keep},
-		"status":     schema.StringAttribute{Computed: true, PlanModifiers: keep},
+		"link_token":            schema.StringAttribute{Optional: true, Computed: true, Sensitive: true, PlanModifiers: keep},
+		"link_token_wo":         schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true},
+		"link_token_wo_version": schema.Int64Attribute{Optional: true},
+		"status":                schema.StringAttribute{Computed: true, PlanModifiers: keep},
+	}, Blocks: map[string]schema.Block{
+		"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true}),
 	}}
 }
 

@@ -572,3 +572,22 @@ func decodeLog(t *testing.T, log string) []map[string]any {
 	}
 	return out
 }
+
+func TestLatencyFaultBeyondRequestTimeoutIsRetriedThenFails(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
+	sim.SetFault(simulator.RouteLinkStatus, simulator.Fault{Latency: 300 * time.Millisecond})
+	om := omClient(t, sim, client.Config{RequestTimeout: 100 * time.Millisecond, MaxRetries: 2})
+	start := time.Now()
+	_, err := om.LinkStatus(context.Background(), sourceOrg)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "request timeout") {
+		t.Fatalf("want a request timeout, got %v", err)
+	}
+	// Three attempts of about 100 ms each, never the full 300 ms.
+	if elapsed := time.Since(start); elapsed > 900*time.Millisecond {
+		t.Fatalf("took %s", elapsed)
+	}
+	if got := sim.Count(simulator.RouteLinkStatus); got != 3 {
+		t.Fatalf("%d requests reached the server, want 3 (the challenge of each attempt timed out)", got)
+	}
+}
