@@ -522,6 +522,8 @@ const explanation = `
   rules require (digest: a challenge and an authenticated request per call, two calls per pair, no
   status read after a create that answered SYNCED; service accounts: one request per call plus the
   token requests, one per side and provider process) times the latency, divided by the parallelism.
+  The floor adds Terraform's own work and the API waits as if they ran one after the other; they
+  overlap in reality, so a ratio below 1.0 is expected and the target bounds it from above.
 - **Scenario 3** counts, from the simulator's journal, the authenticated API calls a refresh plan of
   the 100 applied pairs makes, divided by the minimum: one status read per link, none per token (the
   token API has no read).
