@@ -129,42 +129,28 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 }
 
 // Config prefixes body with a provider block for both sides.
-func (e *Env) Config(body string) string {
-	if e.real {
-		return "provider \"atlasmig\" {}\n" + body
-	}
-	return fmt.Sprintf(`
-provider "atlasmig" {
-  max_retries = 2
-  atlas {
-    base_url    = %q
-    public_key  = %q
-    private_key = %q
-  }
-  ops_manager {
-    base_url    = %q
-    public_key  = %q
-    private_key = %q
-  }
-}
-`, e.AtlasBaseURL, e.AtlasPublicKey, e.AtlasPrivateKey, e.OMBaseURL, e.OMPublicKey, e.OMPrivateKey) + body
-}
+func (e *Env) Config(body string) string { return e.providerBlock(true) + body }
 
 // AtlasOnlyConfig prefixes body with a provider block for the Atlas side only.
-func (e *Env) AtlasOnlyConfig(body string) string {
+func (e *Env) AtlasOnlyConfig(body string) string { return e.providerBlock(false) + body }
+
+// providerBlock configures the simulator's keys; against real services the
+// provider reads the environment, as a pipeline would.
+func (e *Env) providerBlock(withOpsManager bool) string {
 	if e.real {
-		return "provider \"atlasmig\" {}\n" + body
+		return "provider \"atlasmig\" {}\n"
 	}
-	return fmt.Sprintf(`
-provider "atlasmig" {
-  max_retries = 2
-  atlas {
-    base_url    = %q
-    public_key  = %q
-    private_key = %q
-  }
-}
-`, e.AtlasBaseURL, e.AtlasPublicKey, e.AtlasPrivateKey) + body
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nprovider \"atlasmig\" {\n  max_retries = 2\n")
+	side := func(block, url, pub, priv string) {
+		fmt.Fprintf(&b, "  %s {\n    base_url    = %q\n    public_key  = %q\n    private_key = %q\n  }\n", block, url, pub, priv)
+	}
+	side("atlas", e.AtlasBaseURL, e.AtlasPublicKey, e.AtlasPrivateKey)
+	if withOpsManager {
+		side("ops_manager", e.OMBaseURL, e.OMPublicKey, e.OMPrivateKey)
+	}
+	b.WriteString("}\n")
+	return b.String()
 }
 
 // Run runs a Terraform test case: resource.UnitTest against the simulator
