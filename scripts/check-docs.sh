@@ -8,7 +8,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Generate into a copy of the tree so the working copy is never touched.
 git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$tmp/" 2>/dev/null || true
-cp -r bin "$tmp/"
+mkdir -p "$tmp/bin" && cp bin/tfplugindocs "$tmp/bin/"
 (cd "$tmp" && rm -rf docs && bin/tfplugindocs generate --provider-name atlasmig >/dev/null && bin/tfplugindocs validate --provider-name atlasmig >/dev/null)
 if ! diff -ru docs "$tmp/docs"; then
   echo "docs/ is out of date: run make docs and commit the result" >&2

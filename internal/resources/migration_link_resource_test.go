@@ -272,3 +272,32 @@ resource "atlasmig_migration_link" "test" {
 		}},
 	})
 }
+
+func TestAccMigrationLink_tokenArgumentsValidatedAtPlan(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	cases := map[string]struct {
+		body string
+		want []string
+	}{
+		"neither token": {`org_id = %q`, []string{"link_token", "link_token_wo"}},
+		"both tokens": {`org_id = %q
+  link_token    = "a"
+  link_token_wo = "b"`, []string{"link_token", "link_token_wo"}},
+		"version without write-only token": {`org_id = %q
+  link_token            = "a"
+  link_token_wo_version = 1`, []string{"link_token_wo_version", "link_token_wo"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			acctest.Run(t, env, resource.TestCase{
+				Steps: []resource.TestStep{{
+					Config:      env.Config(fmt.Sprintf("resource \"atlasmig_migration_link\" \"test\" {\n  "+tc.body+"\n}\n", env.SourceOrgID)),
+					PlanOnly:    true,
+					ExpectError: acctest.ErrorMatching(tc.want...),
+				}},
+			})
+			env.CheckNoCalls(t)
+		})
+	}
+}
