@@ -67,26 +67,68 @@ func (s *tokenSource) invalidate(failed string) {
 	}
 }
 
-// tokenError turns the OAuth library's error into an APIError, so a refused
-// service account reads like any other 401.
+// tokenRequestError is a failure to obtain a service-account token. The API
+// request it was for was never sent, which the retry policy relies on. It is
+// the one place token requests are retried: the token endpoint's own client
+// does not retry, so retries never multiply.
+type tokenRequestError struct {
+	api           *APIError // the token endpoint's answer, when there was one
+	err           error     // the connection failure otherwise
+	hasRetryAfter bool
+}
+
+func (e *tokenRequestError) Error() string {
+	if e.api != nil {
+		return e.api.Error()
+	}
+	return "requesting a service-account token: " + e.err.Error()
+}
+
+func (e *tokenRequestError) Unwrap() error {
+	if e.api != nil {
+		return e.api
+	}
+	return e.err
+}
+
+// tokenError turns the OAuth library's error into a tokenRequestError whose
+// APIError says what really happened: a refusal of the service account, a
+// rate limit, or a failure of the token endpoint.
 func tokenError(err error) error {
 	var re *oauth2.RetrieveError
-	if errors.As(err, &re) && re.Response != nil {
-		detail := re.ErrorDescription
-		if detail == "" {
-			detail = "the service account was refused"
-		}
-		return &APIError{
-			StatusCode: re.Response.StatusCode,
-			ErrorCode:  re.ErrorCode,
-			Reason:     http.StatusText(re.Response.StatusCode),
-			Detail:     detail,
-			Method:     http.MethodPost,
-			Path:       "/api/oauth/token",
-			RequestID:  requestID(re.Response.Header),
-		}
+	if !errors.As(err, &re) || re.Response == nil {
+		return &tokenRequestError{err: err}
 	}
-	return err
+	status := re.Response.StatusCode
+	var detail string
+	switch {
+	case status == http.StatusTooManyRequests:
+		detail = "the service-account token endpoint is rate limiting token requests"
+	case status >= 500:
+		detail = "the service-account token endpoint failed on its side"
+	case status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden:
+		detail = "the service account was refused: check the client id and client secret"
+	default:
+		detail = "the service-account token endpoint gave an unexpected answer"
+	}
+	if re.ErrorDescription != "" {
+		detail += " (" + re.ErrorDescription + ")"
+	}
+	retryAfter, has := parseRetryAfter(re.Response.Header.Get("Retry-After"))
+	return &tokenRequestError{
+		api: &APIError{
+			StatusCode:    status,
+			ErrorCode:     re.ErrorCode,
+			Reason:        http.StatusText(status),
+			Detail:        detail,
+			Method:        http.MethodPost,
+			Path:          "/api/oauth/token",
+			RequestID:     requestID(re.Response.Header),
+			Authenticated: true,
+			RetryAfter:    retryAfter,
+		},
+		hasRetryAfter: has,
+	}
 }
 
 // bearerTransport authenticates with the cached service-account token. A

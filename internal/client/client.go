@@ -105,13 +105,12 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 	if keyPair {
 		auth = digest.NewTransportWithHTTPRoundTripper(cfg.PublicKey, cfg.PrivateKey, timed)
 	} else {
-		// The token endpoint gets the same retries and logging as the
-		// API, without authentication of its own (HTTP Basic is added by
-		// the OAuth library).
-		tokenHTTP := &http.Client{Transport: &retryTransport{
-			next:       &loggingTransport{next: timed, secrets: secrets, traceBodies: traceBodies},
-			maxRetries: cfg.MaxRetries, waitMin: cfg.RetryWaitMin, waitMax: cfg.RetryWaitMax,
-		}}
+		// The token endpoint gets the same logging as the API, without
+		// authentication of its own (HTTP Basic is added by the OAuth
+		// library) and without retries: a failed token request fails the
+		// API request it was for, and the API chain's retry policy decides
+		// — so retries are made in one place and never multiply.
+		tokenHTTP := &http.Client{Transport: &loggingTransport{next: timed, secrets: secrets, traceBodies: traceBodies}}
 		auth = &bearerTransport{next: timed, source: newTokenSource(base.String(), cfg.ClientID, cfg.ClientSecret, tokenHTTP, secrets)}
 	}
 	chain := &retryTransport{
@@ -190,13 +189,20 @@ func (c *core) do(ctx context.Context, method, path string, body, out any, ok []
 	}
 
 	scrub := c.secrets.scrubber(secrets)
-	resp, err := c.http.Do(req)
+	ctx, note := withRetryNote(ctx)
+	resp, err := c.http.Do(req.WithContext(ctx))
 	if err != nil {
-		return transportError(method, path, req.URL.Host, err, scrub)
+		err = transportError(method, path, req.URL.Host, err, scrub)
+		if apiErr, ok := AsAPIError(err); ok {
+			apiErr.Attempts, apiErr.SkippedWait = note.attempts, note.skippedWait
+		}
+		return err
 	}
 	defer resp.Body.Close()
 	if !slices.Contains(ok, resp.StatusCode) {
-		return newAPIError(resp, method, path, scrub)
+		apiErr := newAPIError(resp, method, path, scrub)
+		apiErr.Attempts, apiErr.SkippedWait = note.attempts, note.skippedWait
+		return apiErr
 	}
 	if out == nil {
 		_, _ = io.Copy(io.Discard, resp.Body)

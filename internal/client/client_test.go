@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -198,7 +200,7 @@ func TestAPIErrorDecoding(t *testing.T) {
 			client.APIError{StatusCode: 404, Reason: "Not Found", Detail: "gone"}},
 		{"fields", 400, "application/json", `{"error":400,"errorCode":"VALIDATION_ERROR","detail":"bad","badRequestDetail":{"fields":[{"field":"accessListIps","description":"not an IP"}]}}`,
 			client.APIError{StatusCode: 400, ErrorCode: "VALIDATION_ERROR", Reason: "Bad Request", Detail: "bad", Fields: []client.FieldError{{Field: "accessListIps", Description: "not an IP"}}}},
-		{"missing fields", 409, "application/json", `{}`, client.APIError{StatusCode: 409, Reason: "Conflict"}},
+		{"missing fields", 409, "application/json", `{}`, client.APIError{StatusCode: 409, Reason: "Conflict", Detail: "the server answered with JSON that is not MongoDB's error document"}},
 		{"html", 502, "text/html", `<html><body>Bad gateway</body></html>`,
 			client.APIError{StatusCode: 502, Reason: "Bad Gateway", Detail: "the server answered with a non-JSON body (text/html)"}},
 		{"empty", 503, "", ``, client.APIError{StatusCode: 503, Reason: "Service Unavailable", Detail: "the server answered with an empty body"}},
@@ -232,7 +234,7 @@ func TestAPIErrorDecoding(t *testing.T) {
 func TestErrorHelpers(t *testing.T) {
 	t.Parallel()
 	for status, check := range map[int]func(error) bool{401: client.IsUnauthorized, 403: client.IsForbidden, 404: client.IsNotFound, 409: client.IsConflict} {
-		if !check(&client.APIError{StatusCode: status}) || check(&client.APIError{StatusCode: 500}) || check(errors.New("x")) {
+		if !check(&client.APIError{StatusCode: status, FromAPI: true, Authenticated: true}) || check(&client.APIError{StatusCode: 500}) || check(errors.New("x")) {
 			t.Errorf("helper for %d misjudges", status)
 		}
 	}
@@ -593,4 +595,129 @@ func TestLatencyFaultBeyondRequestTimeoutIsRetriedThenFails(t *testing.T) {
 	if got := sim.Count(simulator.RouteLinkStatus); got != 3 {
 		t.Fatalf("%d requests reached the server, want 3 (the challenge of each attempt timed out)", got)
 	}
+}
+
+// A 404 proves "already gone" only when the API itself gave it to an
+// authenticated request: a proxy's page, or a server that never asked for
+// credentials, must not make a destroy report success.
+func TestNotFoundOnlyFromTheAuthenticatedAPI(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name      string
+		challenge bool
+		body      string
+		want      bool
+	}{
+		{"API 404 after the digest challenge", true, `{"error":404,"errorCode":null,"reason":"Not Found","detail":"Could not find the requested external organization link."}`, true},
+		{"HTML 404 after the challenge", true, `<html>Not Found</html>`, false},
+		{"JSON 404 without any challenge", false, `{"error":404,"reason":"Not Found"}`, false},
+		{"HTML 404 without any challenge", false, `<html>Not Found</html>`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var requests, authenticated int
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests++
+				if tc.challenge && r.Header.Get("Authorization") == "" {
+					w.Header().Set("WWW-Authenticate", `Digest realm="MMS Public API", domain="", nonce="n1", algorithm=MD5, qop="auth", stale=false`)
+					w.WriteHeader(http.StatusUnauthorized)
+					return
+				}
+				if r.Header.Get("Authorization") != "" {
+					authenticated++
+				}
+				w.WriteHeader(http.StatusNotFound)
+				_, _ = io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			om, _ := client.NewOpsManager(client.Config{BaseURL: srv.URL, PublicKey: "p", PrivateKey: "k", MaxRetries: 0})
+			err := om.Unlink(context.Background(), sourceOrg)
+			if got := client.IsNotFound(err); got != tc.want {
+				t.Fatalf("IsNotFound = %v, want %v (error: %v)", got, tc.want, err)
+			}
+			if got := client.IsForeignAnswer(err); got == tc.want {
+				t.Fatalf("IsForeignAnswer = %v, want %v", got, !tc.want)
+			}
+			wantRequests := 1
+			if tc.challenge {
+				wantRequests = 2
+			}
+			if requests != wantRequests {
+				t.Fatalf("%d requests, want %d", requests, wantRequests)
+			}
+		})
+	}
+}
+
+// A Retry-After longer than what is left of the operation fails at once,
+// naming the wait, instead of sleeping into the deadline.
+func TestRetryAfterBeyondTheDeadlineFailsAtOnceNamingTheWait(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
+	sim.SetFault(simulator.RouteLinkStatus, simulator.Fault{Count: 5, Status: 429, RetryAfter: "3600"})
+	om := omClient(t, sim, fastRetries(client.Config{MaxRetries: 5}))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := om.LinkStatus(ctx, sourceOrg)
+	apiErr, ok := client.AsAPIError(err)
+	if !ok || apiErr.StatusCode != 429 {
+		t.Fatalf("want the API's 429, got %v", err)
+	}
+	if apiErr.SkippedWait < time.Hour || apiErr.RetryAfter != time.Hour || apiErr.Attempts != 1 {
+		t.Fatalf("skipped wait %s, Retry-After %s, attempts %d; want >= 1h, 1h, 1", apiErr.SkippedWait, apiErr.RetryAfter, apiErr.Attempts)
+	}
+	if ctx.Err() != nil {
+		t.Fatal("the call waited until the deadline")
+	}
+	if n := sim.Calls(simulator.RouteLinkStatus); n != 1 {
+		t.Fatalf("%d authenticated status requests, want 1", n)
+	}
+}
+
+// Service-account token requests are retried in one place: with
+// max_retries = 2 and a token endpoint answering 429, one GET makes exactly
+// three token requests, none of the API, and says it was rate limited.
+func TestServiceAccountTokenRetriesDoNotMultiply(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		want   string
+	}{
+		{429, "rate limiting"},
+		{503, "failed on its side"},
+	} {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			t.Parallel()
+			sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
+			sim.SetFault(simulator.RouteOAuthToken, simulator.Fault{Count: 100, Status: tc.status, RetryAfter: "0"})
+			atlas := atlasClient(t, sim, fastRetries(client.Config{ClientID: saID, ClientSecret: saSecret, MaxRetries: 2}))
+			_, err := atlas.ListAvailableProjects(context.Background(), atlasOrg)
+			if n := sim.Count(simulator.RouteOAuthToken); n != 3 {
+				t.Fatalf("%d token requests, want 3 (one and two retries)", n)
+			}
+			if n := sim.Count(simulator.RouteAvailableProjects); n != 0 {
+				t.Fatalf("%d API requests without a token", n)
+			}
+			apiErr, ok := client.AsAPIError(err)
+			if !ok || apiErr.StatusCode != tc.status || apiErr.Path != "/api/oauth/token" || !strings.Contains(apiErr.Detail, tc.want) {
+				t.Fatalf("error %v does not say what happened", err)
+			}
+			if strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "connection reset") {
+				t.Fatalf("error misreports the failure: %v", err)
+			}
+		})
+	}
+	t.Run("refused", func(t *testing.T) {
+		t.Parallel()
+		sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
+		atlas := atlasClient(t, sim, fastRetries(client.Config{ClientID: saID, ClientSecret: "wrong", MaxRetries: 2}))
+		_, err := atlas.ListAvailableProjects(context.Background(), atlasOrg)
+		if n := sim.Count(simulator.RouteOAuthToken); n != 1 {
+			t.Fatalf("%d token requests for a refused service account, want 1", n)
+		}
+		if !strings.Contains(fmt.Sprint(err), "refused") {
+			t.Fatalf("error %v does not say the service account was refused", err)
+		}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // APIError is an error answer from either API. ErrorCode is "" when the body
@@ -26,6 +27,21 @@ type APIError struct {
 	Method     string
 	Path       string
 	RequestID  string
+	// FromAPI is true when the body is MongoDB's JSON error document; a
+	// proxy's or a foreign server's page leaves it false.
+	FromAPI bool
+	// Authenticated is true when the request that drew this answer carried
+	// credentials: a digest response to the server's challenge, or a bearer
+	// token. A server that answers before challenging is not the API.
+	Authenticated bool
+	// RetryAfter is the wait the server asked for, when it sent one.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+	// SkippedWait is set when the provider stopped retrying because the
+	// next wait (Retry-After and back-off) would not fit in what is left
+	// of the operation's timeout.
+	SkippedWait time.Duration
 }
 
 // FieldError is one entry of an error body's badRequestDetail.fields.
@@ -58,6 +74,12 @@ type errorBody struct {
 	} `json:"badRequestDetail"`
 }
 
+// documented reports whether a decoded body has any field of MongoDB's error
+// document; `{}` or another service's JSON does not count.
+func (b errorBody) documented() bool {
+	return b.Error != nil || b.ErrorCode != nil || b.Reason != "" || b.Detail != ""
+}
+
 // maxErrorBody bounds what is read of an error answer.
 const maxErrorBody = 64 << 10
 
@@ -71,11 +93,17 @@ func newAPIError(resp *http.Response, method, path string, scrub func(string) st
 		Path:       path,
 		RequestID:  requestID(resp.Header),
 	}
+	if resp.Request != nil {
+		e.Authenticated = resp.Request.Header.Get("Authorization") != ""
+	}
+	e.RetryAfter, _ = parseRetryAfter(resp.Header.Get("Retry-After"))
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var body errorBody
-	if err := json.Unmarshal(raw, &body); err != nil {
+	if err := json.Unmarshal(raw, &body); err != nil || !body.documented() {
 		mediaType, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		switch {
+		case err == nil:
+			e.Detail = "the server answered with JSON that is not MongoDB's error document"
 		case len(strings.TrimSpace(string(raw))) == 0:
 			e.Detail = "the server answered with an empty body"
 		case mediaType != "":
@@ -85,6 +113,7 @@ func newAPIError(resp *http.Response, method, path string, scrub func(string) st
 		}
 		return e
 	}
+	e.FromAPI = true
 	if body.ErrorCode != nil {
 		e.ErrorCode = *body.ErrorCode
 	}
@@ -124,9 +153,22 @@ func hasStatus(err error, status int) bool {
 	return ok && e.StatusCode == status
 }
 
-// IsNotFound reports a 404 answer. Callers key "already gone" on the status,
-// never on errorCode, which Atlas sometimes sends as null.
-func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+// IsNotFound reports a 404 that the API itself gave to an authenticated
+// request, in its JSON error document: the only 404 that proves something is
+// gone. Callers key "already gone" on this, never on errorCode, which Atlas
+// sometimes sends as null. A 404 from a proxy, from a wrong base URL or from
+// a server that answered before authenticating proves nothing.
+func IsNotFound(err error) bool {
+	e, ok := AsAPIError(err)
+	return ok && e.StatusCode == http.StatusNotFound && e.FromAPI && e.Authenticated
+}
+
+// IsForeignAnswer reports an error answer that did not come from the API: a
+// non-JSON body, or an answer to a request that carried no credentials.
+func IsForeignAnswer(err error) bool {
+	e, ok := AsAPIError(err)
+	return ok && (!e.FromAPI || !e.Authenticated) && e.StatusCode != http.StatusUnauthorized
+}
 
 // IsConflict reports a 409 answer.
 func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }

@@ -37,9 +37,31 @@ func attemptFrom(ctx context.Context) int {
 	return 1
 }
 
+// retryNote carries what the retry policy decided back to the call that
+// made the request, so its error can say why it stopped.
+type retryNote struct {
+	attempts int
+	// skippedWait is the wait the policy refused because it would not
+	// fit in what is left of the operation's timeout.
+	skippedWait time.Duration
+	reason      string
+}
+
+type retryNoteKey struct{}
+
+func withRetryNote(ctx context.Context) (context.Context, *retryNote) {
+	n := &retryNote{}
+	return context.WithValue(ctx, retryNoteKey{}, n), n
+}
+
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
+	note, _ := ctx.Value(retryNoteKey{}).(*retryNote)
+	if note == nil {
+		note = &retryNote{}
+	}
 	for attempt := 1; ; attempt++ {
+		note.attempts = attempt
 		r := req.WithContext(context.WithValue(ctx, attemptKey{}, attempt))
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
@@ -55,12 +77,14 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+			// Fail at once rather than sleep into the deadline; the
+			// API's own answer (a 429, say) explains the failure better
+			// than a timeout would, and the note names the wait.
+			note.skippedWait, note.reason = wait, reason
 			if resp != nil {
-				// The API's own answer (a 429, say) explains the failure
-				// better than a timeout would.
 				return resp, nil
 			}
-			return nil, fmt.Errorf("%w; a retry in %s would have exceeded the operation's timeout", err, wait.Round(time.Millisecond))
+			return nil, &retryWaitError{err: err, wait: wait}
 		}
 		if resp != nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -86,12 +110,36 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// retryWaitError is a failure whose retry would not fit in the operation's
+// timeout.
+type retryWaitError struct {
+	err  error
+	wait time.Duration
+}
+
+func (e *retryWaitError) Error() string {
+	return fmt.Sprintf("%v; a retry in %s would have exceeded the operation's timeout", e.err, e.wait.Round(time.Millisecond))
+}
+
+func (e *retryWaitError) Unwrap() error { return e.err }
+
 // decide says whether to retry, after how long, and why (for the log).
 func (t *retryTransport) decide(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == http.MethodDelete
 	if err != nil {
 		if req.Context().Err() != nil || IsCertificateError(err) {
 			return 0, "", false
+		}
+		// The service-account token could not be had: the API request
+		// itself was never sent, so it is safe to replay whatever its
+		// method — when the token endpoint's answer says a retry helps.
+		var tokErr *tokenRequestError
+		if errors.As(err, &tokErr) {
+			if tokErr.api == nil {
+				return t.backoff(attempt), "token request: connection error: " + errorClass(tokErr.err), true
+			}
+			wait, ok := t.statusWait(tokErr.api.StatusCode, tokErr.api.RetryAfter, tokErr.api.RetryAfter > 0 || tokErr.hasRetryAfter, true, attempt)
+			return wait, "token request: HTTP " + strconv.Itoa(tokErr.api.StatusCode), ok
 		}
 		// A POST whose connection failed after sending may have been
 		// processed: only a failure to connect is safe to replay.
@@ -101,27 +149,38 @@ func (t *retryTransport) decide(req *http.Request, resp *http.Response, err erro
 		return 0, "", false
 	}
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
-	switch resp.StatusCode {
+	wait, ok := t.statusWait(resp.StatusCode, retryAfter, hasRetryAfter, idempotent, attempt)
+	return wait, "HTTP " + strconv.Itoa(resp.StatusCode), ok
+}
+
+// statusWait applies the rules for an HTTP status: 429 always, 503 when
+// safe (idempotent, or declined with Retry-After before processing), 502 and
+// 504 only for idempotent requests.
+func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRetryAfter, idempotent bool, attempt int) (time.Duration, bool) {
+	switch status {
 	case http.StatusTooManyRequests:
 	case http.StatusServiceUnavailable:
 		// A 503 with Retry-After is the server declining the request
 		// before processing it; without it, a POST may have been applied.
 		if !idempotent && !hasRetryAfter {
-			return 0, "", false
+			return 0, false
 		}
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
 		if !idempotent {
-			return 0, "", false
+			return 0, false
 		}
 	default:
-		return 0, "", false
+		return 0, false
 	}
-	reason := "HTTP " + strconv.Itoa(resp.StatusCode)
 	if hasRetryAfter {
-		// MongoDB asks clients to wait at least Retry-After.
-		return max(retryAfter, 0), reason, true
+		// MongoDB asks clients to wait at least Retry-After, then to back
+		// off exponentially. Waiting exactly Retry-After is not enough
+		// under a token bucket: the one request refilled by then is spent
+		// on the digest challenge, and parallel resources wake together.
+		// Growth and jitter on top of it spread them out.
+		return max(retryAfter, 0) + t.backoff(attempt), true
 	}
-	return t.backoff(attempt), reason, true
+	return t.backoff(attempt), true
 }
 
 // backoff is exponential with full jitter between waitMin and the growing

@@ -372,7 +372,14 @@ func normalizeBaseURL(raw string) (string, error) {
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		return "", fmt.Errorf("%q uses plain http://, which is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost). Use https://", raw)
 	}
-	u.Path = strings.TrimRight(u.Path, "/")
+	// The provider appends the API paths (/api/atlas/v2/..., /api/public/v1.0/...)
+	// itself. A base URL with a path of its own would send every request
+	// to a page that is not the API, whose 404s could pass for "already
+	// removed".
+	if p := strings.TrimRight(u.Path, "/"); p != "" {
+		return "", fmt.Errorf("%q has a path (%s); give the scheme, host and port only, such as %s://%s: the provider adds the API paths itself", raw, p, u.Scheme, u.Host)
+	}
+	u.Path = ""
 	u.RawPath = ""
 	return u.String(), nil
 }

@@ -61,6 +61,7 @@ type atlasModel struct {
 	PrivateKey   types.String `tfsdk:"private_key"`
 	ClientID     types.String `tfsdk:"client_id"`
 	ClientSecret types.String `tfsdk:"client_secret"`
+	CACertFile   types.String `tfsdk:"ca_cert_file"`
 }
 
 type providerModel struct {
@@ -116,6 +117,14 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		Optional: true,
 		MarkdownDescription: "Base URL of the Atlas Admin API, with or without a trailing slash. Defaults to `" + DefaultBaseURL +
 			"`; falls back to the environment variable " + EnvAtlasBaseURL + ". Must be `https://`, except for loopback hosts (the bundled simulator).",
+	}
+
+	// Corporate proxies that re-sign TLS are common between a CI runner and
+	// Atlas, so the Atlas side trusts an extra bundle too.
+	atlasAttrs["ca_cert_file"] = schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: "Path to a PEM bundle of certificate authorities to trust in addition to the system roots, for a network whose proxy re-signs TLS " +
+			"(or a simulator served with `-tls`). MongoDB documents no environment variable for it.",
 	}
 
 	omAttrs := credentialAttributes("Cloud Manager / Ops Manager", [4]string{EnvOpsManagerPublicKey, EnvOpsManagerPrivateKey, "", ""})
@@ -249,6 +258,7 @@ func (m providerModel) attributes() (Attributes, bool) {
 			PrivateKey:   str(m.Atlas.PrivateKey),
 			ClientID:     str(m.Atlas.ClientID),
 			ClientSecret: str(m.Atlas.ClientSecret),
+			CACertFile:   str(m.Atlas.CACertFile),
 		}
 	}
 	if m.OpsManager != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -54,6 +55,25 @@ func describeAPIError(side apiSide, action string, err error) (string, string) {
 	if !ok {
 		return fmt.Sprintf("Cannot Reach %s", side.label),
 			fmt.Sprintf("Could not %s: %s.\n\nCheck %s.base_url, the network path and any proxy settings (HTTPS_PROXY, NO_PROXY), then run again.", action, err, side.block)
+	}
+
+	if apiErr.SkippedWait > 0 {
+		return side.label + " Asked To Wait Longer Than The Timeout",
+			fmt.Sprintf("Could not %s: the API answered HTTP %d and the next retry would wait %s (the API's Retry-After plus back-off), "+
+				"longer than what is left of the operation's timeout, so the provider stopped at once instead of waiting. "+
+				"Run again after that wait, or raise the resource's timeouts block.\n\n%s",
+				action, apiErr.StatusCode, apiErr.SkippedWait.Round(time.Second), apiAnswer(apiErr))
+	}
+	if client.IsForeignAnswer(apiErr) {
+		why := "without MongoDB's JSON error document"
+		if !apiErr.Authenticated {
+			why = "without asking for or checking credentials"
+		}
+		return "Unexpected Answer From " + side.label,
+			fmt.Sprintf("Could not %s: the server answered HTTP %d %s, so the answer did not come from the %s API. "+
+				"Check %s.base_url: it must be the API's scheme, host and port only (such as %s), and any proxy in between (HTTPS_PROXY, NO_PROXY). "+
+				"Nothing was assumed to be removed.\n\n%s",
+				action, apiErr.StatusCode, why, side.label, side.block, "https://cloud.mongodb.com", apiAnswer(apiErr))
 	}
 
 	var summary, advice string
