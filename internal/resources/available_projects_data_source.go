@@ -116,6 +116,8 @@ func (d *availableProjectsDataSource) Read(ctx context.Context, req datasource.R
 		return
 	}
 	orgID := model.OrgID.ValueString()
+	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
+	defer cancel()
 	projects, err := atlas.ListAvailableProjects(ctx, orgID)
 	if err != nil {
 		addAPIError(&resp.Diagnostics, atlasSide, "list the available projects of Atlas organization "+orgID, err)

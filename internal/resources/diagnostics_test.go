@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 )
@@ -18,22 +19,28 @@ func TestDescribeAPIError(t *testing.T) {
 		summary     string
 		mustContain []string
 	}{
-		{"401", atlasSide, &client.APIError{StatusCode: 401, Reason: "Unauthorized", Detail: "You are not authorized."},
+		{"401", atlasSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 401, Reason: "Unauthorized", Detail: "You are not authorized."},
 			"Atlas Rejected The Credentials", []string{"atlas.public_key", "atlas.client_id", "HTTP 401"}},
-		{"403", opsManagerSide, &client.APIError{StatusCode: 403, ErrorCode: "USER_UNAUTHORIZED", Detail: "Not an owner."},
+		{"403", opsManagerSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 403, ErrorCode: "USER_UNAUTHORIZED", Detail: "Not an owner."},
 			"Permission Denied By Cloud Manager / Ops Manager", []string{"Organization Owner", "access list", "USER_UNAUTHORIZED"}},
-		{"404", atlasSide, &client.APIError{StatusCode: 404, ErrorCode: "RESOURCE_NOT_FOUND"},
+		{"404", atlasSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 404, ErrorCode: "RESOURCE_NOT_FOUND"},
 			"Atlas Resource Not Found", []string{"organization id", "RESOURCE_NOT_FOUND"}},
-		{"409", atlasSide, &client.APIError{StatusCode: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", Detail: "active migration"},
+		{"409", atlasSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", Detail: "active migration"},
 			"Atlas Refused The Change", []string{"CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", "active migration"}},
-		{"429", atlasSide, &client.APIError{StatusCode: 429, ErrorCode: "RATE_LIMITED"},
+		{"429", atlasSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 429, ErrorCode: "RATE_LIMITED"},
 			"Atlas Rate Limit Exceeded", []string{"max_retries", "-parallelism", "RATE_LIMITED"}},
-		{"500", opsManagerSide, &client.APIError{StatusCode: 500, ErrorCode: "UNEXPECTED_ERROR", RequestID: "req-1"},
+		{"500", opsManagerSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 500, ErrorCode: "UNEXPECTED_ERROR", RequestID: "req-1"},
 			"Cloud Manager / Ops Manager API Error", []string{"Run again later", "UNEXPECTED_ERROR", "req-1"}},
-		{"400 fields", atlasSide, &client.APIError{StatusCode: 400, ErrorCode: "VALIDATION_ERROR", Fields: []client.FieldError{{Field: "accessListIps", Description: "bad"}}},
+		{"400 fields", atlasSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 400, ErrorCode: "VALIDATION_ERROR", Fields: []client.FieldError{{Field: "accessListIps", Description: "bad"}}},
 			"Atlas Rejected The Request", []string{"accessListIps: bad"}},
-		{"null error code", atlasSide, &client.APIError{StatusCode: 404, Detail: "Could not find the requested external organization link."},
+		{"null error code", atlasSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 404, Detail: "Could not find the requested external organization link."},
 			"Atlas Resource Not Found", []string{"HTTP 404 Not Found: Could not find"}},
+		{"html 404 from a wrong server", opsManagerSide, &client.APIError{Authenticated: true, StatusCode: 404, Detail: "the server answered with a non-JSON body (text/html)"},
+			"Unexpected Answer From Cloud Manager / Ops Manager", []string{"without MongoDB's JSON error document", "ops_manager.base_url", "Nothing was assumed to be removed"}},
+		{"anonymous 404", atlasSide, &client.APIError{FromAPI: true, StatusCode: 404},
+			"Unexpected Answer From Atlas", []string{"without asking for or checking credentials", "atlas.base_url"}},
+		{"retry-after beyond the timeout", atlasSide, &client.APIError{FromAPI: true, Authenticated: true, StatusCode: 429, RetryAfter: time.Hour, SkippedWait: time.Hour + 2*time.Second},
+			"Atlas Asked To Wait Longer Than The Timeout", []string{"1h0m2s", "Retry-After", "timeouts"}},
 		{"transport", opsManagerSide, errors.New("dial tcp 127.0.0.1:1: connect: connection refused"),
 			"Cannot Reach Cloud Manager / Ops Manager", []string{"ops_manager.base_url", "HTTPS_PROXY", "connection refused"}},
 		{"deadline", atlasSide, fmt.Errorf("POST: %w", context.DeadlineExceeded),

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -57,8 +56,10 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"presents to link itself to Atlas for push live migrations (see `atlasmig_migration_link`).\n\n" +
 			"The token embeds an Atlas API key whose IP access list is `access_list_ips`. Atlas cannot return a token after it is created, " +
 			"so the token is kept in Terraform state (as a sensitive value): protect the state accordingly.\n\n" +
-			"Destroying this resource removes **all** link tokens of the Atlas organization, and with them the organization's link: " +
-			"the Atlas API has no per-token removal.",
+			"Destroying or replacing this resource removes **all** link tokens of the Atlas organization, and with them the links of every source organization " +
+			"that used one: the Atlas API has no per-token removal. The provider therefore refuses, at plan time and before anything is changed, a plan that " +
+			"would remove the tokens of an organization while another token or link of it stays; replace all tokens of the organization together instead " +
+			"(see the guide's chapters on several source organizations and on rotating a token).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -76,9 +77,10 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Optional:    true,
 				MarkdownDescription: "IPv4/IPv6 addresses or CIDR blocks allowed to use the API key inside the token. " +
 					"Ops Manager's external addresses must be listed here; Cloud Manager's are known to Atlas. Unset sends an empty list. " +
-					"Changing it creates a new token.",
+					"Changing the addresses creates a new token (which removes every token of the organization: see the guide); writing the same addresses differently, " +
+					"such as `203.0.113.7` or `203.0.113.7/32`, or IPv6 in another case, changes nothing. `0.0.0.0/0` and `::/0` draw a warning.",
 				Validators:    []validator.Set{setvalidator.ValueStringsAre(ipOrCIDRValidator{})},
-				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Set{replaceUnlessSameAccessList()},
 			},
 			"link_token": schema.StringAttribute{
 				Computed:            true,
@@ -100,13 +102,82 @@ func (r *linkTokenResource) Configure(_ context.Context, req resource.ConfigureR
 	r.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
+// privReplacing is the private-state key under which the first plan of an
+// existing token records the token's organization and fingerprint. When
+// Terraform replaces the token (an argument change, -replace or taint), it
+// plans the new object again from a null state and hands this back, which is
+// how the second call knows that a token is removed.
+const privReplacing = "replacing"
+
+type replacingMarker struct {
+	OrgID string `json:"org"`
+	FP    string `json:"fp"`
+}
+
 // ModifyPlan reports missing Atlas credentials at plan time rather than in
-// the middle of an apply.
-func (r *linkTokenResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.ConfigUnknown {
+// the middle of an apply, and guards the organization's other links: a plan
+// that removes (destroys or replaces) a token must cover every token and link
+// of its Atlas organization, and must first prove that the Atlas credentials
+// work.
+func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || r.data.ConfigUnknown {
 		return
 	}
-	r.data.atlasClient(&resp.Diagnostics)
+	atlas := r.data.atlasClient(&resp.Diagnostics)
+	if atlas == nil {
+		return
+	}
+	guard := r.data.orgGuard()
+	var state, plan linkTokenModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if !req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		resp.Diagnostics.Append(warnOpenAccessList(ctx, plan.AccessListIPs)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	removal := func(orgID, fp, why string) {
+		if c := guard.registerToken(orgID, fp, tokenRemoved, why); c != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", c)
+			return
+		}
+		proveAtlas(ctx, guard, atlas, orgID, &resp.Diagnostics)
+	}
+
+	switch {
+	case req.Plan.Raw.IsNull():
+		removal(state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString()), "a link token is destroyed")
+	case req.State.Raw.IsNull():
+		var marker replacingMarker
+		if found, diags := getPrivateJSON(ctx, req.Private, privReplacing, &marker); found && !diags.HasError() {
+			removal(marker.OrgID, marker.FP, "a link token is replaced")
+			if marker.OrgID == plan.OrgID.ValueString() {
+				return
+			}
+		}
+		if plan.OrgID.IsUnknown() {
+			return
+		}
+		if c := guard.registerToken(plan.OrgID.ValueString(), "", tokenCreated, ""); c != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", c)
+		}
+	default:
+		orgID, fp := state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString())
+		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privReplacing, replacingMarker{OrgID: orgID, FP: fp})...)
+		// The resource-level plan cannot see the attribute plan modifiers'
+		// answer, so it asks their question again.
+		if !state.OrgID.Equal(plan.OrgID) || !sameAccessList(ctx, state.AccessListIPs, plan.AccessListIPs) {
+			removal(orgID, fp, "a link token is replaced")
+			return
+		}
+		if c := guard.registerToken(orgID, fp, tokenStays, ""); c != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", c)
+		}
+	}
 }
 
 func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -148,8 +219,10 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	plan.LinkToken = types.StringValue(token)
+	r.data.orgGuard().markCreated(orgID, fingerprint(token))
 	tflog.Debug(ctx, "created link token", map[string]any{"org_id": orgID, "access_list_ips": len(ips)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privReplacing, nil)...)
 }
 
 // Read keeps the state as it is: the Atlas API has no way to read a link token
@@ -179,21 +252,7 @@ func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	orgID := state.OrgID.ValueString()
-	err := atlas.DeleteLinkTokens(ctx, orgID)
-	switch {
-	case err == nil:
-	case client.IsNotFound(err):
-		tflog.Info(ctx, "link tokens already removed", map[string]any{"org_id": orgID})
-	case client.IsConflict(err):
-		apiErr, _ := client.AsAPIError(err)
-		resp.Diagnostics.AddError("Link Token In Use By An Active Migration",
-			fmt.Sprintf("Atlas refuses to remove the link tokens of organization %s while a live migration is active. "+
-				"Cut over or cancel the migrations it names, then run terraform destroy again. The token stays in Terraform state until then.\n\n%s",
-				orgID, apiAnswer(apiErr)))
-	default:
-		addAPIError(&resp.Diagnostics, atlasSide, "remove the link tokens of Atlas organization "+orgID, err)
-	}
+	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), true, &resp.Diagnostics)
 }
 
 func (r *linkTokenResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -125,7 +125,7 @@ func TestAccLinkToken_activeMigrationBlocksDestroy(t *testing.T) {
 				PreConfig:   func() { env.Sim.SetActiveMigration(env.AtlasOrgID, "6a1b2c3d4e5f6a7b8c9d0e1f") },
 				Config:      cfg,
 				Destroy:     true,
-				ExpectError: acctest.ErrorMatching("Link Token In Use By An Active Migration", "Cut over or cancel", "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"),
+				ExpectError: acctest.ErrorMatching("Link Token In Use By An Active Migration", "Cut over the migrations", "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK"),
 			},
 			{
 				// The refused destroy kept the token in state; once the

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -51,8 +52,9 @@ func (d *migrationLinkDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"null when the organization has no link.",
 			},
 			"linked": schema.BoolAttribute{
-				Computed:            true,
-				MarkdownDescription: "Whether the organization has a link at all (false when the API answers 404). A link can exist and still be `NOT_SYNCED`.",
+				Computed: true,
+				MarkdownDescription: "Whether the organization has a link at all: true for `SYNCED` (or any status other than `NOT_SYNCED`), false when the API answers 404. " +
+					"Null, with a warning, for `NOT_SYNCED`, which means a link that does not sync or, on some servers, no link at all: the API does not tell which.",
 			},
 		},
 	}
@@ -71,8 +73,18 @@ func (d *migrationLinkDataSource) Read(ctx context.Context, req datasource.ReadR
 	}
 	orgID := model.OrgID.ValueString()
 	model.ID = types.StringValue(orgID)
+	ctx, cancel := context.WithTimeout(ctx, dataSourceReadTimeout)
+	defer cancel()
 	status, err := om.LinkStatus(ctx, orgID)
 	switch {
+	case err == nil && status == statusNotSynced:
+		// Documented for a link that does not work; some servers answer
+		// it for an organization with no link at all. Say so rather than
+		// guess.
+		model.Status, model.Linked = types.StringValue(status), types.BoolNull()
+		resp.Diagnostics.AddWarning("Link Existence Unknown",
+			fmt.Sprintf("Source organization %s reports the link status NOT_SYNCED, which means a link that does not sync (for example after its token was removed in Atlas) "+
+				"or, on some servers, no link at all: linked is null because the API does not tell which. Either way the organization is not syncing with Atlas.", orgID))
 	case err == nil:
 		model.Status, model.Linked = types.StringValue(status), types.BoolValue(true)
 	case client.IsNotFound(err):

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -33,9 +34,32 @@ var (
 // connected to Atlas.
 const StatusSynced = "SYNCED"
 
+// statusNotSynced is the documented status of a link that does not work. Some
+// servers also answer it when there is no link at all.
+const statusNotSynced = "NOT_SYNCED"
+
+// Private-state keys of a link.
+const (
+	// privLink records what the link was made with: the fingerprint of its
+	// token and, once known, the token's Atlas organization.
+	privLink = "link"
+	// privRemovesTokensOf is set in a plan that also removes the tokens of
+	// the link's Atlas organization: the link's Delete then removes them
+	// first, so a refusal (an active migration, a wrong key) stops the apply
+	// before the source organization is unlinked.
+	privRemovesTokensOf = "removes_tokens_of"
+)
+
+type linkPrivate struct {
+	FP       string `json:"fp,omitempty"`
+	AtlasOrg string `json:"atlas_org,omitempty"`
+}
+
 // Default operation timeouts, shown in the schema's documentation.
 const (
 	migrationLinkCreateTimeout = 10 * time.Minute
+	migrationLinkReadTimeout   = 2 * time.Minute
+	migrationLinkUpdateTimeout = 10 * time.Minute
 	migrationLinkDeleteTimeout = 5 * time.Minute
 )
 
@@ -116,13 +140,16 @@ func (r *migrationLinkResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"status": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "The link status the source API reports: `SYNCED` when the organization is connected to Atlas, " +
-					"`NOT_SYNCED` when it is not (for example after the Atlas side removed the token), or any other value the API returns.",
+					"`NOT_SYNCED` when it is not (for example after the Atlas side removed the token), or any other value the API returns. " +
+					"A status other than `SYNCED` plans a re-link with the configured token.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true,
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true,
 				CreateDescription: fmt.Sprintf("How long linking may take, including the wait for the status `SYNCED` and any retries (default `%s`).", migrationLinkCreateTimeout),
+				ReadDescription:   fmt.Sprintf("How long reading the link status during a refresh may take, retries included (default `%s`).", migrationLinkReadTimeout),
+				UpdateDescription: fmt.Sprintf("How long re-linking a link that is not `SYNCED` may take (default `%s`).", migrationLinkUpdateTimeout),
 				DeleteDescription: fmt.Sprintf("How long unlinking may take, retries included (default `%s`).", migrationLinkDeleteTimeout),
 			}),
 		},
@@ -133,6 +160,16 @@ func (r *migrationLinkResource) ConfigValidators(context.Context) []resource.Con
 	return []resource.ConfigValidator{
 		resourcevalidator.ExactlyOneOf(path.MatchRoot("link_token"), path.MatchRoot("link_token_wo")),
 	}
+}
+
+// linkReplaced reports what the attribute plan modifiers decide: a new
+// organization, token or token version re-links, except where the state has
+// no token (right after an import). The resource-level plan cannot see their
+// answer, so it asks the same question.
+func linkReplaced(state, plan migrationLinkModel) bool {
+	return !state.OrgID.Equal(plan.OrgID) ||
+		(!state.LinkToken.IsNull() && !state.LinkToken.Equal(plan.LinkToken)) ||
+		(!state.LinkTokenWOVersion.IsNull() && !state.LinkTokenWOVersion.Equal(plan.LinkTokenWOVersion))
 }
 
 // replaceUnlessImported forces replacement when the token changes, except
@@ -152,12 +189,91 @@ func (r *migrationLinkResource) Configure(_ context.Context, req resource.Config
 	r.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
-// ModifyPlan reports missing Cloud/Ops Manager credentials at plan time.
-func (r *migrationLinkResource) ModifyPlan(_ context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.ConfigUnknown {
+// ModifyPlan reports missing Cloud/Ops Manager credentials at plan time,
+// registers the link with the guard of its Atlas organization's tokens,
+// proves the credentials before an unlink, and turns a link that is not
+// SYNCED into a planned re-link.
+func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || r.data.ConfigUnknown {
 		return
 	}
-	r.data.opsManagerClient(&resp.Diagnostics)
+	om := r.data.opsManagerClient(&resp.Diagnostics)
+	if om == nil {
+		return
+	}
+	guard := r.data.orgGuard()
+	var state, plan migrationLinkModel
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	}
+	if !req.Plan.Raw.IsNull() {
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	}
+	var priv linkPrivate
+	found, diags := getPrivateJSON(ctx, req.Private, privLink, &priv)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if priv.FP == "" && !state.LinkToken.IsNull() {
+		priv.FP = fingerprint(state.LinkToken.ValueString())
+	}
+	if !req.State.Raw.IsNull() && priv.AtlasOrg == "" {
+		priv.AtlasOrg = guard.atlasOrgOf(priv.FP)
+	}
+	if !req.State.Raw.IsNull() && !req.Plan.Raw.IsNull() {
+		// Handed back to the second plan call if Terraform replaces the
+		// link (-replace), which then knows what the link was made with.
+		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privLink, priv)...)
+	}
+
+	register := func(orgID string, intent linkIntent) {
+		atlasOrg, conflict := guard.registerLink(orgID, priv.FP, priv.AtlasOrg, intent)
+		if conflict != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", conflict)
+		}
+		if intent != linkMoves {
+			return
+		}
+		proveOpsManager(ctx, guard, om, orgID, &resp.Diagnostics)
+		if atlasOrg != "" && guard.removalPlanned(atlasOrg) {
+			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemovesTokensOf, atlasOrg)...)
+		}
+	}
+
+	switch {
+	case req.Plan.Raw.IsNull():
+		register(state.OrgID.ValueString(), linkMoves)
+	case req.State.Raw.IsNull():
+		// The second plan of a replacement carries the first one's
+		// private state; a new link carries none.
+		if found && priv.FP != "" {
+			register(plan.OrgID.ValueString(), linkMoves)
+			return
+		}
+		var token types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("link_token_wo"), &token)...)
+		if token.IsNull() {
+			token = plan.LinkToken
+		}
+		if !token.IsUnknown() && !plan.OrgID.IsUnknown() {
+			priv.FP = fingerprint(token.ValueString())
+			register(plan.OrgID.ValueString(), linkCreated)
+		}
+	case linkReplaced(state, plan):
+		register(state.OrgID.ValueString(), linkMoves)
+	default:
+		register(state.OrgID.ValueString(), linkStays)
+		if !state.Status.IsNull() && !state.Status.IsUnknown() && state.Status.ValueString() != StatusSynced {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+			resp.Diagnostics.AddWarning("Migration Link Not Synced: Re-Link Planned",
+				fmt.Sprintf("The link of source organization %s reports status %q: the organization is not syncing with Atlas, most often because its link token "+
+					"was removed in Atlas (removing one token removes every token of the Atlas organization). This plan re-links it with the configured token. "+
+					"If that token was removed, the re-link fails: then replace the token and re-link in one apply with "+
+					"terraform apply -replace='atlasmig_link_token.<name>' (and -replace for every other token of the same Atlas organization).",
+					state.OrgID.ValueString(), state.Status.ValueString()))
+		}
+	}
 }
 
 func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -189,6 +305,28 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 
 	orgID := plan.OrgID.ValueString()
 	plan.ID = types.StringValue(orgID)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privRemovesTokensOf, nil)...)
+
+	// Never take over a link silently: another workspace (or a person) may
+	// have linked the organization, and unlinking it later would stop their
+	// migrations. A link that does not work (NOT_SYNCED) may be re-linked.
+	switch current, err := om.LinkStatus(ctx, orgID); {
+	case client.IsNotFound(err):
+	case err != nil:
+		addAPIError(&resp.Diagnostics, opsManagerSide, "check whether organization "+orgID+" is already linked, before linking it", err)
+		return
+	case current == statusNotSynced:
+		tflog.Info(ctx, "organization has a link that does not sync, or none; linking", map[string]any{"org_id": orgID})
+	default:
+		resp.Diagnostics.AddError("Organization Already Linked",
+			fmt.Sprintf("Source organization %[1]s already has a migration link with status %[2]q, made outside this resource "+
+				"(another workspace, the Atlas CLI, the UI, or lifecycle { create_before_destroy = true }). Linking it again would take the link over silently, "+
+				"and destroying this resource later would unlink it for everyone, so nothing was changed. The source API does not say which Atlas organization it is linked to.\n\n"+
+				"To manage the existing link here, import it:\n\n  terraform import atlasmig_migration_link.<name> %[1]s\n\n"+
+				"or add an import block with id = %[1]q. To link it anew, unlink it where it was linked first.", orgID, current))
+		return
+	}
+
 	status, err := om.Link(ctx, orgID, token.ValueString())
 	if err != nil {
 		if client.IsConflict(err) {
@@ -200,7 +338,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 			return
 		}
 		if !client.IsUncertain(err) {
-			addAPIError(&resp.Diagnostics, opsManagerSide, "link organization "+orgID+" to Atlas", err)
+			addLinkError(&resp.Diagnostics, "link organization "+orgID+" to Atlas", err)
 			return
 		}
 		// The link may exist although its answer was lost: ask the API
@@ -237,6 +375,32 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	}
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
+}
+
+// recordToken keeps the fingerprint of the token a link was made with, and
+// the token's Atlas organization when this provider instance knows it, so
+// later plans can tell which organization's tokens the link depends on.
+func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token string) diag.Diagnostics {
+	fp := fingerprint(token)
+	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: r.data.orgGuard().atlasOrgOf(fp)})
+}
+
+// addLinkError explains a failed link; a token the API refuses is most often
+// one removed in Atlas, which only a new token repairs.
+func addLinkError(diags *diag.Diagnostics, action string, err error) {
+	summary, detail := describeAPIError(opsManagerSide, action, err)
+	if apiErr, ok := client.AsAPIError(err); ok && apiErr.StatusCode == 400 {
+		for _, f := range apiErr.Fields {
+			if f.Field == "linkToken" {
+				summary = "Link Token Refused"
+				detail += "\n\nThe link token is no longer valid: it was most likely removed in Atlas (removing one token removes every token of the Atlas organization). " +
+					"Create a new token and re-link in one apply: terraform apply -replace='atlasmig_link_token.<name>' (and -replace for every other token of the same Atlas organization)."
+				break
+			}
+		}
+	}
+	diags.AddError(summary, detail)
 }
 
 // waitForSynced polls the status until it is SYNCED or the context ends.
@@ -273,6 +437,14 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := state.Timeouts.Read(ctx, migrationLinkReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
 	orgID := state.OrgID.ValueString()
 	status, err := om.LinkStatus(ctx, orgID)
 	if err != nil {
@@ -284,19 +456,28 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 		addAPIError(&resp.Diagnostics, opsManagerSide, "read the link status of organization "+orgID, err)
 		return
 	}
-	if status != StatusSynced {
-		resp.Diagnostics.AddWarning("Migration Link Not Synced",
-			fmt.Sprintf("The link of organization %s reports status %q: the organization is not syncing with Atlas, "+
-				"for example because its link token was removed in Atlas. Create a new token and re-link "+
-				"(terraform apply -replace on the token resource replaces both), or destroy the link.", orgID, status))
-	}
 	state.ID = types.StringValue(orgID)
 	state.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+
+	// Learn the Atlas organization of the link's token: Terraform refreshes
+	// and plans a token before the links that refer to it.
+	var priv linkPrivate
+	_, diags = getPrivateJSON(ctx, req.Private, privLink, &priv)
+	resp.Diagnostics.Append(diags...)
+	if priv.FP == "" && !state.LinkToken.IsNull() {
+		priv.FP = fingerprint(state.LinkToken.ValueString())
+	}
+	if org := r.data.orgGuard().atlasOrgOf(priv.FP); priv.FP != "" && org != "" && org != priv.AtlasOrg {
+		priv.AtlasOrg = org
+		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privLink, priv)...)
+	}
 }
 
-// Update records changes that need no API call: a token set after an import,
-// a new timeouts block. Every other change forces replacement.
+// Update re-links a link that is not SYNCED (the plan then has an unknown
+// status), and otherwise records changes that need no API call: a token set
+// after an import, a new timeouts block. Every other change forces
+// replacement.
 func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state migrationLinkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -304,8 +485,50 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.Status = state.Status
+	if !plan.Status.IsUnknown() {
+		plan.Status = state.Status
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+
+	var token types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("link_token_wo"), &token)...)
+	om := r.data.opsManagerClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if token.IsNull() {
+		token = plan.LinkToken
+	}
+	orgID := plan.OrgID.ValueString()
+	if token.ValueString() == "" {
+		resp.Diagnostics.AddError("Cannot Re-Link Without A Token",
+			fmt.Sprintf("The link of organization %s is not SYNCED and must be re-linked, but no token is configured (after an import, set link_token or link_token_wo). "+
+				"Set it, or create a new token with an atlasmig_link_token, then run terraform apply again.", orgID))
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, migrationLinkUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	status, err := om.Link(ctx, orgID, token.ValueString())
+	if err != nil {
+		addLinkError(&resp.Diagnostics, "re-link organization "+orgID+" to Atlas", err)
+		return
+	}
+	if status != StatusSynced {
+		if status, err = waitForSynced(ctx, om, orgID); err != nil {
+			addAPIError(&resp.Diagnostics, opsManagerSide, fmt.Sprintf("see organization %s reach the status SYNCED after re-linking it (last status %q)", orgID, status), err)
+			return
+		}
+	}
+	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
 }
 
 func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -322,6 +545,17 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+
+	// When the same apply removes the tokens of the link's Atlas
+	// organization, remove them first: if Atlas refuses (an active
+	// migration, a wrong key), the apply stops with the organization still
+	// linked instead of unlinked.
+	var atlasOrg string
+	if found, _ := getPrivateJSON(ctx, req.Private, privRemovesTokensOf, &atlasOrg); found && atlasOrg != "" && r.data.Atlas != nil {
+		if !removeOrgTokens(ctx, r.data.orgGuard(), r.data.Atlas, atlasOrg, false, &resp.Diagnostics) {
+			return
+		}
+	}
 
 	orgID := state.OrgID.ValueString()
 	if err := om.Unlink(ctx, orgID); err != nil {
@@ -342,6 +576,30 @@ func (r *migrationLinkResource) ImportState(ctx context.Context, req resource.Im
 				"(the value given has %d characters). For example: terraform import atlasmig_migration_link.<name> <org_id>", len(req.ID)))
 		return
 	}
+	om := r.data.opsManagerClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Only a working link can be imported: a NOT_SYNCED answer may mean a
+	// broken link or, on some servers, no link at all.
+	ctx, cancel := context.WithTimeout(ctx, migrationLinkReadTimeout)
+	defer cancel()
+	status, err := om.LinkStatus(ctx, req.ID)
+	switch {
+	case client.IsNotFound(err):
+		resp.Diagnostics.AddError("No Link To Import",
+			fmt.Sprintf("Source organization %s has no migration link. Declare the atlasmig_migration_link without importing it, and terraform apply links it.", req.ID))
+		return
+	case err != nil:
+		addAPIError(&resp.Diagnostics, opsManagerSide, "read the link status of organization "+req.ID+" to import it", err)
+		return
+	case status != StatusSynced:
+		resp.Diagnostics.AddError("No Usable Link To Import",
+			fmt.Sprintf("Source organization %s reports the link status %q, which the API also answers for an organization with no working link, "+
+				"so there is nothing usable to import. Declare the atlasmig_migration_link (with a new token) without importing it: terraform apply links it.", req.ID, status))
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("org_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("status"), status)...)
 }

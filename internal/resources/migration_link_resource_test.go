@@ -159,16 +159,32 @@ func TestAccMigrationLink_tokenRemovedBehindTheBack(t *testing.T) {
 			{Config: pairConfig(env, `[]`)},
 			{
 				// The Atlas side removes the token: the link reports
-				// NOT_SYNCED (a warning, no diff), and destroy still
-				// succeeds although the token is already gone.
+				// NOT_SYNCED, which is drift with a planned action (not a
+				// mere warning); the re-link fails on the dead token and
+				// names the command that repairs it.
 				PreConfig: func() { env.Sim.RemoveLinkTokens(env.AtlasOrgID) },
 				Config:    pairConfig(env, `[]`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
+					plancheck.ExpectNonEmptyPlan(),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("atlasmig_migration_link.test", tfjsonpath.New("status")),
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionNoop),
+				}},
+				ExpectError: acctest.ErrorMatching("Link Token Refused", "terraform apply -replace='atlasmig_link_token.<name>'"),
+			},
+			{
+				// The repair the message names: a new token, and the link
+				// re-linked with it in the same apply.
+				Config: pairConfig(env, `[]`),
+				Taint:  []string{"atlasmig_link_token.test"},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionReplace),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionReplace),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("status"), knownvalue.StringExact("NOT_SYNCED")),
+					statecheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("status"), knownvalue.StringExact("SYNCED")),
 				},
+				Check: env.CheckLinked(env.SourceOrgID, env.AtlasOrgID),
 			},
 		},
 	})

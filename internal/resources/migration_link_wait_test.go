@@ -16,7 +16,13 @@ import (
 func statusServer(t *testing.T, statuses ...string) (*client.OpsManager, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Challenge like the API, so a 404 is an authenticated answer.
+		if r.Header.Get("Authorization") == "" {
+			w.Header().Set("WWW-Authenticate", `Digest realm="MMS Public API", domain="", nonce="n", algorithm=MD5, qop="auth", stale=false`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
 		i := int(calls.Add(1)) - 1
 		status := statuses[min(i, len(statuses)-1)]
 		w.Header().Set("Content-Type", "application/json")

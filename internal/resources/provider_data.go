@@ -4,6 +4,7 @@ package resources
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -24,6 +25,17 @@ type ProviderData struct {
 	// ConfigUnknown is set while the provider configuration depends on
 	// values known only after apply; clients are then built on a later call.
 	ConfigUnknown bool
+
+	guardOnce sync.Once
+	guard     *orgGuard
+}
+
+// orgGuard returns the guard shared by every resource of this provider
+// instance. Terraform configures a provider instance once per plan and once
+// per apply, so each holds a fresh guard.
+func (d *ProviderData) orgGuard() *orgGuard {
+	d.guardOnce.Do(func() { d.guard = newOrgGuard() })
+	return d.guard
 }
 
 // providerData converts what Configure received into *ProviderData, reporting

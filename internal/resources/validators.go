@@ -3,12 +3,16 @@ package resources
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // orgIDPattern is the organization id format both APIs document.
@@ -64,4 +68,60 @@ func checkIPOrCIDR(s string) string {
 		return fmt.Sprintf("%q is not a valid IP address; write an IPv4 or IPv6 address such as 203.0.113.7 or 2001:db8::7, or a CIDR block.", s)
 	}
 	return ""
+}
+
+// canonicalIPOrCIDR is the one spelling of an access-list entry: a host
+// prefix (/32, /128) is its address, IPv6 is lower-case and compressed. It
+// returns the input unchanged when it is not valid (validation reports it).
+func canonicalIPOrCIDR(s string) string {
+	if prefix, err := netip.ParsePrefix(s); err == nil {
+		if prefix.IsSingleIP() {
+			return prefix.Addr().String()
+		}
+		return prefix.String()
+	}
+	if addr, err := netip.ParseAddr(s); err == nil {
+		return addr.String()
+	}
+	return s
+}
+
+// isOpenToAll reports a block that matches every address of its family.
+func isOpenToAll(s string) bool {
+	prefix, err := netip.ParsePrefix(s)
+	return err == nil && prefix.Bits() == 0
+}
+
+// sameAccessList compares two access lists by their canonical entries, so
+// 203.0.113.7 and 203.0.113.7/32, or IPv6 in another case, are one value.
+func sameAccessList(ctx context.Context, a, b types.Set) bool {
+	canon := func(set types.Set) (map[string]bool, bool) {
+		if set.IsUnknown() {
+			return nil, false
+		}
+		out := map[string]bool{}
+		for _, e := range set.Elements() {
+			s, ok := e.(types.String)
+			if !ok || s.IsUnknown() {
+				return nil, false
+			}
+			out[canonicalIPOrCIDR(s.ValueString())] = true
+		}
+		return out, true
+	}
+	ca, okA := canon(a)
+	cb, okB := canon(b)
+	return okA && okB && maps.Equal(ca, cb)
+}
+
+// replaceUnlessSameAccessList forces a new token when the access list really
+// changes; a cosmetic edit is an in-place update that calls no API.
+func replaceUnlessSameAccessList() planmodifier.Set {
+	return setplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !sameAccessList(ctx, req.StateValue, req.PlanValue)
+		},
+		"Changing the addresses creates a new token; writing the same addresses differently (203.0.113.7 or 203.0.113.7/32) does not.",
+		"Changing the addresses creates a new token; writing the same addresses differently (`203.0.113.7` or `203.0.113.7/32`) does not.",
+	)
 }

@@ -1,0 +1,193 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+)
+
+// dataSourceReadTimeout bounds a data source's read, retries included, so a
+// long Retry-After fails a plan at once instead of stalling it.
+const dataSourceReadTimeout = 2 * time.Minute
+
+// proofTimeout bounds a plan-time credential check, so a plan never hangs on
+// an API that does not answer.
+const proofTimeout = 2 * time.Minute
+
+// proveAtlas checks, with a read-only call, that the Atlas credentials may
+// act on the organization before a plan removes its tokens: a wrong key
+// then fails the plan instead of the apply, after the links were unlinked.
+func proveAtlas(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, diags *diag.Diagnostics) {
+	err := guard.proveOnce("atlas:"+orgID, func() error {
+		ctx, cancel := context.WithTimeout(ctx, proofTimeout)
+		defer cancel()
+		_, err := atlas.ListAvailableProjects(ctx, orgID)
+		return err
+	})
+	if err != nil {
+		addAPIError(diags, atlasSide, "verify the Atlas credentials for organization "+orgID+
+			" (checked at plan time with a read-only call, because this plan removes its link tokens; nothing has been changed)", err)
+	}
+}
+
+// proveOpsManager is proveAtlas for the source side, before a plan unlinks or
+// re-links a source organization. A 404 (no link) still proves the
+// credentials.
+func proveOpsManager(ctx context.Context, guard *orgGuard, om *client.OpsManager, orgID string, diags *diag.Diagnostics) {
+	err := guard.proveOnce("om:"+orgID, func() error {
+		ctx, cancel := context.WithTimeout(ctx, proofTimeout)
+		defer cancel()
+		_, err := om.LinkStatus(ctx, orgID)
+		if client.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		addAPIError(diags, opsManagerSide, "verify the Cloud Manager / Ops Manager credentials for organization "+orgID+
+			" (checked at plan time with a read-only call, because this plan unlinks or re-links it; nothing has been changed)", err)
+	}
+}
+
+// errCreatedBefore refuses a removal that would take a token created earlier
+// in the same apply with it.
+var errCreatedBefore = errors.New("a token of the organization was created earlier in this apply")
+
+// errStillLinked refuses a removal while other links use the organization's
+// tokens.
+var errStillLinked = errors.New("source organizations are still linked through the organization's tokens")
+
+// removeOrgTokens removes every link token of an Atlas organization, once per
+// apply: the first removal takes every token the organization had, so later
+// ones have nothing left to do. A removal after a token of the organization
+// was created in the same apply (create_before_destroy) would remove the new
+// token too, and is refused. It reports whether the tokens are gone.
+//
+// With checkLive, the removal first asks Atlas whether any source
+// organization is still linked through the organization's tokens (its
+// available projects): the links of this apply have been unlinked by then,
+// so a live one belongs to an organization the plan could not see (another
+// workspace, a targeted plan, a token Terraform replaces after a taint).
+// The removal is then refused rather than stop that link.
+func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, checkLive bool, diags *diag.Diagnostics) bool {
+	var live []string
+	skipped, err := guard.removeOnce(orgID, func() error {
+		if checkLive {
+			projects, err := atlas.ListAvailableProjects(ctx, orgID)
+			if err != nil {
+				return err
+			}
+			for _, p := range projects {
+				live = append(live, fmt.Sprintf("%s (%s)", p.Name, p.ProjectID))
+			}
+			if len(live) > 0 {
+				return errStillLinked
+			}
+		}
+		err := atlas.DeleteLinkTokens(ctx, orgID)
+		if client.IsNotFound(err) {
+			tflog.Info(ctx, "link tokens already removed", map[string]any{"org_id": orgID})
+			return nil
+		}
+		return err
+	})
+	switch {
+	case err == nil:
+		if skipped {
+			tflog.Info(ctx, "link tokens already removed earlier in this apply", map[string]any{"org_id": orgID})
+		}
+		return true
+	case errors.Is(err, errStillLinked):
+		diags.AddError("Link Token Removal Refused",
+			fmt.Sprintf("Atlas organization %s still has source organizations linked through its link tokens: the projects %s are available through them. "+
+				"The Atlas API removes link tokens only organization-wide, so removing this token would stop those links, which this apply does not re-link. "+
+				"The token was kept, in Atlas and in Terraform state.\n\n"+
+				"Remove the organization's tokens in one plan that covers every token and link of the organization (see the guide: several source organizations), "+
+				"without -target; links made in another workspace must be removed there first. If the token should simply stop being managed here, "+
+				"run terraform state rm on it.", orgID, strings.Join(live, ", ")))
+	case errors.Is(err, errCreatedBefore):
+		diags.AddError("Link Token Removal Refused",
+			fmt.Sprintf("Removing the old link token of Atlas organization %s now would also remove the token created for it earlier in this apply: "+
+				"the Atlas API removes link tokens only organization-wide. This happens with lifecycle { create_before_destroy = true }, which link tokens cannot support. "+
+				"The old token was kept, in Atlas and in Terraform state, so every link still works.\n\n"+
+				"Remove create_before_destroy from the atlasmig_link_token, then replace the organization's tokens together "+
+				"(terraform apply -replace='atlasmig_link_token.<name>' for each of them): the old token is removed first and every link is re-linked with a new one.", orgID))
+	case client.IsConflict(err):
+		apiErr, _ := client.AsAPIError(err)
+		diags.AddError("Link Token In Use By An Active Migration",
+			fmt.Sprintf("Atlas refuses to remove the link tokens of organization %s while a live migration is active. "+
+				"Cut over the migrations it names (or let them expire), then run terraform again. The token stays in Terraform state until then.\n\n%s",
+				orgID, apiAnswer(apiErr)))
+	default:
+		addAPIError(diags, atlasSide, "remove the link tokens of Atlas organization "+orgID, err)
+	}
+	return false
+}
+
+// privateState is what the framework's private state offers in every
+// request and response.
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+
+type privateStateWriter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// getPrivateJSON decodes a private-state value into v and reports whether the
+// key was there.
+func getPrivateJSON(ctx context.Context, p privateState, key string, v any) (bool, diag.Diagnostics) {
+	if p == nil {
+		return false, nil
+	}
+	raw, diags := p.GetKey(ctx, key)
+	if diags.HasError() || len(raw) == 0 {
+		return false, diags
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, nil
+	}
+	return true, diags
+}
+
+func setPrivateJSON(ctx context.Context, p privateStateWriter, key string, v any) diag.Diagnostics {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Internal Error", "Could not encode private state: "+err.Error())
+		return diags
+	}
+	return p.SetKey(ctx, key, raw)
+}
+
+// warnOpenAccessList warns when the token's API key would accept every
+// address.
+func warnOpenAccessList(ctx context.Context, set types.Set) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if set.IsNull() || set.IsUnknown() {
+		return diags
+	}
+	var entries []types.String
+	diags.Append(set.ElementsAs(ctx, &entries, false)...)
+	for _, e := range entries {
+		if e.IsUnknown() || e.IsNull() {
+			continue
+		}
+		if isOpenToAll(e.ValueString()) {
+			diags.AddAttributeWarning(path.Root("access_list_ips"), "Access List Open To Every Address",
+				fmt.Sprintf("%s lets the API key inside the link token be used from any address. The token is a high-value secret: "+
+					"list only the addresses of your Ops Manager hosts (Cloud Manager's are known to Atlas; for Cloud Manager, an empty list is enough).", e.ValueString()))
+		}
+	}
+	return diags
+}
