@@ -61,7 +61,18 @@ type Env struct {
 // test, with the reason, when their settings are missing).
 func NewEnv(t *testing.T) *Env {
 	t.Helper()
+	return NewEnvWith(t, nil)
+}
+
+// NewEnvWith is NewEnv with the simulator's options adjusted by tune (a
+// rate limit, the status answered without a link), for scenarios that need
+// the simulator; against real services it skips them.
+func NewEnvWith(t *testing.T, tune func(*simulator.Options)) *Env {
+	t.Helper()
 	if os.Getenv(EnvReal) != "" {
+		if tune != nil {
+			t.Skip("this scenario needs simulator options and runs only against the simulator")
+		}
 		return newRealEnv(t)
 	}
 	env := &Env{
@@ -73,7 +84,7 @@ func NewEnv(t *testing.T) *Env {
 		OMPrivateKey:    "om-priv-" + randomHex(16),
 		Environ:         map[string]string{},
 	}
-	env.Sim = startSimulator(t, env)
+	env.Sim = startSimulator(t, env, tune)
 	env.AtlasBaseURL, env.OMBaseURL = env.Sim.URL, env.Sim.URL
 	return env
 }

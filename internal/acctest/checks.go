@@ -12,12 +12,16 @@ import (
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
-func startSimulator(t *testing.T, env *Env) *simulator.Server {
+func startSimulator(t *testing.T, env *Env, tune func(*simulator.Options)) *simulator.Server {
 	t.Helper()
-	return simulator.NewServer(t, simulator.Options{
+	opts := simulator.Options{
 		AtlasKeys:      []simulator.APIKey{{PublicKey: env.AtlasPublicKey, PrivateKey: env.AtlasPrivateKey}},
 		OpsManagerKeys: []simulator.APIKey{{PublicKey: env.OMPublicKey, PrivateKey: env.OMPrivateKey}},
-	}, simulator.ServerOptions{})
+	}
+	if tune != nil {
+		tune(&opts)
+	}
+	return simulator.NewServer(t, opts, simulator.ServerOptions{})
 }
 
 type secret struct{ what, value string }

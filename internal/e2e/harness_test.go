@@ -7,6 +7,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -123,6 +124,26 @@ func (w *workspace) run(wantOK bool, args ...string) string {
 		w.t.Fatalf("terraform %s succeeded, expected a failure\n%s", strings.Join(args, " "), out)
 	}
 	return string(out)
+}
+
+// runCode runs terraform with args and returns its combined output and exit
+// code, for commands such as plan -detailed-exitcode.
+func (w *workspace) runCode(args ...string) (string, int) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, terraformPath(), append([]string{args[0], "-no-color"}, args[1:]...)...)
+	cmd.Dir, cmd.Env = w.dir, w.env
+	out, err := cmd.CombinedOutput()
+	w.output.Write(out)
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return string(out), exitErr.ExitCode()
+	}
+	if err != nil {
+		w.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
+	}
+	return string(out), 0
 }
 
 func (w *workspace) read(name string) string {

@@ -79,9 +79,9 @@ var errStillLinked = errors.New("source organizations are still linked through t
 // so a live one belongs to an organization the plan could not see (another
 // workspace, a targeted plan, a token Terraform replaces after a taint).
 // The removal is then refused rather than stop that link.
-func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, checkLive bool, diags *diag.Diagnostics) bool {
+func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID, ownFP string, companions map[string]string, checkLive bool, diags *diag.Diagnostics) bool {
 	var live []string
-	skipped, err := guard.removeOnce(orgID, func() error {
+	skipped, err := guard.removeOnce(orgID, ownFP, companions, func() error {
 		if checkLive {
 			projects, err := atlas.ListAvailableProjects(ctx, orgID)
 			if err != nil {
@@ -107,6 +107,15 @@ func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, 
 			tflog.Info(ctx, "link tokens already removed earlier in this apply", map[string]any{"org_id": orgID})
 		}
 		return true
+	case errors.As(err, new(*companionsMissingError)):
+		var missing *companionsMissingError
+		errors.As(err, &missing)
+		diags.AddError("Link Token Removal Refused",
+			fmt.Sprintf("Removing the link tokens of Atlas organization %s would also remove the tokens that source organization(s) %s were linked with, "+
+				"but their atlasmig_link_token resources are not part of this apply (a -target plan?): Terraform would keep them in state although they no longer work. "+
+				"Their links were unlinked as planned; every token was kept, in Atlas and in Terraform state.\n\n"+
+				"Destroy or replace every token of the organization together, without -target. If more than %d tokens of the organization are removed in one apply, "+
+				"also raise terraform's -parallelism above their number.", orgID, strings.Join(missing.sources, ", "), 10))
 	case errors.Is(err, errStillLinked):
 		diags.AddError("Link Token Removal Refused",
 			fmt.Sprintf("Atlas organization %s still has source organizations linked through its link tokens: the projects %s are available through them. "+

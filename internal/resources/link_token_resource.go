@@ -109,6 +109,10 @@ func (r *linkTokenResource) Configure(_ context.Context, req resource.ConfigureR
 // how the second call knows that a token is removed.
 const privReplacing = "replacing"
 
+// privCompanions lists the other tokens (fingerprint → source organization)
+// that the plan unlinks and that must be removed in the same apply.
+const privCompanions = "companions"
+
 type replacingMarker struct {
 	OrgID string `json:"org"`
 	FP    string `json:"fp"`
@@ -146,6 +150,9 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			return
 		}
 		proveAtlas(ctx, guard, atlas, orgID, &resp.Diagnostics)
+		if companions := guard.unremovedMoving(orgID, fp); len(companions) > 0 {
+			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privCompanions, companions)...)
+		}
 	}
 
 	switch {
@@ -181,6 +188,9 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 }
 
 func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data != nil {
+		r.data.orgGuard().startApply()
+	}
 	var plan linkTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	atlas := r.data.atlasClient(&resp.Diagnostics)
@@ -232,12 +242,18 @@ func (r *linkTokenResource) Read(context.Context, resource.ReadRequest, *resourc
 // Update only ever changes the timeouts block: every other attribute forces
 // replacement.
 func (r *linkTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data != nil {
+		r.data.orgGuard().startApply()
+	}
 	var plan linkTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data != nil {
+		r.data.orgGuard().startApply()
+	}
 	var state linkTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	atlas := r.data.atlasClient(&resp.Diagnostics)
@@ -252,7 +268,10 @@ func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), true, &resp.Diagnostics)
+	var companions map[string]string
+	_, diags = getPrivateJSON(ctx, req.Private, privCompanions, &companions)
+	resp.Diagnostics.Append(diags...)
+	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString()), companions, true, &resp.Diagnostics)
 }
 
 func (r *linkTokenResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {

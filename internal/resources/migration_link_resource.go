@@ -277,6 +277,9 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 }
 
 func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	if r.data != nil {
+		r.data.orgGuard().startApply()
+	}
 	var plan migrationLinkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	// The write-only token exists only in the configuration.
@@ -479,6 +482,9 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 // after an import, a new timeouts block. Every other change forces
 // replacement.
 func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	if r.data != nil {
+		r.data.orgGuard().startApply()
+	}
 	var plan, state migrationLinkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -532,6 +538,9 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	if r.data != nil {
+		r.data.orgGuard().startApply()
+	}
 	var state migrationLinkModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	om := r.data.opsManagerClient(&resp.Diagnostics)
@@ -552,7 +561,7 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 	// linked instead of unlinked.
 	var atlasOrg string
 	if found, _ := getPrivateJSON(ctx, req.Private, privRemovesTokensOf, &atlasOrg); found && atlasOrg != "" && r.data.Atlas != nil {
-		if !removeOrgTokens(ctx, r.data.orgGuard(), r.data.Atlas, atlasOrg, false, &resp.Diagnostics) {
+		if !removeOrgTokens(ctx, r.data.orgGuard(), r.data.Atlas, atlasOrg, "", nil, false, &resp.Diagnostics) {
 			return
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // orgGuard keeps the links of an Atlas organization safe from its own API.
@@ -36,6 +37,17 @@ type orgGuard struct {
 	created map[string]bool // Atlas organizations that got a new token
 	proofs  map[string]error
 	locks   map[string]*sync.Mutex
+	// arrived holds, per Atlas organization, the fingerprints of the tokens
+	// whose removal this apply has started.
+	arrived map[string]map[string]bool
+	// applying is set once this process has changed something: Terraform
+	// then plans only the objects it is about to change (and the old
+	// objects of create_before_destroy), a partial view in which the
+	// removal rules above would misjudge. The apply-time rules take over.
+	applying bool
+	// companionWait bounds how long a removal waits for the removals of
+	// the other tokens the plan expects in the same apply.
+	companionWait time.Duration
 }
 
 // orgPlan is what one plan does to the tokens and links of an Atlas
@@ -43,12 +55,11 @@ type orgGuard struct {
 type orgPlan struct {
 	removals     []string        // why tokens are removed ("a link token is replaced")
 	removedFP    map[string]bool // fingerprints of the tokens removed
-	keptFP       map[string]bool // fingerprints of the tokens planned to stay
 	newTokens    int             // tokens planned to be created (not replacements)
 	stayingLinks map[string]bool // source organizations whose link stays as it is
-	// movingLinks are links unlinked or re-linked in this plan, keyed by
-	// source organization, with the fingerprint of the token they used.
-	movingLinks map[string]string
+	// moving maps the token fingerprint of each link unlinked or re-linked
+	// in this plan to its source organization.
+	moving map[string]string
 }
 
 func newOrgGuard() *orgGuard {
@@ -59,6 +70,9 @@ func newOrgGuard() *orgGuard {
 		created:  map[string]bool{},
 		proofs:   map[string]error{},
 		locks:    map[string]*sync.Mutex{},
+		arrived:  map[string]map[string]bool{},
+
+		companionWait: 10 * time.Second,
 	}
 }
 
@@ -75,7 +89,7 @@ func fingerprint(token string) string {
 func (g *orgGuard) plan(orgID string) *orgPlan {
 	p := g.orgs[orgID]
 	if p == nil {
-		p = &orgPlan{removedFP: map[string]bool{}, keptFP: map[string]bool{}, stayingLinks: map[string]bool{}, movingLinks: map[string]string{}}
+		p = &orgPlan{removedFP: map[string]bool{}, stayingLinks: map[string]bool{}, moving: map[string]string{}}
 		g.orgs[orgID] = p
 	}
 	return p
@@ -101,48 +115,44 @@ const (
 
 // registerToken records a planned token and returns the conflict it
 // completes, in words for a diagnostic, or "".
-func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why string) string {
+func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why string) (conflict string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	defer func() {
+		if g.applying {
+			conflict = ""
+		}
+	}()
 	if fp != "" {
 		g.tokenOrg[fp] = orgID
 	}
 	p := g.plan(orgID)
 	switch intent {
 	case tokenStays:
-		p.keptFP[fp] = true
-		if len(p.removals) > 0 {
-			return g.conflictLocked(orgID, p, "another link token of the organization stays in Terraform state, but would stop working")
-		}
+		// A token that stays matters through the links made with it,
+		// which report the conflict. (Terraform plans a token named in
+		// -replace first as staying, then again as replaced, so a staying
+		// token alone proves nothing.)
 	case tokenCreated:
 		p.newTokens++
 		if len(p.removals) > 0 {
-			return g.conflictLocked(orgID, p, "it also creates a new token for the organization, which the removal could take with it")
+			return g.conflictLocked(orgID, p, "it also creates a new token for the organization (a new token, or the new object of lifecycle { create_before_destroy = true }, which link tokens cannot support), which the removal could take with it")
 		}
 	case tokenRemoved:
 		if fp != "" && p.removedFP[fp] {
 			// The second plan call of a replacement: already counted.
 			return ""
 		}
-		// A token first planned as staying (Terraform asks again when it
-		// replaces an object for -replace) now counts as removed.
-		delete(p.keptFP, fp)
 		p.removals = append(p.removals, why)
 		if fp != "" {
 			p.removedFP[fp] = true
 		}
 		var victims []string
-		if n := len(p.keptFP); n > 0 {
-			victims = append(victims, fmt.Sprintf("%d other link token(s) of the organization that this plan keeps", n))
-		}
 		if p.newTokens > 0 {
-			victims = append(victims, fmt.Sprintf("%d link token(s) this plan creates", p.newTokens))
+			victims = append(victims, fmt.Sprintf("%d link token(s) created in the same apply (a new token, or the new object of lifecycle { create_before_destroy = true }, which link tokens cannot support)", p.newTokens))
 		}
 		if orgs := sortedKeys(p.stayingLinks); len(orgs) > 0 {
 			victims = append(victims, "the links of source organization(s) "+strings.Join(orgs, ", ")+", which this plan leaves as they are")
-		}
-		if orgs := g.strandedLocked(p); len(orgs) > 0 {
-			victims = append(victims, "the tokens that source organization(s) "+strings.Join(orgs, ", ")+" were linked with, whose atlasmig_link_token resources are not part of this plan")
 		}
 		if len(victims) > 0 {
 			return g.conflictLocked(orgID, p, "it would also remove "+strings.Join(victims, "; "))
@@ -157,6 +167,11 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why strin
 func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent linkIntent) (atlasOrg, conflict string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	defer func() {
+		if g.applying {
+			conflict = ""
+		}
+	}()
 	atlasOrg = knownAtlasOrg
 	if org, ok := g.tokenOrg[fp]; ok && fp != "" {
 		atlasOrg = org
@@ -173,27 +188,12 @@ func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent li
 		}
 	case linkMoves:
 		delete(p.stayingLinks, sourceOrgID)
-		p.movingLinks[sourceOrgID] = fp
-		if len(p.removals) > 0 && fp != "" && !p.removedFP[fp] {
-			return atlasOrg, g.conflictLocked(atlasOrg, p, fmt.Sprintf("source organization %s is linked with another token of the organization, whose atlasmig_link_token is not part of this plan: "+
-				"it would stay in Terraform state but stop working", sourceOrgID))
+		if fp != "" {
+			p.moving[fp] = sourceOrgID
 		}
 	case linkCreated:
 	}
 	return atlasOrg, ""
-}
-
-// strandedLocked lists the source organizations unlinked or re-linked in
-// this plan whose token is not among the tokens removed.
-func (g *orgGuard) strandedLocked(p *orgPlan) []string {
-	var orgs []string
-	for org, fp := range p.movingLinks {
-		if fp != "" && !p.removedFP[fp] {
-			orgs = append(orgs, org)
-		}
-	}
-	slices.Sort(orgs)
-	return orgs
 }
 
 func (g *orgGuard) conflictLocked(orgID string, p *orgPlan, what string) string {
@@ -207,6 +207,13 @@ func (g *orgGuard) conflictLocked(orgID string, p *orgPlan, what string) string 
 		"  - to add a source organization, add it in an apply that removes no token.\n"+
 		"Avoid -target with link tokens: a targeted plan cannot see the other tokens and links of the organization.",
 		orgID, strings.Join(uniq(p.removals), "; "), what)
+}
+
+// startApply records that this process is applying changes.
+func (g *orgGuard) startApply() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.applying = true
 }
 
 // markRemoved records that this process removed the organization's tokens,
@@ -282,19 +289,49 @@ func uniq(s []string) []string {
 	return slices.Compact(out)
 }
 
+// unremovedMoving returns the tokens (fingerprint → source organization) of
+// links that this plan unlinks or re-links, other than own, whose own
+// atlasmig_link_token has not been planned for removal yet. In a destroy,
+// Terraform plans the links first: these tokens must be removed in the same
+// apply, or they would stay in state after the organization-wide removal
+// made them useless.
+func (g *orgGuard) unremovedMoving(orgID, own string) map[string]string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := map[string]string{}
+	if p := g.orgs[orgID]; p != nil {
+		for fp, source := range p.moving {
+			if fp != own && !p.removedFP[fp] {
+				out[fp] = source
+			}
+		}
+	}
+	return out
+}
+
 // removeOnce runs remove unless this process removed the organization's
 // tokens already (skipped), refusing when it created a token of the
-// organization earlier (errCreatedBefore). Removals of one organization run
+// organization earlier (errCreatedBefore), or when the removals of the
+// companion tokens the plan expects in this apply do not start
+// (errCompanionsMissing: a targeted plan). Removals of one organization run
 // one at a time, so a second removal never races past a first one and lands
 // after a token created in between.
-func (g *orgGuard) removeOnce(orgID string, remove func() error) (skipped bool, err error) {
+func (g *orgGuard) removeOnce(orgID, own string, companions map[string]string, remove func() error) (skipped bool, err error) {
 	g.mu.Lock()
+	if g.arrived[orgID] == nil {
+		g.arrived[orgID] = map[string]bool{}
+	}
+	g.arrived[orgID][own] = true
 	lock := g.locks[orgID]
 	if lock == nil {
 		lock = &sync.Mutex{}
 		g.locks[orgID] = lock
 	}
 	g.mu.Unlock()
+
+	if missing := g.waitForCompanions(orgID, companions); len(missing) > 0 {
+		return false, &companionsMissingError{sources: missing}
+	}
 	lock.Lock()
 	defer lock.Unlock()
 	if g.removedBefore(orgID) {
@@ -308,6 +345,36 @@ func (g *orgGuard) removeOnce(orgID string, remove func() error) (skipped bool, 
 	}
 	g.markRemoved(orgID)
 	return false, nil
+}
+
+// waitForCompanions waits, boundedly, until the removal of every companion
+// token has started in this apply; it returns the source organizations of
+// those that did not.
+func (g *orgGuard) waitForCompanions(orgID string, companions map[string]string) []string {
+	deadline := time.Now().Add(g.companionWait)
+	for {
+		g.mu.Lock()
+		var missing []string
+		for fp, source := range companions {
+			if !g.arrived[orgID][fp] && !g.removed[orgID] {
+				missing = append(missing, source)
+			}
+		}
+		g.mu.Unlock()
+		if len(missing) == 0 || time.Now().After(deadline) {
+			slices.Sort(missing)
+			return missing
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// companionsMissingError names the source organizations whose tokens a
+// removal would make useless without removing them from state.
+type companionsMissingError struct{ sources []string }
+
+func (e *companionsMissingError) Error() string {
+	return "the tokens of source organizations " + strings.Join(e.sources, ", ") + " are not removed in this apply"
 }
 
 // removalPlanned reports whether this plan removes the organization's tokens.

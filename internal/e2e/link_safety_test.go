@@ -1,0 +1,446 @@
+package e2e
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// threePairs declares three source organizations of one Atlas organization
+// as separate resources (no for_each), the shape that -replace and -target
+// address one at a time.
+const threePairs = `
+terraform {
+  required_providers {
+    atlasmig = {
+      source = "atlasmig/atlasmig"
+    }
+  }
+}
+
+provider "atlasmig" {}
+
+resource "atlasmig_link_token" "a" {
+  org_id = %[1]q
+}
+resource "atlasmig_link_token" "b" {
+  org_id = %[1]q
+}
+resource "atlasmig_link_token" "c" {
+  org_id = %[1]q
+}
+
+resource "atlasmig_migration_link" "a" {
+  org_id     = %[2]q
+  link_token = atlasmig_link_token.a.link_token
+}
+resource "atlasmig_migration_link" "b" {
+  org_id     = %[3]q
+  link_token = atlasmig_link_token.b.link_token
+}
+resource "atlasmig_migration_link" "c" {
+  org_id     = %[4]q
+  link_token = atlasmig_link_token.c.link_token
+}
+`
+
+type safetyScenario struct {
+	sim     *simulator.Server
+	w       *workspace
+	atlas   string
+	sources []string
+}
+
+func newSafetyScenario(t *testing.T) *safetyScenario {
+	t.Helper()
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys:      []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		OpsManagerKeys: []simulator.APIKey{{PublicKey: omPub, PrivateKey: omPriv}},
+	}, simulator.ServerOptions{})
+	s := &safetyScenario{sim: sim, atlas: "5f1b2c3d4e5f6a7b8c9d0a01",
+		sources: []string{"60a1b2c3d4e5f6a7b8c9d0a1", "60a1b2c3d4e5f6a7b8c9d0b2", "60a1b2c3d4e5f6a7b8c9d0c3"}}
+	for i, org := range s.sources {
+		sim.SetInventory(org, []simulator.Project{{ProjectID: fmt.Sprintf("6a1b2c3d4e5f6a7b8c9d0e0%d", i), Name: "project-" + org[len(org)-2:],
+			MigrationHosts: []string{"mh.example.internal"}, Deployments: []simulator.Deployment{{Name: "rs0", MongoDBVersion: "7.0.14", FeatureCompatibilityVersion: "7.0"}}}})
+	}
+	s.w = newWorkspace(t, map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
+	})
+	s.w.write("main.tf", fmt.Sprintf(threePairs, s.atlas, s.sources[0], s.sources[1], s.sources[2]))
+	s.w.run(true, "apply", "-auto-approve", "-input=false")
+	return s
+}
+
+func (s *safetyScenario) writes() int {
+	n := 0
+	for _, r := range []simulator.Route{simulator.RouteCreateLinkToken, simulator.RouteDeleteLinkTokens, simulator.RouteLink, simulator.RouteUnlink} {
+		n += s.sim.Calls(r)
+	}
+	return n
+}
+
+func (s *safetyScenario) requireSynced(t *testing.T, orgs ...string) {
+	t.Helper()
+	for _, org := range orgs {
+		if status, linked := s.sim.LinkStatus(org); !linked || status != "SYNCED" {
+			t.Errorf("source organization %s: linked=%v status=%q, want SYNCED", org, linked, status)
+		}
+	}
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// -replace of one token is refused at plan time, before any write, naming the
+// organizations that would stop syncing; -replace of every token of the
+// organization re-links all of them, with one organization-wide removal.
+func TestReplaceOneTokenRefusedReplaceAllWorks(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.sim.ResetJournal()
+	out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_link_token.b"))
+	for _, want := range []string{"Removal Would Break Other Links", s.sources[0], s.sources[2], "replace all of them"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+	s.requireSynced(t, s.sources...)
+
+	s.sim.ResetJournal()
+	s.w.run(true, "apply", "-auto-approve", "-input=false",
+		"-replace=atlasmig_link_token.a", "-replace=atlasmig_link_token.b", "-replace=atlasmig_link_token.c")
+	s.requireSynced(t, s.sources...)
+	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 1 {
+		t.Errorf("%d organization-wide removals, want 1", n)
+	}
+	if n := len(s.sim.LinkTokens(s.atlas)); n != 3 {
+		t.Errorf("%d tokens after the rotation, want 3", n)
+	}
+	if out := s.w.run(true, "plan", "-detailed-exitcode", "-input=false"); !strings.Contains(out, "No changes") {
+		t.Errorf("the rotation left a diff:\n%s", out)
+	}
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// destroy -target of one pair cannot see the other pairs: the token removal
+// is refused once Atlas still lists projects of other linked organizations,
+// so only the targeted organization is unlinked and Terraform reports the
+// failure instead of success.
+func TestTargetedDestroyNeverBreaksOtherLinks(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.sim.ResetJournal()
+	out := oneLine(s.w.run(false, "destroy", "-auto-approve", "-input=false", "-target=atlasmig_link_token.a"))
+	for _, want := range []string{"Link Token Removal Refused", "still has source organizations linked"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 0 {
+		t.Errorf("%d token removals, want 0", n)
+	}
+	s.requireSynced(t, s.sources[1:]...)
+	if n := len(s.sim.LinkTokens(s.atlas)); n != 3 {
+		t.Errorf("%d tokens left, want all 3", n)
+	}
+	// The full destroy removes everything.
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// A drifted link (its token removed in Atlas) makes plan -detailed-exitcode
+// exit 2, and the warning names the command that repairs it.
+func TestDriftPlansAnAction(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.sim.RemoveLinkTokens(s.atlas)
+	out, code := s.w.runCode("plan", "-detailed-exitcode", "-input=false")
+	if code != 2 {
+		t.Fatalf("plan -detailed-exitcode exited %d, want 2:\n%s", code, out)
+	}
+	if !strings.Contains(oneLine(out), "terraform apply -replace='atlasmig_link_token.<name>'") {
+		t.Errorf("the drift warning does not name the repair:\n%s", out)
+	}
+	s.w.run(true, "apply", "-auto-approve", "-input=false",
+		"-replace=atlasmig_link_token.a", "-replace=atlasmig_link_token.b", "-replace=atlasmig_link_token.c")
+	s.requireSynced(t, s.sources...)
+}
+
+// The Atlas side trusts a private certificate authority through
+// atlas.ca_cert_file (corporate proxies re-sign TLS).
+func TestAtlasPrivateCertificateAuthority(t *testing.T) {
+	t.Parallel()
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys: []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+	}, simulator.ServerOptions{TLS: true})
+	ca := filepath.Join(t.TempDir(), "atlas-ca.pem")
+	if err := sim.WriteCACert(ca); err != nil {
+		t.Fatal(err)
+	}
+	hcl := func(extra string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    atlasmig = {
+      source = "atlasmig/atlasmig"
+    }
+  }
+}
+
+provider "atlasmig" {
+  atlas {
+%s
+  }
+}
+
+resource "atlasmig_link_token" "this" {
+  org_id = %q
+}
+`, extra, "5f1b2c3d4e5f6a7b8c9d0a02")
+	}
+	env := map[string]string{"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv}
+
+	untrusted := newWorkspace(t, env)
+	untrusted.write("main.tf", hcl(""))
+	if out := oneLine(untrusted.run(false, "apply", "-auto-approve", "-input=false")); !strings.Contains(out, "set atlas.ca_cert_file") {
+		t.Errorf("the x509 failure does not suggest atlas.ca_cert_file:\n%s", out)
+	}
+
+	trusted := newWorkspace(t, env)
+	trusted.write("main.tf", hcl(fmt.Sprintf("    ca_cert_file = %q", ca)))
+	trusted.run(true, "apply", "-auto-approve", "-input=false")
+	if n := len(sim.LinkTokens("5f1b2c3d4e5f6a7b8c9d0a02")); n != 1 {
+		t.Fatalf("%d tokens over TLS, want 1", n)
+	}
+	trusted.run(true, "destroy", "-auto-approve", "-input=false")
+}
+
+type forEachSource struct{ key, org, ips string }
+
+// forEachHCL declares one token and one link per source organization with
+// for_each: the pattern the guide documents for several source
+// organizations of one Atlas organization.
+func forEachHCL(atlas string, sources []forEachSource) string {
+	var b strings.Builder
+	b.WriteString(`
+terraform {
+  required_providers {
+    atlasmig = {
+      source = "atlasmig/atlasmig"
+    }
+  }
+}
+
+provider "atlasmig" {}
+
+locals {
+  sources = {
+`)
+	for _, s := range sources {
+		fmt.Fprintf(&b, "    %s = { org_id = %q, ips = %s }\n", s.key, s.org, s.ips)
+	}
+	fmt.Fprintf(&b, `  }
+}
+
+resource "atlasmig_link_token" "src" {
+  for_each        = local.sources
+  org_id          = %q
+  access_list_ips = each.value.ips
+}
+
+resource "atlasmig_migration_link" "src" {
+  for_each   = local.sources
+  org_id     = each.value.org_id
+  link_token = atlasmig_link_token.src[each.key].link_token
+}
+`, atlas)
+	return b.String()
+}
+
+// Several source organizations into one Atlas organization, with for_each:
+// adding one, rotating every token, removing one while replacing the others,
+// are carried out with every remaining link SYNCED; changing or removing one
+// organization alone, and a targeted destroy, are refused without breaking
+// any other link.
+func TestSeveralSourceOrganizationsForEach(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t) // three separate pairs in another workspace
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	atlas := "5f1b2c3d4e5f6a7b8c9d0a03"
+	src := []forEachSource{
+		{"a", s.sources[0], `["203.0.113.7"]`},
+		{"b", s.sources[1], `["203.0.113.7"]`},
+		{"c", s.sources[2], `["203.0.113.7"]`},
+		{"d", "60a1b2c3d4e5f6a7b8c9d0d4", `["203.0.113.7"]`},
+	}
+	s.sim.SetInventory(src[3].org, []simulator.Project{{ProjectID: "6a1b2c3d4e5f6a7b8c9d0e09", Name: "project-d", MigrationHosts: []string{"mh"},
+		Deployments: []simulator.Deployment{{Name: "rs0", MongoDBVersion: "7.0.14", FeatureCompatibilityVersion: "7.0"}}}})
+	w := newWorkspace(t, map[string]string{
+		"MONGODB_ATLAS_BASE_URL": s.sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		"MCLI_OPS_MANAGER_URL": s.sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
+	})
+	orgs := func(list []forEachSource) []string {
+		var out []string
+		for _, x := range list {
+			out = append(out, x.org)
+		}
+		return out
+	}
+	apply := func(list []forEachSource, wantOK bool, args ...string) string {
+		t.Helper()
+		w.write("main.tf", forEachHCL(atlas, list))
+		return oneLine(w.run(wantOK, append([]string{"apply", "-auto-approve", "-input=false"}, args...)...))
+	}
+	noDiff := func() {
+		t.Helper()
+		if out, code := w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+			t.Errorf("plan after the apply exited %d, want 0:\n%s", code, out)
+		}
+	}
+
+	three := src[:3]
+	apply(three, true)
+	s.requireSynced(t, orgs(three)...)
+
+	// Changing one organization's access list alone: refused, no write.
+	s.sim.ResetJournal()
+	out := apply([]forEachSource{three[0], {"b", three[1].org, `["198.51.100.0/24"]`}, three[2]}, false)
+	for _, want := range []string{"Removal Would Break Other Links", three[0].org, three[2].org} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+	s.requireSynced(t, orgs(three)...)
+
+	// Adding a fourth organization touches no other.
+	s.sim.ResetJournal()
+	apply(src, true)
+	s.requireSynced(t, orgs(src)...)
+	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens) + s.sim.Calls(simulator.RouteUnlink); n != 0 {
+		t.Errorf("adding an organization removed tokens or unlinked (%d calls)", n)
+	}
+	noDiff()
+
+	// Rotating every token in one apply: one organization-wide removal,
+	// every link re-linked.
+	rotated := make([]forEachSource, len(src))
+	for i, x := range src {
+		rotated[i] = forEachSource{x.key, x.org, `["198.51.100.0/24"]`}
+	}
+	s.sim.ResetJournal()
+	apply(rotated, true)
+	s.requireSynced(t, orgs(rotated)...)
+	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 1 {
+		t.Errorf("%d organization-wide removals for a rotation, want 1", n)
+	}
+	if n := len(s.sim.LinkTokens(atlas)); n != 4 {
+		t.Errorf("%d tokens after the rotation, want 4", n)
+	}
+	noDiff()
+
+	// Removing "a" alone: refused, no write.
+	s.sim.ResetJournal()
+	apply(rotated[1:], false)
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+	s.requireSynced(t, orgs(rotated)...)
+
+	// Removing "a" while replacing the other tokens.
+	remaining := make([]forEachSource, 0, 3)
+	for _, x := range rotated[1:] {
+		remaining = append(remaining, forEachSource{x.key, x.org, `["192.0.2.0/24"]`})
+	}
+	apply(remaining, true)
+	s.requireSynced(t, orgs(remaining)...)
+	if _, linked := s.sim.LinkStatus(rotated[0].org); linked {
+		t.Error("the removed organization is still linked")
+	}
+	noDiff()
+
+	// A targeted destroy of one pair: Terraform also destroys every link
+	// (they depend on the token resource), but not the other tokens, which
+	// would stay in state after the organization-wide removal: refused.
+	s.sim.ResetJournal()
+	out = oneLine(w.run(false, "destroy", "-auto-approve", "-input=false", `-target=atlasmig_link_token.src["b"]`))
+	if !strings.Contains(out, "Link Token Removal Refused") || !strings.Contains(out, "-target") {
+		t.Errorf("the targeted destroy was not refused as expected:\n%s", out)
+	}
+	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 0 {
+		t.Errorf("%d token removals in the targeted destroy, want 0", n)
+	}
+	if n := len(s.sim.LinkTokens(atlas)); n != 3 {
+		t.Errorf("%d tokens after the refused targeted destroy, want 3", n)
+	}
+
+	w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// create_before_destroy on a token never leaves a link broken: depending on
+// the order Terraform picks, the replacement works (the link is re-linked
+// with the new token) or the removal of the old token is refused (the link
+// keeps the old one); a destroy cleans up either way.
+func TestCreateBeforeDestroyTokenNeverBreaksTheLink(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	atlas, org := "5f1b2c3d4e5f6a7b8c9d0a04", s.sources[0]
+	hcl := func(ips string) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    atlasmig = {
+      source = "atlasmig/atlasmig"
+    }
+  }
+}
+
+provider "atlasmig" {}
+
+resource "atlasmig_link_token" "this" {
+  org_id          = %q
+  access_list_ips = %s
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "atlasmig_migration_link" "this" {
+  org_id     = %q
+  link_token = atlasmig_link_token.this.link_token
+}
+`, atlas, ips, org)
+	}
+	s.w.write("main.tf", hcl(`["203.0.113.7"]`))
+	s.w.run(true, "apply", "-auto-approve", "-input=false")
+	s.w.write("main.tf", hcl(`["198.51.100.7"]`))
+	out, code := s.w.runCode("apply", "-auto-approve", "-input=false")
+	if code != 0 && !strings.Contains(oneLine(out), "create_before_destroy") {
+		t.Fatalf("the apply failed without naming create_before_destroy:\n%s", out)
+	}
+	s.requireSynced(t, org)
+	if got, _ := s.sim.LinkedAtlasOrg(org); got != atlas {
+		t.Errorf("linked to %q, want %q", got, atlas)
+	}
+	s.w.run(true, "destroy", "-auto-approve", "-input=false", "-refresh=false")
+	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
