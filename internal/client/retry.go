@@ -178,17 +178,26 @@ func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRet
 		// under a token bucket: the one request refilled by then is spent
 		// on the digest challenge, and parallel resources wake together.
 		// Growth and jitter on top of it spread them out.
-		return max(retryAfter, 0) + t.backoff(attempt), true
+		return max(retryAfter, 0) + t.backoffUpTo(attempt, min(t.waitMax, retryAfterSpread*t.waitMin)), true
 	}
 	return t.backoff(attempt), true
 }
 
+// retryAfterSpread caps the back-off added to Retry-After, in multiples of
+// the minimum wait: enough to spread parallel requests over the seconds the
+// bucket refills in, without leaving it idle.
+const retryAfterSpread = 8
+
 // backoff is exponential with full jitter between waitMin and the growing
 // ceiling, so parallel resources do not retry in lockstep.
 func (t *retryTransport) backoff(attempt int) time.Duration {
+	return t.backoffUpTo(attempt, t.waitMax)
+}
+
+func (t *retryTransport) backoffUpTo(attempt int, limit time.Duration) time.Duration {
 	ceiling := t.waitMin << min(attempt-1, 16)
-	if ceiling > t.waitMax || ceiling <= 0 {
-		ceiling = t.waitMax
+	if ceiling > limit || ceiling <= 0 {
+		ceiling = limit
 	}
 	if ceiling <= t.waitMin {
 		return t.waitMin

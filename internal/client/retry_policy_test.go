@@ -24,7 +24,7 @@ func TestRetryWaitGoesBeyondRetryAfterWithGrowthAndJitter(t *testing.T) {
 		if first < retryAfter+p.waitMin || fifth < retryAfter+p.waitMin {
 			t.Fatalf("waits %s and %s do not go beyond Retry-After %s plus the minimum back-off", first, fifth, retryAfter)
 		}
-		if fifth > retryAfter+p.waitMin<<4 {
+		if fifth > retryAfter+p.waitMin*retryAfterSpread {
 			t.Fatalf("fifth wait %s exceeds its ceiling", fifth)
 		}
 		seen[fifth] = true

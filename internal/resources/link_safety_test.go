@@ -358,8 +358,8 @@ resource "atlasmig_link_token" "test" {
 }
 
 resource "atlasmig_migration_link" "src" {
-  for_each   = toset([%s])
-  org_id     = each.value
+  count      = 8
+  org_id     = [%s][count.index]
   link_token = atlasmig_link_token.test.link_token
 }
 `, env.AtlasOrgID, strings.Join(orgs, ", "))), "max_retries = 2", "max_retries = 20", 1)
@@ -367,8 +367,19 @@ resource "atlasmig_migration_link" "src" {
 		Steps: []resource.TestStep{{
 			Config: cfg,
 			Check: func(*terraform.State) error {
+				// The destroy that follows needs no rate limit.
+				defer env.Sim.SetRateLimit(nil)
+				sum := env.Sim.JournalSummary()
+				t.Logf("under 1 request/s with a burst of 2: %d requests, %d authenticated, by status %v", sum.Total, sum.Authenticated, sum.ByStatus)
 				if n := env.Sim.LinkCount(); n != 8 {
 					return fmt.Errorf("%d links, want 8", n)
+				}
+				// Each write was made once: retries never duplicated one.
+				if n := env.Sim.Calls(simulator.RouteLink); n != 8 {
+					return fmt.Errorf("%d authenticated link requests, want 8", n)
+				}
+				if n := env.Sim.Calls(simulator.RouteCreateLinkToken); n != 1 {
+					return fmt.Errorf("%d authenticated token requests, want 1", n)
 				}
 				return nil
 			},

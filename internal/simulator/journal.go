@@ -124,8 +124,21 @@ func (b *bucket) take() (int, bool) {
 }
 
 func (s *Simulator) takeToken() (int, bool) {
-	if s.bucket == nil {
+	s.mu.Lock()
+	b := s.bucket
+	s.mu.Unlock()
+	if b == nil {
 		return 0, false
 	}
-	return s.bucket.take()
+	return b.take()
+}
+
+// SetRateLimit replaces the rate limit; nil lifts it.
+func (s *Simulator) SetRateLimit(limit *RateLimit) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.bucket = nil
+	if limit != nil && limit.PerSecond > 0 {
+		s.bucket = newBucket(limit.PerSecond, max(limit.Burst, 1))
+	}
 }
