@@ -181,15 +181,14 @@ func setPrivateJSON(ctx context.Context, p privateStateWriter, key string, v any
 
 // warnOpenAccessList warns when the token's API key would accept every
 // address.
-func warnOpenAccessList(ctx context.Context, set types.Set) diag.Diagnostics {
+func warnOpenAccessList(set types.Set) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if set.IsNull() || set.IsUnknown() {
 		return diags
 	}
-	var entries []types.String
-	diags.Append(set.ElementsAs(ctx, &entries, false)...)
-	for _, e := range entries {
-		if e.IsUnknown() || e.IsNull() {
+	for _, v := range set.Elements() {
+		e, ok := v.(types.String)
+		if !ok || e.IsUnknown() || e.IsNull() {
 			continue
 		}
 		if isOpenToAll(e.ValueString()) {
@@ -199,4 +198,18 @@ func warnOpenAccessList(ctx context.Context, set types.Set) diag.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// setStrings returns the known strings of a set. It walks the elements
+// directly: the framework's reflection (ElementsAs) locates each element of
+// a set by value, which is quadratic and takes seconds for access lists of
+// thousands of entries.
+func setStrings(set types.Set) []string {
+	out := make([]string, 0, len(set.Elements()))
+	for _, v := range set.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsNull() && !s.IsUnknown() {
+			out = append(out, s.ValueString())
+		}
+	}
+	return out
 }

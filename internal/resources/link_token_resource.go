@@ -39,11 +39,11 @@ type linkTokenResource struct {
 }
 
 type linkTokenModel struct {
-	ID            types.String   `tfsdk:"id"`
-	OrgID         types.String   `tfsdk:"org_id"`
-	AccessListIPs types.Set      `tfsdk:"access_list_ips"`
-	LinkToken     types.String   `tfsdk:"link_token"`
-	Timeouts      timeouts.Value `tfsdk:"timeouts"`
+	ID            types.String    `tfsdk:"id"`
+	OrgID         types.String    `tfsdk:"org_id"`
+	AccessListIPs accessListValue `tfsdk:"access_list_ips"`
+	LinkToken     types.String    `tfsdk:"link_token"`
+	Timeouts      timeouts.Value  `tfsdk:"timeouts"`
 }
 
 func (r *linkTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -73,8 +73,8 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"access_list_ips": schema.SetAttribute{
-				ElementType: types.StringType,
-				Optional:    true,
+				CustomType: newAccessListType(),
+				Optional:   true,
 				MarkdownDescription: "IPv4/IPv6 addresses or CIDR blocks allowed to use the API key inside the token. " +
 					"Ops Manager's external addresses must be listed here; Cloud Manager's are known to Atlas. Unset sends an empty list. " +
 					"Changing the addresses creates a new token (which removes every token of the organization: see the guide); writing the same addresses differently, " +
@@ -138,7 +138,7 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	}
 	if !req.Plan.Raw.IsNull() {
 		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-		resp.Diagnostics.Append(warnOpenAccessList(ctx, plan.AccessListIPs)...)
+		resp.Diagnostics.Append(warnOpenAccessList(plan.AccessListIPs.SetValue)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -177,7 +177,7 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privReplacing, replacingMarker{OrgID: orgID, FP: fp})...)
 		// The resource-level plan cannot see the attribute plan modifiers'
 		// answer, so it asks their question again.
-		if !state.OrgID.Equal(plan.OrgID) || !sameAccessList(ctx, state.AccessListIPs, plan.AccessListIPs) {
+		if !state.OrgID.Equal(plan.OrgID) || !sameAccessList(state.AccessListIPs.SetValue, plan.AccessListIPs.SetValue) {
 			removal(orgID, fp, "a link token is replaced")
 			return
 		}
@@ -200,8 +200,7 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 
 	timeout, diags := plan.Timeouts.Create(ctx, linkTokenCreateTimeout)
 	resp.Diagnostics.Append(diags...)
-	ips := make([]string, 0, len(plan.AccessListIPs.Elements()))
-	resp.Diagnostics.Append(plan.AccessListIPs.ElementsAs(ctx, &ips, false)...)
+	ips := setStrings(plan.AccessListIPs.SetValue)
 	if resp.Diagnostics.HasError() {
 		return
 	}

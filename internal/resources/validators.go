@@ -94,7 +94,7 @@ func isOpenToAll(s string) bool {
 
 // sameAccessList compares two access lists by their canonical entries, so
 // 203.0.113.7 and 203.0.113.7/32, or IPv6 in another case, are one value.
-func sameAccessList(ctx context.Context, a, b types.Set) bool {
+func sameAccessList(a, b types.Set) bool {
 	canon := func(set types.Set) (map[string]bool, bool) {
 		if set.IsUnknown() {
 			return nil, false
@@ -119,7 +119,7 @@ func sameAccessList(ctx context.Context, a, b types.Set) bool {
 func replaceUnlessSameAccessList() planmodifier.Set {
 	return setplanmodifier.RequiresReplaceIf(
 		func(ctx context.Context, req planmodifier.SetRequest, resp *setplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !sameAccessList(ctx, req.StateValue, req.PlanValue)
+			resp.RequiresReplace = !sameAccessList(req.StateValue, req.PlanValue)
 		},
 		"Changing the addresses creates a new token; writing the same addresses differently (203.0.113.7 or 203.0.113.7/32) does not.",
 		"Changing the addresses creates a new token; writing the same addresses differently (`203.0.113.7` or `203.0.113.7/32`) does not.",

@@ -1,8 +1,14 @@
 package resources
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 func TestCheckIPOrCIDR(t *testing.T) {
@@ -37,5 +43,75 @@ func TestValidOrgID(t *testing.T) {
 		if validOrgID(bad) {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestAccessListsComparedByMeaning(t *testing.T) {
+	set := func(entries ...string) types.Set {
+		vals := make([]attr.Value, len(entries))
+		for i, e := range entries {
+			vals[i] = types.StringValue(e)
+		}
+		return types.SetValueMust(types.StringType, vals)
+	}
+	same := [][2]types.Set{
+		{set("203.0.113.7"), set("203.0.113.7/32")},
+		{set("2001:DB8::7", "10.0.0.0/8"), set("10.0.0.0/8", "2001:db8::7/128")},
+		{types.SetNull(types.StringType), set()},
+	}
+	for _, p := range same {
+		if !sameAccessList(p[0], p[1]) {
+			t.Errorf("%v and %v should be the same access list", p[0], p[1])
+		}
+	}
+	differ := [][2]types.Set{
+		{set("203.0.113.7"), set("203.0.113.8")},
+		{set("203.0.113.0/24"), set("203.0.113.0/25")},
+		{set("203.0.113.7"), set("203.0.113.7", "198.51.100.1")},
+		{set("203.0.113.7"), types.SetUnknown(types.StringType)},
+	}
+	for _, p := range differ {
+		if sameAccessList(p[0], p[1]) {
+			t.Errorf("%v and %v should differ", p[0], p[1])
+		}
+	}
+}
+
+func TestOpenAccessListWarns(t *testing.T) {
+	for entry, want := range map[string]bool{"0.0.0.0/0": true, "::/0": true, "0.0.0.0/1": false, "203.0.113.7": false} {
+		diags := warnOpenAccessList(types.SetValueMust(types.StringType, []attr.Value{types.StringValue(entry)}))
+		if got := diags.WarningsCount() == 1; got != want {
+			t.Errorf("%s: warned = %v, want %v", entry, got, want)
+		}
+		if diags.HasError() {
+			t.Errorf("%s: %v", entry, diags)
+		}
+	}
+}
+
+// The access list's set type rejects duplicates like the framework's, in
+// one pass (the framework's compares every pair).
+func TestAccessListTypeRejectsDuplicatesLinearly(t *testing.T) {
+	ctx := context.Background()
+	mk := func(entries ...string) tftypes.Value {
+		vals := make([]tftypes.Value, len(entries))
+		for i, e := range entries {
+			vals[i] = tftypes.NewValue(tftypes.String, e)
+		}
+		return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, vals)
+	}
+	typ := newAccessListType()
+	if d := typ.Validate(ctx, mk("203.0.113.7", "198.51.100.1"), path.Root("access_list_ips")); d.HasError() {
+		t.Fatalf("distinct entries rejected: %v", d)
+	}
+	if d := typ.Validate(ctx, mk("203.0.113.7", "198.51.100.1", "203.0.113.7"), path.Root("access_list_ips")); !d.HasError() {
+		t.Fatal("a duplicate entry was accepted")
+	}
+	v, err := typ.ValueFromTerraform(ctx, mk("203.0.113.7"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Type(ctx).Equal(typ) || len(v.(accessListValue).Elements()) != 1 {
+		t.Fatalf("value %v of type %v", v, v.Type(ctx))
 	}
 }
