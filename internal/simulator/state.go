@@ -38,6 +38,8 @@ type Deployment struct {
 type Seed struct {
 	Inventory        map[string][]Project `json:"inventory,omitempty"`
 	ActiveMigrations map[string][]string  `json:"activeMigrations,omitempty"`
+	// AtlasProjects are the destination projects and their clusters.
+	AtlasProjects []AtlasProject `json:"atlasProjects,omitempty"`
 }
 
 // LoadSeed reads a seed from a JSON file, rejecting unknown fields so typos
@@ -63,6 +65,10 @@ func (s *Simulator) applySeed(seed Seed) {
 	}
 	for org, ids := range seed.ActiveMigrations {
 		s.activeMigrations[org] = ids
+	}
+	for _, p := range seed.AtlasProjects {
+		cp := p
+		s.mig.projects[p.ID] = &cp
 	}
 }
 
