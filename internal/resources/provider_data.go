@@ -24,6 +24,13 @@ type ProviderData struct {
 	// ConfigUnknown is set while the provider configuration depends on
 	// values known only after apply; clients are then built on a later call.
 	ConfigUnknown bool
+
+	// MigrationPoll is the schedule of the live-migration waits (zero:
+	// 2 s growing to 30 s).
+	MigrationPoll PollSchedule
+	// SourceBaseURL is the Cloud Manager / Ops Manager base URL, which
+	// tells an Ops Manager source from Cloud Manager.
+	SourceBaseURL string
 }
 
 // providerData converts what Configure received into *ProviderData, reporting
