@@ -304,5 +304,6 @@ func (p *atlasmigProvider) DataSources(_ context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{
 		resources.NewAvailableProjectsDataSource,
 		resources.NewMigrationLinkDataSource,
+		resources.NewLiveMigrationDataSource,
 	}
 }

@@ -172,12 +172,12 @@ func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Attributes: map[string]schema.Attribute{
 					"project_id": schema.StringAttribute{
 						Optional:            true, // Required inside the block; enforced by ValidateConfig.
-						MarkdownDescription: "Id of the Cloud Manager / Ops Manager project (the source `groupId`) holding the deployment: 24 lowercase hexadecimal characters.",
+						MarkdownDescription: "**Required.** Id of the Cloud Manager / Ops Manager project (the source `groupId`) holding the deployment: 24 lowercase hexadecimal characters.",
 						Validators:          []validator.String{idValidator("a Cloud Manager / Ops Manager project id")},
 					},
 					"cluster_name": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "Name of the source deployment, as listed by `atlasmig_available_projects`.",
+						MarkdownDescription: "**Required.** Name of the source deployment, as listed by `atlasmig_available_projects`.",
 					},
 					"managed_authentication": schema.BoolAttribute{
 						Optional: true, Computed: true, Default: booldefault.StaticBool(true),
@@ -216,7 +216,7 @@ func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Attributes: map[string]schema.Attribute{
 					"cluster_name": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "Name of the destination cluster in the Atlas project.",
+						MarkdownDescription: "**Required.** Name of the destination cluster in the Atlas project.",
 					},
 					"hostname_schema_type": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString("PUBLIC"),

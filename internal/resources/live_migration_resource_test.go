@@ -480,3 +480,43 @@ func TestAccLiveMigration_configValidation(t *testing.T) {
 	}
 	env.CheckNoCalls(t)
 }
+
+func TestAccLiveMigrationDataSource(t *testing.T) {
+	w := newMigrationWorld(t)
+	w.linkOutOfBand(t)
+	env := w.env
+	cfg := env.AtlasOnlyConfig(w.config(migrationConfig{}) + fmt.Sprintf(`
+data "atlasmig_live_migration" "test" {
+  project_id   = %q
+  migration_id = atlasmig_live_migration.test.migration_id
+}
+`, w.projectID))
+	const ds = "data.atlasmig_live_migration.test"
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:      env.AtlasOnlyConfig(fmt.Sprintf("data \"atlasmig_live_migration\" \"x\" {\n  project_id = %q\n  migration_id = %q\n}\n", w.projectID, w.projectID)),
+				ExpectError: acctest.ErrorMatching("Atlas Resource Not Found", "Could not read migration"),
+			},
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("WORKING")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("ready_for_cutover"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("lag_time_seconds"), knownvalue.Int64Func(func(v int64) error {
+						if v <= 0 {
+							return fmt.Errorf("lag %d", v)
+						}
+						return nil
+					})),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("migration_hosts"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(migrationHost)})),
+				},
+			},
+			{
+				PreConfig:          func() { _ = env.Sim.ExpireMigration(w.migrations()[0].ID) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
