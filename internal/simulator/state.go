@@ -276,6 +276,11 @@ func (s *Simulator) Summary() StateSummary {
 	for org, ids := range s.activeMigrations {
 		sum.ActiveMigrations[org] = ids
 	}
+	for _, p := range s.mig.projects {
+		if ids := s.activeMigrationProjectsLocked(p.OrgID); len(ids) > 0 {
+			sum.ActiveMigrations[p.OrgID] = append(slices.Clone(s.activeMigrations[p.OrgID]), ids...)
+		}
+	}
 	s.mu.Unlock()
 	for _, org := range sources {
 		sum.Links[org], _ = s.LinkStatus(org)
