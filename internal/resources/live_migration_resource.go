@@ -946,6 +946,10 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
+	// Until Atlas accepts the cutover, the state says it has not happened,
+	// whatever fails first.
+	plan.Cutover = types.BoolValue(false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	atlas := r.data.atlasClient(&resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Update(ctx, liveMigrationUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -954,7 +958,6 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	plan.Cutover = types.BoolValue(false)
 	r.cutover(ctx, atlas, &plan, &resp.State, &resp.Diagnostics, false)
 }
 

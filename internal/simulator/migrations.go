@@ -109,7 +109,9 @@ type MigrationInfo struct {
 	Created            time.Time `json:"created"`
 	ReadyAt            time.Time `json:"readyAt"`
 	CutoverRequested   bool      `json:"cutoverRequested"`
-	MediaType          string    `json:"mediaType"`
+	// CutoverAt is when the cutover was requested, in simulated time.
+	CutoverAt *time.Time `json:"cutoverAt,omitempty"`
+	MediaType string     `json:"mediaType"`
 }
 
 type validationRecord struct {
@@ -328,7 +330,7 @@ func (m *migrationState) info(rec *migrationRecord, now time.Time) MigrationInfo
 		ID: rec.id, GroupID: rec.groupID, SourceGroupID: rec.sourceGroupID,
 		SourceCluster: rec.sourceCluster, DestinationCluster: rec.destCluster, MigrationHost: rec.host,
 		Status: status, ReadyForCutover: ready, PasswordSent: rec.passwordSent,
-		Created: rec.created, ReadyAt: m.readyAt(rec), CutoverRequested: rec.cutoverAt != nil, MediaType: rec.mediaType,
+		Created: rec.created, ReadyAt: m.readyAt(rec), CutoverRequested: rec.cutoverAt != nil, CutoverAt: rec.cutoverAt, MediaType: rec.mediaType,
 	}
 	// The lag is reported while the migration copies and tails the oplog,
 	// before its cutover: it falls linearly to a few seconds at readiness.

@@ -111,8 +111,8 @@ func TestMigrationJourneyOnASimulatedClock(t *testing.T) {
 	if m = get(); m["readyForCutover"] != true || m["status"] != "WORKING" {
 		t.Fatalf("ready: %v", m)
 	}
-	if got := s.Summary(); got.ActiveMigrations != nil && len(got.ActiveMigrations[atlasOrg]) > 0 {
-		t.Fatalf("the manual switch is not set: %v", got.ActiveMigrations)
+	if got := s.Summary().ActiveMigrations[atlasOrg]; len(got) != 1 || got[0] != groupID {
+		t.Fatalf("the state reports active migrations in %v, want [%s]", got, groupID)
 	}
 	// An active migration blocks the removal of the organization's link.
 	if status, _, out := call(t, s, atlasKey, "DELETE", "/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/linkTokens", atlasType, "", ""); status != 409 || !strings.Contains(out, groupID) {
