@@ -133,6 +133,7 @@ resource "atlasmig_migration_link" "test" {
 		}))
 	}
 	var migrationID string
+	var readsBefore int
 	acctest.Run(t, env, resource.TestCase{
 		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		CheckDestroy:           env.CheckNothingLeft,
@@ -171,8 +172,13 @@ resource "atlasmig_migration_link" "test" {
 				),
 			},
 			{
-				// The reviewed change: waits for readiness, cuts over once,
-				// waits for COMPLETE.
+				// The reviewed change, two simulated minutes before the
+				// migration is ready: the apply waits for readiness, cuts
+				// over once, and waits for COMPLETE.
+				PreConfig: func() {
+					env.Sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.ReadyAfter = 3 * time.Minute })
+					readsBefore = env.Sim.Calls(simulator.RouteGetMigration)
+				},
 				Config: cfg(true),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(migAddress, plancheck.ResourceActionUpdate),
@@ -185,6 +191,14 @@ resource "atlasmig_migration_link" "test" {
 				Check: resource.ComposeTestCheckFunc(
 					env.CheckCallCount(string(simulator.RouteCutover), 1),
 					env.CheckCallCount(string(simulator.RouteCreateMigration), 1),
+					func(*terraform.State) error {
+						// At five simulated seconds a read, about two dozen
+						// reads pass before readiness; refreshes make a few.
+						if n := env.Sim.Calls(simulator.RouteGetMigration) - readsBefore; n < 20 {
+							return fmt.Errorf("only %d migration reads during the cutover step: the apply did not wait for readiness", n)
+						}
+						return nil
+					},
 				),
 			},
 			{

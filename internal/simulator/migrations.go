@@ -224,6 +224,14 @@ func (s *Simulator) SetClockSpeed(speed float64) {
 	m.speed = max(speed, 0)
 }
 
+// UpdateMigrationOptions changes the migration durations of a running
+// simulator; they apply to every migration, existing ones included.
+func (s *Simulator) UpdateMigrationOptions(change func(*MigrationOptions)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(&s.mig.opts)
+}
+
 // SetTickPerRead sets how far every read of a validation or migration
 // advances the clock.
 func (s *Simulator) SetTickPerRead(d time.Duration) {
