@@ -345,6 +345,9 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	var plan liveMigrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if r.data != nil && !r.data.ConfigUnknown {
+		r.data.atlasClient(&resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}

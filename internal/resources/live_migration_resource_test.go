@@ -483,11 +483,9 @@ func TestAccLiveMigration_configValidation(t *testing.T) {
 		{strings.Replace(base, `cluster_name = "orders"`, `cluster_name = "orders"`+"\n    private_link_id = \"pl-1\"", 1), "Private Link Id Without Private Link"},
 		{strings.Replace(base, `cluster_name = "orders-rs"`, `cluster_name = "orders-rs"`+"\n    username = \"u\"", 1), "Credentials With Managed Authentication"},
 		{strings.Replace(base, `cluster_name = "orders-rs"`, `cluster_name = "orders-rs"`+"\n    managed_authentication = false", 1), "Missing Source Credentials"},
-		{strings.Replace(base, `hostname_schema_type`, `x`, 1) + "", ""},
+		{strings.Replace(base, "  destination {\n    cluster_name = \"orders\"\n  }\n", "", 1), "destination"},
+		{strings.Replace(base, `cluster_name = "orders-rs"`, `cluster_name = "orders-rs"`+"\n    managed_authentication = false\n    username = \"u\"\n    password = \"p1\"\n    password_wo = \"p2\"", 1), "Conflicting Passwords"},
 	} {
-		if c.want == "" {
-			continue
-		}
 		acctest.Run(t, env, resource.TestCase{
 			Steps: []resource.TestStep{{Config: env.AtlasOnlyConfig(c.cfg), PlanOnly: true, ExpectError: acctest.ErrorMatching(c.want)}},
 		})
