@@ -71,7 +71,7 @@ func (d *liveMigrationDataSource) Read(ctx context.Context, req datasource.ReadR
 	projectID, id := model.ProjectID.ValueString(), model.MigrationID.ValueString()
 	mig, err := atlas.GetMigration(ctx, projectID, id)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, atlasSide, "read migration "+id+" in project "+projectID, err)
+		addMigrationAPIError(&resp.Diagnostics, "read migration "+id+" in project "+projectID, "migration", err)
 		return
 	}
 	var m liveMigrationModel

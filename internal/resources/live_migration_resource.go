@@ -462,7 +462,7 @@ func (r *liveMigrationResource) warnAtPlan(ctx context.Context, req resource.Mod
 	}
 	problems, notes, err := preflight(ctx, r.data.Atlas, r.data.SourceBaseURL, in)
 	if err != nil {
-		summary, detail := describeAPIError(atlasSide, "check the migration against what Atlas exposes through the link", err)
+		summary, detail := describeMigrationAPIError("check the migration against what Atlas exposes through the link", "project", err)
 		resp.Diagnostics.AddWarning(summary, detail+"\n\nThe plan goes on; the same checks run again before the migration is created.")
 		return
 	}
@@ -698,7 +698,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	in, _ := inputsOf(ctx, &plan)
 	problems, _, err := preflight(createCtx, atlas, r.data.SourceBaseURL, in)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, atlasSide, "check the migration against what Atlas exposes through the link (project "+projectID+")", err)
+		addMigrationAPIError(&resp.Diagnostics, "check the migration against what Atlas exposes through the link (project "+projectID+")", "project", err)
 		return
 	}
 	for _, p := range problems {
@@ -710,7 +710,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 
 	validation, err := atlas.ValidateMigration(createCtx, projectID, body)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, atlasSide, "validate the migration in project "+projectID, err)
+		addMigrationAPIError(&resp.Diagnostics, "validate the migration in project "+projectID, "project", err)
 		return
 	}
 	if validation.Status != client.ValidationSuccess && validation.Status != client.ValidationFailed {
@@ -793,7 +793,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		cutCtx, cancelCut := context.WithTimeout(ctx, updateTimeout)
 		defer cancelCut()
 		plan.Cutover = types.BoolValue(false)
-		r.cutover(cutCtx, atlas, &plan, &resp.State, &resp.Diagnostics, true)
+		r.cutover(cutCtx, atlas, &plan, &resp.State, &resp.Diagnostics, mig)
 	}
 }
 
@@ -811,7 +811,10 @@ type stateSetter interface {
 // cutover waits until the migration is ready, asks for the cutover once and
 // waits for COMPLETE, saving the state after each step so a failure leaves
 // an accurate record. m.Cutover becomes true once Atlas accepted the cutover.
-func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas, m *liveMigrationModel, state stateSetter, diags *diag.Diagnostics, inCreate bool) {
+// last is what Create read last, so the wait does not read it again; it is
+// nil in Update.
+func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas, m *liveMigrationModel, state stateSetter, diags *diag.Diagnostics, last *client.Migration) {
+	inCreate := last != nil
 	projectID, id := m.ProjectID.ValueString(), m.MigrationID.ValueString()
 	sched := r.data.pollSchedule()
 	advice := "Run terraform apply again to keep waiting (raise timeouts.update if the migration is only slow)."
@@ -824,7 +827,7 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 		}
 		diags.Append(state.Set(ctx, m)...)
 	}
-	var mig *client.Migration
+	mig := last
 	read := func() (bool, string, error) {
 		got, err := atlas.GetMigration(ctx, projectID, id)
 		if err != nil {
@@ -836,7 +839,11 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 		}
 		return got.ReadyForCutover || got.Status == client.MigrationComplete, describeMigration(got), nil
 	}
-	if err := poll(ctx, sched, "migration "+id+" to be ready for cutover", true, read); err != nil {
+	var err error
+	if last == nil || !last.ReadyForCutover {
+		err = poll(ctx, sched, "migration "+id+" to be ready for cutover", last == nil, read)
+	}
+	if err != nil {
 		save(mig)
 		summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to be ready for cutover (the cutover was not requested)", err)
 		diags.AddError(summary, detail+"\n\n"+advice)
@@ -881,7 +888,7 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 	if mig.Status == client.MigrationComplete {
 		return
 	}
-	err := poll(ctx, sched, "migration "+id+" to complete", false, func() (bool, string, error) {
+	err = poll(ctx, sched, "migration "+id+" to complete", false, func() (bool, string, error) {
 		got, err := atlas.GetMigration(ctx, projectID, id)
 		if err != nil {
 			return false, "", err
@@ -961,7 +968,7 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.cutover(ctx, atlas, &plan, &resp.State, &resp.Diagnostics, false)
+	r.cutover(ctx, atlas, &plan, &resp.State, &resp.Diagnostics, nil)
 }
 
 // Delete removes a migration that has ended from state; Atlas has no API to
@@ -993,4 +1000,21 @@ func (r *liveMigrationResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), projectID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("migration_id"), migrationID)...)
+}
+
+// describeMigrationAPIError is describeAPIError with a 404 explained in the
+// terms of a migration: missing is what Atlas does not know.
+func describeMigrationAPIError(action, missing string, err error) (string, string) {
+	if apiErr, ok := client.AsAPIError(err); ok && client.IsNotFound(err) {
+		return "Atlas " + strings.ToUpper(missing[:1]) + missing[1:] + " Not Found",
+			fmt.Sprintf("Could not %s: Atlas answered that the %s does not exist. Check project_id (the destination Atlas project) and, "+
+				"for a migration, its id; both are 24 lowercase hexadecimal characters. The Atlas credentials must belong to the project's organization.\n\n%s",
+				action, missing, apiAnswer(apiErr))
+	}
+	return describeAPIError(atlasSide, action, err)
+}
+
+func addMigrationAPIError(diags *diag.Diagnostics, action, missing string, err error) {
+	summary, detail := describeMigrationAPIError(action, missing, err)
+	diags.AddError(summary, detail)
 }

@@ -508,7 +508,7 @@ data "atlasmig_live_migration" "test" {
 		Steps: []resource.TestStep{
 			{
 				Config:      env.AtlasOnlyConfig(fmt.Sprintf("data \"atlasmig_live_migration\" \"x\" {\n  project_id = %q\n  migration_id = %q\n}\n", w.projectID, w.projectID)),
-				ExpectError: acctest.ErrorMatching("Atlas Resource Not Found", "Could not read migration"),
+				ExpectError: acctest.ErrorMatching("Atlas Migration Not Found", "Could not read migration", "the migration does not exist", "RESOURCE_NOT_FOUND"),
 			},
 			{
 				Config: cfg,
@@ -531,4 +531,20 @@ data "atlasmig_live_migration" "test" {
 			},
 		},
 	})
+}
+
+func TestAccLiveMigration_unknownProject(t *testing.T) {
+	w := newMigrationWorld(t)
+	w.linkOutOfBand(t)
+	env := w.env
+	w.projectID = acctest.RandomOrgID()
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      env.AtlasOnlyConfig(w.config(migrationConfig{})),
+			ExpectError: acctest.ErrorMatching("Atlas Project Not Found", "the project does not exist", "GROUP_NOT_FOUND"),
+		}},
+	})
+	if n := env.Sim.Calls(simulator.RouteValidateMigration); n != 0 {
+		t.Fatalf("%d validations sent for an unknown project", n)
+	}
 }

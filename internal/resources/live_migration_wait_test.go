@@ -128,7 +128,7 @@ func TestCutoverWaitsForReadinessThenCompleteWithCountedReads(t *testing.T) {
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: 2 * time.Millisecond}}}
 	var diags diag.Diagnostics
 	st := &discardState{}
-	r.cutover(context.Background(), atlas, model, st, &diags, false)
+	r.cutover(context.Background(), atlas, model, st, &diags, nil)
 	if diags.HasError() {
 		t.Fatalf("%v", diags)
 	}
@@ -162,7 +162,7 @@ func TestCutoverWithALostAnswerIsNotSentTwice(t *testing.T) {
 	sim.SetTickPerRead(10 * time.Minute)
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
 	var diags diag.Diagnostics
-	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, false)
+	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
 	if diags.HasError() {
 		t.Fatalf("%v", diags)
 	}
@@ -178,7 +178,7 @@ func TestCutoverTimeoutKeepsTheRecordAccurate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	var diags diag.Diagnostics
-	r.cutover(ctx, atlas, model, &discardState{}, &diags, false)
+	r.cutover(ctx, atlas, model, &discardState{}, &diags, nil)
 	if !diags.HasError() || sim.Calls(simulator.RouteCutover) != 0 || model.Cutover.ValueBool() {
 		t.Fatalf("diags %v, cutover calls %d, cutover %s", diags, sim.Calls(simulator.RouteCutover), model.Cutover)
 	}
