@@ -357,7 +357,7 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 				"cutover = true on a new migration: the apply creates it, waits until it is ready and cuts over at once (the maintenance-window mode). "+
 					"The application must stop writing to the source before the cutover; set cutover = false to cut over later in a reviewed change.")
 		}
-		r.warnAtPlan(ctx, req, &plan, resp)
+		r.warnAtPlan(ctx, &plan, resp)
 		return
 	}
 
@@ -452,7 +452,7 @@ type migrationInputs struct {
 	ssl                                           bool
 }
 
-func (r *liveMigrationResource) warnAtPlan(ctx context.Context, req resource.ModifyPlanRequest, plan *liveMigrationModel, resp *resource.ModifyPlanResponse) {
+func (r *liveMigrationResource) warnAtPlan(ctx context.Context, plan *liveMigrationModel, resp *resource.ModifyPlanResponse) {
 	if r.data == nil || r.data.ConfigUnknown || r.data.Atlas == nil {
 		return
 	}
