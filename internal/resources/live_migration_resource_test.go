@@ -548,3 +548,74 @@ func TestAccLiveMigration_unknownProject(t *testing.T) {
 		t.Fatalf("%d validations sent for an unknown project", n)
 	}
 }
+
+func TestAccLiveMigration_changesThatStartANewMigration(t *testing.T) {
+	w := newMigrationWorld(t)
+	w.linkOutOfBand(t)
+	env := w.env
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: env.AtlasOnlyConfig(w.config(migrationConfig{}))},
+			{
+				// A new timeouts block changes nothing in Atlas.
+				Config: env.AtlasOnlyConfig(w.config(migrationConfig{dependsOn: "  timeouts {\n    update = \"2h\"\n  }"})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(migAddress, plancheck.ResourceActionUpdate),
+				}},
+				Check: w.checkMigrations(1),
+			},
+			{
+				// Another source cluster is another migration, and the
+				// active one cannot be destroyed to make room for it.
+				Config: env.AtlasOnlyConfig(w.config(migrationConfig{cluster: "plain-rs", extraSource: "    ssl = false"})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(migAddress, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ExpectError: acctest.ErrorMatching("Active Live Migration Cannot Be Destroyed"),
+			},
+			{
+				PreConfig:          func() { _ = env.Sim.ExpireMigration(w.migrations()[0].ID) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+	if n := len(w.migrations()); n != 1 {
+		t.Fatalf("%d migrations", n)
+	}
+}
+
+func TestAccLiveMigration_timeoutAfterCreationKeepsItInState(t *testing.T) {
+	w := newMigrationWorld(t)
+	w.linkOutOfBand(t)
+	env := w.env
+	env.Sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.StartAfter, o.ReadyAfter = 1000*time.Hour, 1000*time.Hour })
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: env.AtlasOnlyConfig(w.config(migrationConfig{dependsOn: "  timeouts {\n    create = \"1s\"\n  }"})),
+				ExpectError: acctest.ErrorMatching("Operation Timed Out", "wait for migration", "to start",
+					"saved in state as tainted, so nothing is orphaned", "terraform untaint"),
+			},
+			{
+				PreConfig: func() {
+					if len(w.migrations()) != 1 {
+						t.Fatalf("%d migrations", len(w.migrations()))
+					}
+					_ = env.Sim.ExpireMigration(w.migrations()[0].ID)
+				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(migAddress, "status", "EXPIRED"),
+					func(s *terraform.State) error {
+						if !s.RootModule().Resources[migAddress].Primary.Tainted {
+							return fmt.Errorf("the migration is not tainted")
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
