@@ -709,6 +709,12 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	}
 
 	validation, err := atlas.ValidateMigration(createCtx, projectID, body)
+	if err != nil && client.IsUncertain(err) && createCtx.Err() == nil {
+		// A validation starts nothing: when its answer is lost, asking
+		// again is safe, and simpler than finding the lost one.
+		tflog.Warn(ctx, "validation answer lost; validating again", map[string]any{"project_id": projectID})
+		validation, err = atlas.ValidateMigration(createCtx, projectID, body)
+	}
 	if err != nil {
 		addMigrationAPIError(&resp.Diagnostics, "validate the migration in project "+projectID, "project", err)
 		return

@@ -619,3 +619,24 @@ func TestAccLiveMigration_timeoutAfterCreationKeepsItInState(t *testing.T) {
 		},
 	})
 }
+
+func TestAccLiveMigration_lostValidationAnswerIsAskedAgain(t *testing.T) {
+	w := newMigrationWorld(t)
+	w.linkOutOfBand(t)
+	env := w.env
+	env.Sim.SetFault(simulator.RouteValidateMigration, simulator.Fault{Count: 1, ResetAfterProcessing: true})
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.AtlasOnlyConfig(w.config(migrationConfig{})),
+			Check: resource.ComposeTestCheckFunc(
+				env.CheckCallCount(string(simulator.RouteValidateMigration), 2),
+				env.CheckCallCount(string(simulator.RouteCreateMigration), 1),
+				w.checkMigrations(1),
+			),
+		}, {
+			PreConfig:          func() { _ = env.Sim.ExpireMigration(w.migrations()[0].ID) },
+			RefreshState:       true,
+			ExpectNonEmptyPlan: true,
+		}},
+	})
+}
