@@ -108,3 +108,77 @@ variable "stored_password" {
 	reportLeaks(t, findLeaks("terraform.tfstate", w.read("terraform.tfstate"), wo))
 	w.run(true, "destroy", "-auto-approve", "-input=false")
 }
+
+// TestPlanWarnsAboutAMigrationThatCannotWorkAndOnlyReads plans migrations
+// with a wrong host, a wrong cluster, and an Ops Manager source on 7.0,
+// and checks terraform's warnings and that the plan sent only reads.
+func TestPlanWarnsAboutAMigrationThatCannotWorkAndOnlyReads(t *testing.T) {
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys: []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
+			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1", "mh-2"},
+				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
+		},
+	}, simulator.ServerOptions{})
+	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorkspace(t, map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		// An Ops Manager source: never contacted by a migration, which
+		// lives in Atlas, but it decides the 6.0+ warning.
+		"MCLI_OPS_MANAGER_URL": "https://opsmanager.example.com:8443", "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
+	})
+	migration := func(name, cluster, host string) string {
+		return fmt.Sprintf(`
+resource "atlasmig_live_migration" %q {
+  project_id = %q
+  source {
+    project_id   = %q
+    cluster_name = %q
+  }
+  destination {
+    cluster_name = "orders"
+  }
+  migration_host = %q
+}
+`, name, migGroup, migSource, cluster, host)
+	}
+	w.write("main.tf", `
+terraform {
+  required_providers {
+    atlasmig = {
+      source = "atlasmig/atlasmig"
+    }
+  }
+}
+
+provider "atlasmig" {}
+`+migration("host", "orders-rs", "mh-9")+migration("cluster", "nope-rs", "mh-1")+migration("opsmanager", "orders-rs", "mh-2"))
+	sim.ResetJournal()
+	// -json: terraform prints each diagnostic, where its human output
+	// folds similar warnings together.
+	out := w.run(true, "plan", "-input=false", "-json")
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		`"summary":"Live Migration Cannot Work"`,
+		"Migration host mh-9 is not a migration host of source project " + migSource + " (its migration hosts: mh-1, mh-2).",
+		"Source cluster nope-rs is not a deployment of source project " + migSource + " (its deployments: orders-rs).",
+		`"summary":"Ops Manager Source Not Supported"`,
+		"push live migration from Ops Manager is not supported for MongoDB 6.0 and later",
+		"Plan: 3 to add",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+	for _, r := range sim.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("the plan sent %s %s", r.Method, r.Path)
+		}
+	}
+	if sim.Calls(simulator.RouteGetProject) == 0 {
+		t.Fatal("the plan checked nothing")
+	}
+}
