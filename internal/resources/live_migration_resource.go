@@ -900,7 +900,7 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 			return false, "", err
 		}
 		mig = got
-		return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed, describeMigration(got), nil
+		return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, describeMigration(got), nil
 	})
 	save(mig)
 	if err != nil {
@@ -909,10 +909,10 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 			"terraform refresh shows when Atlas reports COMPLETE.")
 		return
 	}
-	if mig.Status == client.MigrationFailed {
-		diags.AddError("Live Migration Failed After Cutover",
-			fmt.Sprintf("Migration %s in project %s failed after its cutover was requested (Atlas sends the reason only by email to the project's owners). "+
-				"Check the destination cluster before sending writes to it.", id, projectID))
+	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
+		diags.AddError("Live Migration "+titleStatus(mig.Status)+" After Cutover",
+			fmt.Sprintf("Migration %s in project %s is %s after its cutover was requested (Atlas sends a failure's reason only by email to the project's owners). "+
+				"Check the destination cluster before sending writes to it.", id, projectID, mig.Status))
 	}
 }
 

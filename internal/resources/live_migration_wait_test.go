@@ -186,3 +186,22 @@ func TestCutoverTimeoutKeepsTheRecordAccurate(t *testing.T) {
 		t.Fatalf("detail: %s", d)
 	}
 }
+
+func TestCutoverReportsAFailureAfterTheRequest(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	model := startMigration(t, sim, atlas)
+	sim.AdvanceClock(time.Hour)
+	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: 5 * time.Millisecond, Max: 5 * time.Millisecond}}}
+	// Fail the migration once the cutover request has arrived.
+	go func() {
+		for sim.Calls(simulator.RouteCutover) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		_ = sim.FailMigration(model.MigrationID.ValueString())
+	}()
+	var diags diag.Diagnostics
+	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	if !diags.HasError() || diags[0].Summary() != "Live Migration Failed After Cutover" || !model.Cutover.ValueBool() || model.Status.ValueString() != "FAILED" {
+		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
+	}
+}
