@@ -640,3 +640,32 @@ func TestAccLiveMigration_lostValidationAnswerIsAskedAgain(t *testing.T) {
 		}},
 	})
 }
+
+func TestAccLiveMigration_forgottenByAtlasLeavesTheState(t *testing.T) {
+	w := newMigrationWorld(t)
+	w.linkOutOfBand(t)
+	env := w.env
+	cfg := env.AtlasOnlyConfig(w.config(migrationConfig{}))
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: func() {
+					old := w.migrations()[0].ID
+					_ = env.Sim.ExpireMigration(old)
+					env.Sim.ForgetMigration(old)
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(migAddress, plancheck.ResourceActionCreate),
+				}},
+				Check: w.checkMigrations(1),
+			},
+			{
+				PreConfig:          func() { _ = env.Sim.ExpireMigration(w.migrations()[0].ID) },
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}

@@ -205,3 +205,22 @@ func TestCutoverReportsAFailureAfterTheRequest(t *testing.T) {
 		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
 	}
 }
+
+func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	model := startMigration(t, sim, atlas)
+	sim.AdvanceClock(time.Hour)
+	if err := atlas.Cutover(context.Background(), tGroup, model.MigrationID.ValueString()); err != nil {
+		t.Fatal(err)
+	}
+	sim.AdvanceClock(time.Hour)
+	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
+	var diags diag.Diagnostics
+	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	if diags.HasError() || !model.Cutover.ValueBool() || model.Status.ValueString() != "COMPLETE" {
+		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
+	}
+	if reads, puts := sim.Calls(simulator.RouteGetMigration), sim.Calls(simulator.RouteCutover); reads != 1 || puts != 1 {
+		t.Fatalf("%d reads, %d cutover requests (the one made before): want 1 and 1", reads, puts)
+	}
+}

@@ -292,6 +292,19 @@ func (s *Simulator) FailMigration(id string) error { return s.force(id, StatusFa
 // window had lapsed.
 func (s *Simulator) ExpireMigration(id string) error { return s.force(id, StatusExpired) }
 
+// ForgetMigration drops a migration's record, as Atlas may after an
+// undocumented time: reading it then answers 404.
+func (s *Simulator) ForgetMigration(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mig.migrations[id] == nil {
+		return false
+	}
+	delete(s.mig.migrations, id)
+	s.mig.order = slices.DeleteFunc(s.mig.order, func(x string) bool { return x == id })
+	return true
+}
+
 func (s *Simulator) force(id, status string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -853,7 +866,7 @@ func validAtlasProjects(ps []AtlasProject) bool {
 	return true
 }
 
-var adminMigrationAction = regexp.MustCompile(`^/_sim/migrations/([a-f0-9]{24})/(fail|expire)$`)
+var adminMigrationAction = regexp.MustCompile(`^/_sim/migrations/([a-f0-9]{24})/(fail|expire|forget)$`)
 
 // serveMigrationAdmin is the control API of the migration model:
 //
@@ -863,6 +876,7 @@ var adminMigrationAction = regexp.MustCompile(`^/_sim/migrations/([a-f0-9]{24})/
 //	GET  /_sim/atlas-projects             the destination projects
 //	POST /_sim/migrations/{id}/fail       make an active migration FAILED
 //	POST /_sim/migrations/{id}/expire     make an active migration EXPIRED
+//	POST /_sim/migrations/{id}/forget     drop the record: reads answer 404
 //
 // It reports whether it handled the request.
 func (s *Simulator) serveMigrationAdmin(w http.ResponseWriter, r *http.Request) bool {
@@ -907,10 +921,15 @@ func (s *Simulator) serveMigrationAdmin(w http.ResponseWriter, r *http.Request) 
 	case r.Method == http.MethodPost && adminMigrationAction.MatchString(path):
 		m := adminMigrationAction.FindStringSubmatch(path)
 		var err error
-		if m[2] == "fail" {
+		switch m[2] {
+		case "fail":
 			err = s.FailMigration(m[1])
-		} else {
+		case "expire":
 			err = s.ExpireMigration(m[1])
+		default:
+			if !s.ForgetMigration(m[1]) {
+				err = fmt.Errorf("no migration %s", m[1])
+			}
 		}
 		if err != nil {
 			writeError(w, http.StatusConflict, "CONFLICT", err.Error()+".", nil)

@@ -276,6 +276,14 @@ func TestBusyHostExpiryAndFailure(t *testing.T) {
 	if err := s.ExpireMigration(second); err == nil {
 		t.Fatal("a FAILED migration cannot expire")
 	}
+	// A record Atlas no longer keeps reads as 404.
+	resp, err = http.Post(s.URL+"/_sim/migrations/"+second+"/forget", "application/json", nil)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("forget: %v %v", resp, err)
+	}
+	if status, _, _ := call(t, s, atlasKey, "GET", base("/"+second), atlasType, "", ""); status != 404 {
+		t.Fatalf("forgotten migration: %d", status)
+	}
 }
 
 func TestClockControlAPIAndTickPerRead(t *testing.T) {
