@@ -80,8 +80,9 @@ func (d *ProviderData) pollSchedule() PollSchedule {
 	return d.MigrationPoll
 }
 
-// errWaitEnded is returned when the context ends during a wait; it wraps
-// the context's error so describeAPIError recognises a timeout.
+// waitError is returned when the context ends during a wait; it wraps the
+// context's error so describeAPIError recognises a timeout, and names the
+// last status seen.
 type waitError struct {
 	what string
 	last string
@@ -99,7 +100,8 @@ func (e *waitError) Unwrap() error { return e.err }
 
 // poll calls check after each wait of the schedule until it reports done,
 // fails, or the context ends. With immediate, check runs once before the
-// first wait. describe names the last observation for messages.
+// first wait. check also returns a description of what it saw, for
+// messages.
 func poll(ctx context.Context, sched PollSchedule, what string, immediate bool, check func() (done bool, last string, err error)) error {
 	wait := sched.initial()
 	last := ""
