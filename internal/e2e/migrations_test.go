@@ -182,3 +182,77 @@ provider "atlasmig" {}
 		t.Fatal("the plan checked nothing")
 	}
 }
+
+// TestExpiredMigrationPlansAReplacementWithAWarning applies a migration,
+// lets its cutover window lapse, and reads the plan's warning; then the
+// same with cutover = true, whose warning says the new migration will be
+// cut over as soon as it is ready.
+func TestExpiredMigrationPlansAReplacementWithAWarning(t *testing.T) {
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys:  []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		Migrations: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second},
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
+			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1"},
+				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
+		},
+	}, simulator.ServerOptions{})
+	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorkspace(t, map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		"ATLASMIG_POLL_SCALE": "0.001",
+	})
+	hcl := func(cutover bool) string {
+		return fmt.Sprintf(`
+terraform {
+  required_providers {
+    atlasmig = {
+      source = "atlasmig/atlasmig"
+    }
+  }
+}
+
+provider "atlasmig" {}
+
+resource "atlasmig_live_migration" "orders" {
+  project_id = %q
+  source {
+    project_id   = %q
+    cluster_name = "orders-rs"
+  }
+  destination {
+    cluster_name = "orders"
+  }
+  migration_host = "mh-1"
+  cutover        = %t
+}
+`, migGroup, migSource, cutover)
+	}
+	w.write("main.tf", hcl(false))
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	first := sim.Migrations()[0].ID
+	sim.AdvanceClock(200 * time.Hour)
+	out := strings.Join(strings.Fields(w.run(true, "plan", "-input=false")), " ")
+	for _, want := range []string{
+		"Warning: Live Migration Expired: A New One Is Planned",
+		"Migration " + first + " in project " + migGroup + " is EXPIRED: it was not cut over within the 120-hour cutover window",
+		"set cutover = true in a reviewed change",
+		"must be replaced", `status = "EXPIRED" -> (known after apply) # forces replacement`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, out)
+		}
+	}
+	w.write("main.tf", hcl(true))
+	out = strings.Join(strings.Fields(w.run(true, "plan", "-input=false")), " ")
+	if !strings.Contains(out, "the new migration will be cut over as soon as it is ready") {
+		t.Errorf("the plan does not warn about the cutover of the new migration:\n%s", out)
+	}
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	if ms := sim.Migrations(); len(ms) != 2 || ms[1].Status != "COMPLETE" {
+		t.Fatalf("after the replacement: %+v", ms)
+	}
+	w.run(true, "destroy", "-auto-approve", "-input=false")
+}
