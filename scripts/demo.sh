@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The demo: start the simulator on a free loopback port, point terraform at
 # the freshly built provider through a temporary CLI configuration with
-# dev_overrides, then apply, plan (expecting no changes) and destroy
-# examples/complete. Nothing is downloaded and nothing is written outside
-# ./.demo; the simulator is stopped however the demo ends.
+# dev_overrides, then run the whole journey of examples/complete: token, link,
+# available projects, a validated migration, the wait for readiness, the
+# cutover, COMPLETE, an empty plan and destroy. Nothing is downloaded and
+# nothing is written outside ./.demo; the simulator is stopped however the
+# demo ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,7 +31,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 step "Starting the simulator (bin/atlasmig-sim) on a free loopback port"
+# Migration durations are short so the journey fits in well under a minute;
+# the provider polls on its real schedule (2 s, growing to 30 s).
 bin/atlasmig-sim -addr 127.0.0.1:0 -ready-file "$work/ready" -state examples/complete/simulator-state.json \
+  -validation-time 1s -migration-start-after 2s -migration-ready-after 12s -cutover-time 3s \
   >"$work/simulator.env" 2>"$work/simulator.log" &
 sim_pid=$!
 for _ in $(seq 1 100); do
@@ -59,12 +64,33 @@ export TF_IN_AUTOMATION=1
 cp examples/complete/*.tf examples/complete/*.tfvars "$work/tf/" 2>/dev/null || cp examples/complete/*.tf "$work/tf/"
 cd "$work/tf"
 
-step "terraform apply: create the Atlas link token and link the source organization"
+sim_url=$(cat "$work/ready")
+migration() { curl -fsS "$sim_url/_sim/migrations" 2>/dev/null || true; echo; }
+
+step "terraform apply: link token, link, available projects, and the migration (validated, then started)"
 terraform apply -auto-approve -input=false -no-color
+terraform output -no-color deployments
+terraform output -no-color migration
+
+step "Waiting for the migration to be ready for cutover (refresh-only applies read what Atlas reports)"
+for _ in $(seq 1 30); do
+  terraform apply -refresh-only -auto-approve -input=false -no-color >/dev/null
+  ready=$(terraform output -no-color -json migration | sed -n 's/.*"ready_for_cutover":\([a-z]*\).*/\1/p')
+  echo "ready_for_cutover=$ready  $(terraform output -no-color -json migration)"
+  [[ $ready == true ]] && break
+  sleep 2
+done
+
+step "terraform plan -var cutover=true: the reviewed change (an in-place update)"
+terraform plan -var cutover=true -input=false -no-color
+
+step "terraform apply -var cutover=true: cut over once, wait for COMPLETE"
+terraform apply -var cutover=true -auto-approve -input=false -no-color
+terraform output -no-color migration
 
 step "terraform plan: expecting no changes"
 set +e
-terraform plan -detailed-exitcode -input=false -no-color
+terraform plan -var cutover=true -detailed-exitcode -input=false -no-color
 plan_status=$?
 set -e
 if ((plan_status != 0)); then
@@ -72,10 +98,18 @@ if ((plan_status != 0)); then
   exit 1
 fi
 
-step "terraform destroy: unlink and remove the token"
-terraform destroy -auto-approve -input=false -no-color
+step "terraform plan -var cutover=false: a cutover cannot be undone"
+if terraform plan -var cutover=false -input=false -no-color >"$work/undo.log" 2>&1; then
+  echo "expected the plan to refuse cutover = false" >&2
+  exit 1
+fi
+grep -A2 "Cutover Cannot Be Undone" "$work/undo.log"
+
+step "terraform destroy: forget the COMPLETE migration (no API call), unlink, remove the token"
+terraform destroy -var cutover=true -auto-approve -input=false -no-color
 
 step "Simulator state after destroy"
-curl -fsS "$(cat "$work/ready")/_sim/state" 2>/dev/null || true
+curl -fsS "$sim_url/_sim/state" 2>/dev/null || true
 echo
-step "Demo finished: apply, empty plan and destroy all succeeded"
+migration
+step "Demo finished: link, validated migration, cutover, COMPLETE and destroy all succeeded"

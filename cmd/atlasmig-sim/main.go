@@ -79,6 +79,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.opts.TokenTTL, "token-ttl", time.Hour, "lifetime of service-account access tokens")
 	fs.StringVar(&statusWithoutLink, "status-without-link", "404", "status endpoint answer without a link: 404 or NOT_SYNCED")
 	fs.Var(&faults, "fault", "inject a fault, `ROUTE:KIND[xN][,retry-after=S][,code=CODE][,latency=D]` (repeatable), e.g. link:429x2,retry-after=1")
+	fs.DurationVar(&c.opts.Migrations.ValidationTime, "validation-time", 2*time.Second, "how long a migration validation stays PENDING (simulated time)")
+	fs.DurationVar(&c.opts.Migrations.StartAfter, "migration-start-after", 0, "how long a new migration stays NEW (default: a quarter of -migration-ready-after)")
+	fs.DurationVar(&c.opts.Migrations.ReadyAfter, "migration-ready-after", 20*time.Second, "how long after its creation a migration becomes ready for cutover")
+	fs.DurationVar(&c.opts.Migrations.CutoverTime, "cutover-time", 5*time.Second, "how long a migration stays WORKING after its cutover before it is COMPLETE")
+	fs.DurationVar(&c.opts.Migrations.CutoverWindow, "cutover-window", 120*time.Hour, "how long a ready migration waits for its cutover before it is EXPIRED")
+	fs.Float64Var(&c.opts.Migrations.ClockSpeed, "clock-speed", 1, "simulated seconds per real second for migrations (0 freezes the clock; POST /_sim/clock advances it)")
 	fs.StringVar(&c.readyFile, "ready-file", "", "write the base URL to this `file` once listening")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -111,6 +117,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		c.opts.StatusWithoutLink = "NOT_SYNCED"
 	default:
 		return c, fmt.Errorf("-status-without-link must be 404 or NOT_SYNCED, got %q", statusWithoutLink)
+	}
+	if c.opts.Migrations.ClockSpeed == 0 {
+		c.opts.Migrations.FrozenClock = true
+	}
+	if c.opts.Migrations.ClockSpeed < 0 {
+		return c, errors.New("-clock-speed must not be negative")
 	}
 	if rate < 0 || burst < 0 {
 		return c, errors.New("-rate-limit and -burst must not be negative")

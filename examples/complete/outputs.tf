@@ -11,3 +11,13 @@ output "deployments" {
     }
   ]...)
 }
+
+output "migration" {
+  description = "The migration as Atlas reports it."
+  value = {
+    id                = atlasmig_live_migration.this.migration_id
+    status            = atlasmig_live_migration.this.status
+    ready_for_cutover = atlasmig_live_migration.this.ready_for_cutover
+    lag_time_seconds  = atlasmig_live_migration.this.lag_time_seconds
+  }
+}

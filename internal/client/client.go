@@ -164,6 +164,12 @@ func newBaseTransport(cfg Config) (*http.Transport, error) {
 // the statuses that count as success. secrets are values of this call (a
 // link token) that must be masked in logs and errors.
 func (c *core) do(ctx context.Context, method, path string, body, out any, ok []int, secrets ...string) error {
+	return c.doVersion(ctx, c.mediaType, method, path, body, out, ok, secrets...)
+}
+
+// doVersion is do with the media type of one operation, for the Atlas
+// operations that have a newer version than the client's default.
+func (c *core) doVersion(ctx context.Context, mediaType, method, path string, body, out any, ok []int, secrets ...string) error {
 	ctx = withSecrets(ctx, secrets)
 	var payload []byte
 	if body != nil {
@@ -180,9 +186,9 @@ func (c *core) do(ctx context.Context, method, path string, body, out any, ok []
 	if err != nil {
 		return fmt.Errorf("building the request: %w", err)
 	}
-	req.Header.Set("Accept", c.mediaType)
+	req.Header.Set("Accept", mediaType)
 	if payload != nil {
-		req.Header.Set("Content-Type", c.mediaType)
+		req.Header.Set("Content-Type", mediaType)
 	}
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)

@@ -206,7 +206,12 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	userAgent := fmt.Sprintf("terraform-provider-atlasmig/%s Terraform/%s", p.version, req.TerraformVersion)
-	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing}
+	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, SourceBaseURL: cfg.OpsManager.BaseURL}
+	if sched, err := resources.ParsePollScale(p.getenv(resources.EnvPollScale)); err != nil {
+		resp.Diagnostics.AddWarning("Ignored Poll Scale", err.Error()+"; the default poll schedule applies.")
+	} else {
+		data.MigrationPoll = sched
+	}
 
 	if cfg.Atlas.Usable() {
 		atlas, err := client.NewAtlas(clientConfig(cfg.Atlas, cfg, userAgent))
@@ -301,6 +306,7 @@ func (p *atlasmigProvider) Resources(_ context.Context) []func() resource.Resour
 	return []func() resource.Resource{
 		resources.NewLinkTokenResource,
 		resources.NewMigrationLinkResource,
+		resources.NewLiveMigrationResource,
 	}
 }
 
@@ -308,5 +314,6 @@ func (p *atlasmigProvider) DataSources(_ context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{
 		resources.NewAvailableProjectsDataSource,
 		resources.NewMigrationLinkDataSource,
+		resources.NewLiveMigrationDataSource,
 	}
 }

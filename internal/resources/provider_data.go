@@ -26,6 +26,13 @@ type ProviderData struct {
 	// values known only after apply; clients are then built on a later call.
 	ConfigUnknown bool
 
+	// MigrationPoll is the schedule of the live-migration waits (zero:
+	// 2 s growing to 30 s).
+	MigrationPoll PollSchedule
+	// SourceBaseURL is the Cloud Manager / Ops Manager base URL, which
+	// tells an Ops Manager source from Cloud Manager.
+	SourceBaseURL string
+
 	guardOnce sync.Once
 	guard     *orgGuard
 }

@@ -22,7 +22,13 @@ var (
 //	POST /_sim/links/{orgId}/remove    unlink behind the API
 //	POST /_sim/tokens/{orgId}/remove   remove an Atlas organization's tokens
 //	POST /_sim/inventory               {"orgId": "...", "projects": [Project]}
+//	                                   and/or {"atlasProjects": [AtlasProject]}
+//
+// and the migration controls of serveMigrationAdmin.
 func (s *Simulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
+	if s.serveMigrationAdmin(w, r) {
+		return
+	}
 	path := r.URL.Path
 	get := r.Method == http.MethodGet
 	post := r.Method == http.MethodPost
@@ -59,14 +65,21 @@ func (s *Simulator) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	case post && path == "/_sim/inventory":
 		var body struct {
-			OrgID    string    `json:"orgId"`
-			Projects []Project `json:"projects"`
+			OrgID         string         `json:"orgId"`
+			Projects      []Project      `json:"projects"`
+			AtlasProjects []AtlasProject `json:"atlasProjects"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || !orgIDPattern.MatchString(body.OrgID) {
-			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "The body must be {\"orgId\": <24 hex>, \"projects\": [...]}.", nil)
+		err := json.NewDecoder(r.Body).Decode(&body)
+		if err != nil || (!orgIDPattern.MatchString(body.OrgID) && (body.OrgID != "" || len(body.AtlasProjects) == 0)) || !validAtlasProjects(body.AtlasProjects) {
+			writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", "The body must be {\"orgId\": <24 hex>, \"projects\": [...]} and/or {\"atlasProjects\": [{\"id\": <24 hex>, \"orgId\": <24 hex>, ...}]}.", nil)
 			return
 		}
-		s.SetInventory(body.OrgID, body.Projects)
+		if body.OrgID != "" {
+			s.SetInventory(body.OrgID, body.Projects)
+		}
+		for _, p := range body.AtlasProjects {
+			s.AddAtlasProject(p)
+		}
 		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", "Unknown simulator control endpoint.", nil)

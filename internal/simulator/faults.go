@@ -139,5 +139,5 @@ func knownRoute(r Route) bool {
 	case RouteCreateLinkToken, RouteDeleteLinkTokens, RouteAvailableProjects, RouteLink, RouteLinkStatus, RouteUnlink, RouteOAuthToken, RouteOAuthRevoke:
 		return true
 	}
-	return false
+	return migrationRoute(r)
 }

@@ -73,7 +73,8 @@ func newTokenValue(orgID string, accessListIPs []string) string {
 
 func (s *Simulator) deleteLinkTokens(w http.ResponseWriter, orgID string) {
 	s.mu.Lock()
-	if projects := s.activeMigrations[orgID]; len(projects) > 0 {
+	projects := append(slices.Clone(s.activeMigrations[orgID]), s.activeMigrationProjectsLocked(orgID)...)
+	if len(projects) > 0 {
 		s.mu.Unlock()
 		params := make([]any, len(projects))
 		for i, p := range projects {

@@ -71,6 +71,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.Authenticated = true
+	if ep.groupID != "" && !s.resolveGroup(sw, &ep) {
+		return
+	}
 	if !orgIDPattern.MatchString(ep.orgID) {
 		writeError(sw, http.StatusBadRequest, "INVALID_ORG_ID", fmt.Sprintf("The organization id %s is invalid: it must be 24 hexadecimal characters.", ep.orgID), []any{ep.orgID})
 		return
@@ -85,7 +88,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if ep.side == sideAtlas && !s.checkMediaTypes(sw, r) {
+	if ep.side == sideAtlas && !s.checkMediaTypes(sw, r, mediaTypesFor(ep.route)) {
 		return
 	}
 	s.serveOperation(sw, r, ep)
@@ -106,29 +109,26 @@ func (s *Simulator) serveOperation(w http.ResponseWriter, r *http.Request, ep en
 		s.linkStatus(w, ep.orgID)
 	case RouteUnlink:
 		s.unlink(w, ep.orgID)
+	default:
+		s.serveMigrationOperation(w, r, ep)
 	}
 }
 
-// checkMediaTypes enforces the versioned media type on Atlas paths: 406 for
-// an Accept that does not ask for it, 415 for a body of another type.
-func (s *Simulator) checkMediaTypes(w http.ResponseWriter, r *http.Request) bool {
-	accepted := false
-	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
-		mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
-		if err == nil && mt == AtlasMediaType {
-			accepted = true
-		}
-	}
-	if !accepted {
+// checkMediaTypes enforces the versioned media types of an Atlas route
+// (versions, newest first): 406 for an Accept that asks for none of them,
+// 415 for a body of another type, or of another version than the Accept.
+func (s *Simulator) checkMediaTypes(w http.ResponseWriter, r *http.Request, versions []string) bool {
+	accepted := negotiate(r, versions)
+	if accepted == "" {
 		writeError(w, http.StatusNotAcceptable, "INVALID_API_VERSION",
-			fmt.Sprintf("The Accept header must name a supported version of this resource: %s.", AtlasMediaType), nil)
+			fmt.Sprintf("The Accept header must name a supported version of this resource: %s.", strings.Join(versions, " or ")), nil)
 		return false
 	}
 	if r.Method == http.MethodPost {
 		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		if err != nil || mt != AtlasMediaType {
+		if err != nil || mt != accepted {
 			writeError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
-				fmt.Sprintf("The Content-Type header must be %s.", AtlasMediaType), nil)
+				fmt.Sprintf("The Content-Type header must be %s, the version the Accept header asks for.", accepted), nil)
 			return false
 		}
 	}

@@ -90,6 +90,9 @@ type Options struct {
 
 	// Seed is the initial state.
 	Seed *Seed
+
+	// Migrations sets the durations and the clock of live migrations.
+	Migrations MigrationOptions
 }
 
 // Simulator is the http.Handler serving both APIs. It is safe for concurrent
@@ -110,6 +113,7 @@ type Simulator struct {
 	bucket           *bucket
 	atlasKeys        []APIKey
 	omKeys           []APIKey
+	mig              *migrationState
 }
 
 type tokenRecord struct {
@@ -162,6 +166,7 @@ func New(opts Options) *Simulator {
 		faults:           map[Route]*Fault{},
 		atlasKeys:        append([]APIKey(nil), opts.AtlasKeys...),
 		omKeys:           append([]APIKey(nil), opts.OpsManagerKeys...),
+		mig:              newMigrationState(opts.Migrations),
 	}
 	if opts.RateLimit != nil && opts.RateLimit.PerSecond > 0 {
 		s.bucket = newBucket(opts.RateLimit.PerSecond, max(opts.RateLimit.Burst, 1))
@@ -185,6 +190,8 @@ type endpoint struct {
 	route Route
 	side  side
 	orgID string
+	// groupID and itemID are set on the project (group) routes.
+	groupID, itemID string
 }
 
 // match maps a method and path to a route; ok is false for unknown paths,
@@ -199,6 +206,9 @@ func match(method, path string) (ep endpoint, allowed []string, ok bool) {
 			return endpoint{side: s, orgID: org}, allowed, true
 		}
 		return endpoint{route: r, side: s, orgID: org}, allowed, true
+	}
+	if ep, allowed, ok := matchMigrations(method, path); ok {
+		return ep, allowed, true
 	}
 	if m := linkTokensPath.FindStringSubmatch(path); m != nil {
 		return pick(map[string]Route{http.MethodPost: RouteCreateLinkToken, http.MethodDelete: RouteDeleteLinkTokens}, sideAtlas, m[1])

@@ -38,6 +38,8 @@ type Deployment struct {
 type Seed struct {
 	Inventory        map[string][]Project `json:"inventory,omitempty"`
 	ActiveMigrations map[string][]string  `json:"activeMigrations,omitempty"`
+	// AtlasProjects are the destination projects and their clusters.
+	AtlasProjects []AtlasProject `json:"atlasProjects,omitempty"`
 }
 
 // LoadSeed reads a seed from a JSON file, rejecting unknown fields so typos
@@ -63,6 +65,10 @@ func (s *Simulator) applySeed(seed Seed) {
 	}
 	for org, ids := range seed.ActiveMigrations {
 		s.activeMigrations[org] = ids
+	}
+	for _, p := range seed.AtlasProjects {
+		cp := p
+		s.mig.projects[p.ID] = &cp
 	}
 }
 
@@ -269,6 +275,11 @@ func (s *Simulator) Summary() StateSummary {
 	}
 	for org, ids := range s.activeMigrations {
 		sum.ActiveMigrations[org] = ids
+	}
+	for _, p := range s.mig.projects {
+		if ids := s.activeMigrationProjectsLocked(p.OrgID); len(ids) > 0 {
+			sum.ActiveMigrations[p.OrgID] = append(slices.Clone(s.activeMigrations[p.OrgID]), ids...)
+		}
 	}
 	s.mu.Unlock()
 	for _, org := range sources {

@@ -1,0 +1,1026 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+)
+
+var (
+	_ resource.Resource                   = (*liveMigrationResource)(nil)
+	_ resource.ResourceWithConfigure      = (*liveMigrationResource)(nil)
+	_ resource.ResourceWithImportState    = (*liveMigrationResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*liveMigrationResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*liveMigrationResource)(nil)
+)
+
+// Default operation timeouts, shown in the schema's documentation.
+const (
+	liveMigrationCreateTimeout = time.Hour
+	liveMigrationUpdateTimeout = 24 * time.Hour
+)
+
+// idPattern is the format of Atlas project, migration and validation ids.
+var idPattern = regexp.MustCompile(`^[a-f0-9]{24}$`)
+
+func idValidator(what string) validator.String {
+	return stringvalidator.RegexMatches(idPattern, "must be "+what+": 24 lowercase hexadecimal characters (for example 65a1b2c3d4e5f6a7b8c9d0e1)")
+}
+
+// NewLiveMigrationResource returns the atlasmig_live_migration resource.
+func NewLiveMigrationResource() resource.Resource { return &liveMigrationResource{} }
+
+type liveMigrationResource struct {
+	data *ProviderData
+}
+
+type liveMigrationModel struct {
+	ID                  types.String   `tfsdk:"id"`
+	ProjectID           types.String   `tfsdk:"project_id"`
+	Source              types.Object   `tfsdk:"source"`
+	Destination         types.Object   `tfsdk:"destination"`
+	MigrationHost       types.String   `tfsdk:"migration_host"`
+	DropDestinationData types.Bool     `tfsdk:"drop_destination_data"`
+	Sharding            types.Object   `tfsdk:"sharding"`
+	Cutover             types.Bool     `tfsdk:"cutover"`
+	MigrationID         types.String   `tfsdk:"migration_id"`
+	ValidationID        types.String   `tfsdk:"validation_id"`
+	Status              types.String   `tfsdk:"status"`
+	ReadyForCutover     types.Bool     `tfsdk:"ready_for_cutover"`
+	LagTimeSeconds      types.Int64    `tfsdk:"lag_time_seconds"`
+	MigrationHosts      types.List     `tfsdk:"migration_hosts"`
+	Timeouts            timeouts.Value `tfsdk:"timeouts"`
+}
+
+type liveMigrationSourceModel struct {
+	ProjectID             types.String `tfsdk:"project_id"`
+	ClusterName           types.String `tfsdk:"cluster_name"`
+	ManagedAuthentication types.Bool   `tfsdk:"managed_authentication"`
+	SSL                   types.Bool   `tfsdk:"ssl"`
+	CACertificatePath     types.String `tfsdk:"ca_certificate_path"`
+	Username              types.String `tfsdk:"username"`
+	Password              types.String `tfsdk:"password"`
+	PasswordWO            types.String `tfsdk:"password_wo"`
+	PasswordWOVersion     types.Int64  `tfsdk:"password_wo_version"`
+}
+
+type liveMigrationDestinationModel struct {
+	ClusterName        types.String `tfsdk:"cluster_name"`
+	HostnameSchemaType types.String `tfsdk:"hostname_schema_type"`
+	PrivateLinkID      types.String `tfsdk:"private_link_id"`
+}
+
+type liveMigrationShardingModel struct {
+	CreateSupportingIndexes types.Bool                        `tfsdk:"create_supporting_indexes"`
+	Entry                   []liveMigrationShardingEntryModel `tfsdk:"entry"`
+}
+
+type liveMigrationShardingEntryModel struct {
+	Database   types.String   `tfsdk:"database"`
+	Collection types.String   `tfsdk:"collection"`
+	Key        []types.String `tfsdk:"key"`
+}
+
+// replacingSourceAttributes are the source attributes whose change starts a
+// new migration; password_wo is never in state and password_wo_version only
+// records a new write-only password.
+var replacingSourceAttributes = []string{"project_id", "cluster_name", "managed_authentication", "ssl", "ca_certificate_path", "username", "password"}
+
+func (r *liveMigrationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_live_migration"
+}
+
+func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	computedString := func(desc string, keep bool) schema.StringAttribute {
+		a := schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+		if keep {
+			a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+		}
+		return a
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A push live migration of one Cloud Manager (or Ops Manager) deployment into an Atlas cluster, through an existing migration link: " +
+			"validated, started and awaited on create; cut over, in a reviewed change, by setting `cutover = true`. " +
+			"Atlas has no API to cancel or delete a migration: destroying one that is still `NEW` or `WORKING` fails, see the guide.",
+		Attributes: map[string]schema.Attribute{
+			"id": computedString("`<project_id>/<migration_id>`; also the import id.", true),
+			"project_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Id of the destination Atlas project (the `groupId`): 24 lowercase hexadecimal characters. Changing it starts a new migration.",
+				Validators:          []validator.String{idValidator("an Atlas project id")},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"migration_host": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "Host name of the migration host: a MongoDB Agent dedicated to migrations in the source project. " +
+					"One host serves one migration at a time. Atlas takes a list of exactly one. Changing it starts a new migration.",
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1)},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"drop_destination_data": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(false),
+				MarkdownDescription: "Whether Atlas drops the destination cluster's data before migrating (default `false`). Changing it starts a new migration.",
+			},
+			"cutover": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(false),
+				MarkdownDescription: "Set to `true`, in a reviewed change, to cut over: the apply waits until the migration is ready for cutover " +
+					"(bounded by `timeouts.update`), asks Atlas to cut over once, and waits for `COMPLETE`. **Irreversible**: stop the application's writes " +
+					"to the source first. Setting it back to `false` is refused at plan time. A new migration declared with `cutover = true` is created " +
+					"and cut over in one apply (the maintenance-window mode).",
+			},
+			"migration_id":      computedString("Id Atlas gave the migration.", true),
+			"validation_id":     computedString("Id of the validation that preceded the creation; null after an import.", true),
+			"status":            computedString("Status Atlas reports: `NEW`, `WORKING`, `COMPLETE`, `FAILED` or `EXPIRED` (any other value is passed through).", false),
+			"ready_for_cutover": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the migration is nearly in sync and can be cut over; the 120-hour cutover window runs from the moment it becomes true."},
+			"lag_time_seconds":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Replication lag Atlas reports while the migration is active and before its cutover; null otherwise."},
+			"migration_hosts":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Migration hosts Atlas reports for the migration."},
+		},
+		Blocks: map[string]schema.Block{
+			"source": schema.SingleNestedBlock{
+				MarkdownDescription: "The source deployment in Cloud Manager / Ops Manager (required). Atlas does not return it: after an import, " +
+					"writing it in the configuration records it without starting a new migration.",
+				Validators: []validator.Object{objectvalidator.IsRequired()},
+				Attributes: map[string]schema.Attribute{
+					"project_id": schema.StringAttribute{
+						Optional:            true, // Required inside the block; enforced by ValidateConfig.
+						MarkdownDescription: "**Required.** Id of the Cloud Manager / Ops Manager project (the source `groupId`) holding the deployment: 24 lowercase hexadecimal characters.",
+						Validators:          []validator.String{idValidator("a Cloud Manager / Ops Manager project id")},
+					},
+					"cluster_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "**Required.** Name of the source deployment, as listed by `atlasmig_available_projects`.",
+					},
+					"managed_authentication": schema.BoolAttribute{
+						Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+						MarkdownDescription: "Whether the source uses automation-managed authentication (default `true`). When `false`, `username` and one of `password` / `password_wo` are required.",
+					},
+					"ssl": schema.BoolAttribute{
+						Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+						MarkdownDescription: "Whether the source deployment uses TLS (default `true`); must match the deployment's `tls_enabled`.",
+					},
+					"ca_certificate_path": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Path of the CA certificate file **on the migration host** that signs the source's TLS certificate.",
+					},
+					"username": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "User name for a source without managed authentication.",
+					},
+					"password": schema.StringAttribute{
+						Optional: true, Sensitive: true,
+						MarkdownDescription: "Password for a source without managed authentication, kept in state as a sensitive value. Prefer `password_wo`.",
+					},
+					"password_wo": schema.StringAttribute{
+						Optional: true, Sensitive: true, WriteOnly: true,
+						MarkdownDescription: "Password as a write-only argument (Terraform 1.11 or later): sent to Atlas on creation, never stored in plan or state.",
+					},
+					"password_wo_version": schema.Int64Attribute{
+						Optional: true,
+						MarkdownDescription: "Any number, recorded with `password_wo`. Atlas cannot change the password of an existing migration, " +
+							"so changing it starts nothing: the new password is used by the next migration this resource creates.",
+					},
+				},
+			},
+			"destination": schema.SingleNestedBlock{
+				MarkdownDescription: "The destination Atlas cluster (required). Atlas does not return it: after an import, writing it in the configuration records it without starting a new migration.",
+				Validators:          []validator.Object{objectvalidator.IsRequired()},
+				Attributes: map[string]schema.Attribute{
+					"cluster_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "**Required.** Name of the destination cluster in the Atlas project.",
+					},
+					"hostname_schema_type": schema.StringAttribute{
+						Optional: true, Computed: true, Default: stringdefault.StaticString("PUBLIC"),
+						MarkdownDescription: "How the migration host reaches the destination: `PUBLIC` (default), `PRIVATE_LINK` or `VPC_PEERING`.",
+						Validators:          []validator.String{stringvalidator.OneOf("PUBLIC", "PRIVATE_LINK", "VPC_PEERING")},
+					},
+					"private_link_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: "Id of the private endpoint, only with `hostname_schema_type = \"PRIVATE_LINK\"` (its exact form is undocumented).",
+					},
+				},
+			},
+			"sharding": schema.SingleNestedBlock{
+				MarkdownDescription: "Collections to shard when migrating a replica set into a sharded cluster (only that topology).",
+				Attributes: map[string]schema.Attribute{
+					"create_supporting_indexes": schema.BoolAttribute{
+						Optional:            true,
+						MarkdownDescription: "Whether Atlas creates the indexes that support the shard keys (default `false`).",
+					},
+				},
+				Blocks: map[string]schema.Block{
+					"entry": schema.ListNestedBlock{
+						MarkdownDescription: "One collection to shard.",
+						NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
+							"database":   schema.StringAttribute{Required: true, MarkdownDescription: "Database name."},
+							"collection": schema.StringAttribute{Required: true, MarkdownDescription: "Collection name."},
+							"key": schema.ListAttribute{
+								Required: true, ElementType: types.StringType,
+								MarkdownDescription: "Shard key fields, in order; each is sent as `{\"<field>\": 1}`.",
+								Validators:          []validator.List{listvalidator.SizeAtLeast(1)},
+							},
+						}},
+					},
+				},
+			},
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true,
+				CreateDescription: fmt.Sprintf("How long validation and the start of the migration may take (default `%s`).", liveMigrationCreateTimeout),
+				UpdateDescription: fmt.Sprintf("How long a cutover may take: waiting until the migration is ready, the cutover request, and waiting for `COMPLETE` (default `%s`). "+
+					"Also bounds the cutover of a migration created with `cutover = true`.", liveMigrationUpdateTimeout),
+			}),
+		},
+	}
+}
+
+func (r *liveMigrationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks the rules between attributes that the schema cannot
+// express, whenever the values are known.
+func (r *liveMigrationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg liveMigrationModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	src := path.Root("source")
+	if !cfg.Source.IsNull() && !cfg.Source.IsUnknown() {
+		var s liveMigrationSourceModel
+		resp.Diagnostics.Append(cfg.Source.As(ctx, &s, basetypes.ObjectAsOptions{})...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if s.ProjectID.IsNull() {
+			resp.Diagnostics.AddAttributeError(src.AtName("project_id"), "Missing Source Project", "source.project_id is required: the Cloud Manager / Ops Manager project (groupId) that holds the deployment.")
+		}
+		if s.ClusterName.IsNull() {
+			resp.Diagnostics.AddAttributeError(src.AtName("cluster_name"), "Missing Source Cluster", "source.cluster_name is required: the name of the source deployment.")
+		}
+		hasPassword := !s.Password.IsNull() || !s.PasswordWO.IsNull()
+		if !s.Password.IsNull() && !s.PasswordWO.IsNull() {
+			resp.Diagnostics.AddAttributeError(src.AtName("password_wo"), "Conflicting Passwords", "Set only one of source.password and source.password_wo.")
+		}
+		if !s.PasswordWOVersion.IsNull() && s.PasswordWO.IsNull() && !s.PasswordWO.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(src.AtName("password_wo_version"), "Version Without Password", "source.password_wo_version is set without source.password_wo.")
+		}
+		if !s.ManagedAuthentication.IsUnknown() {
+			managed := s.ManagedAuthentication.IsNull() || s.ManagedAuthentication.ValueBool()
+			switch {
+			case managed && (!s.Username.IsNull() || hasPassword):
+				resp.Diagnostics.AddAttributeError(src.AtName("managed_authentication"), "Credentials With Managed Authentication",
+					"With managed_authentication = true (the default), Atlas uses the automation-managed credentials: remove source.username and the password, or set managed_authentication = false.")
+			case !managed && (s.Username.IsNull() || (!hasPassword && !s.Password.IsUnknown() && !s.PasswordWO.IsUnknown())):
+				resp.Diagnostics.AddAttributeError(src.AtName("managed_authentication"), "Missing Source Credentials",
+					"With managed_authentication = false, source.username and one of source.password or source.password_wo are required.")
+			}
+		}
+	}
+	if !cfg.Destination.IsNull() && !cfg.Destination.IsUnknown() {
+		var d liveMigrationDestinationModel
+		resp.Diagnostics.Append(cfg.Destination.As(ctx, &d, basetypes.ObjectAsOptions{})...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		if d.ClusterName.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "Missing Destination Cluster", "destination.cluster_name is required: the name of the Atlas cluster to migrate into.")
+		}
+		if !d.PrivateLinkID.IsNull() && !d.HostnameSchemaType.IsUnknown() && d.HostnameSchemaType.ValueString() != "PRIVATE_LINK" {
+			resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("private_link_id"), "Private Link Id Without Private Link",
+				"destination.private_link_id applies only with hostname_schema_type = \"PRIVATE_LINK\".")
+		}
+	}
+	if !cfg.Sharding.IsNull() && !cfg.Sharding.IsUnknown() {
+		var sh liveMigrationShardingModel
+		resp.Diagnostics.Append(cfg.Sharding.As(ctx, &sh, basetypes.ObjectAsOptions{})...)
+		if !resp.Diagnostics.HasError() && len(sh.Entry) == 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("sharding"), "Missing Sharding Entries", "A sharding block needs at least one entry block.")
+		}
+	}
+}
+
+// ModifyPlan refuses undoing a cutover, plans the replacement of a FAILED or
+// EXPIRED migration, keeps an import free of replacements, and warns — by
+// reading, never writing — when a new migration cannot work.
+func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		var state liveMigrationModel
+		if req.State.Raw.IsNull() {
+			return
+		}
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if status := state.Status.ValueString(); activeMigration(status) {
+			resp.Diagnostics.AddWarning("Active Live Migration Cannot Be Destroyed", activeDestroyMessage(state))
+		}
+		return
+	}
+	var plan liveMigrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if r.data != nil && !r.data.ConfigUnknown {
+		r.data.atlasClient(&resp.Diagnostics)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		if plan.Cutover.ValueBool() {
+			resp.Diagnostics.AddWarning("Migration Will Be Cut Over In This Apply",
+				"cutover = true on a new migration: the apply creates it, waits until it is ready and cuts over at once (the maintenance-window mode). "+
+					"The application must stop writing to the source before the cutover; set cutover = false to cut over later in a reviewed change.")
+		}
+		r.warnAtPlan(ctx, &plan, resp)
+		return
+	}
+
+	var state liveMigrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if state.Cutover.ValueBool() && !plan.Cutover.IsUnknown() && !plan.Cutover.ValueBool() {
+		resp.Diagnostics.AddAttributeError(path.Root("cutover"), "Cutover Cannot Be Undone",
+			fmt.Sprintf("Migration %s has been cut over: a cutover cannot be undone, so cutover cannot go back to false. Keep cutover = true; "+
+				"to migrate again, declare a new atlasmig_live_migration.", state.MigrationID.ValueString()))
+		return
+	}
+
+	// After an import the state knows neither source, destination nor the
+	// options: writing them in the configuration records them.
+	imported := state.Source.IsNull()
+	if !imported {
+		for _, name := range replacingSourceAttributes {
+			p := path.Root("source").AtName(name)
+			var planned, prior attr.Value
+			resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, p, &planned)...)
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, p, &prior)...)
+			if planned != nil && prior != nil && !planned.Equal(prior) {
+				resp.RequiresReplace = append(resp.RequiresReplace, p)
+			}
+		}
+		if !plan.Destination.Equal(state.Destination) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("destination"))
+		}
+		if !plan.DropDestinationData.Equal(state.DropDestinationData) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("drop_destination_data"))
+		}
+		if !plan.Sharding.Equal(state.Sharding) {
+			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("sharding"))
+		}
+	}
+
+	status := state.Status.ValueString()
+	if status == client.MigrationFailed || status == client.MigrationExpired {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
+		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
+		what := "FAILED: Atlas stopped it because of an error, whose reason it sends only by email to the project's owners"
+		if status == client.MigrationExpired {
+			what = "EXPIRED: it was not cut over within the 120-hour cutover window, so Atlas stopped syncing (nothing was rolled back on the destination)"
+		}
+		next := "The new migration waits for a cutover: set cutover = true in a reviewed change when the application can stop writing."
+		if plan.Cutover.ValueBool() {
+			next = "cutover is true, so the new migration will be cut over as soon as it is ready: the application must stop writing to the source first, or set cutover = false."
+		}
+		resp.Diagnostics.AddWarning("Live Migration "+titleStatus(status)+": A New One Is Planned",
+			fmt.Sprintf("Migration %s in project %s is %s. This plan replaces it with a new migration (validated and created again); the old record stays in Atlas. %s",
+				state.MigrationID.ValueString(), state.ProjectID.ValueString(), what, next))
+		return
+	}
+	if len(resp.RequiresReplace) > 0 && activeMigration(status) {
+		resp.Diagnostics.AddWarning("Replacing An Active Live Migration Will Fail",
+			"This change starts a new migration, which first destroys the current one; but "+activeDestroyMessage(state))
+	}
+}
+
+func titleStatus(s string) string {
+	if s == "" {
+		return s
+	}
+	return s[:1] + strings.ToLower(s[1:])
+}
+
+func activeMigration(status string) bool {
+	// A null status is treated as active: nothing says the migration stopped.
+	return status != client.MigrationComplete && status != client.MigrationFailed && status != client.MigrationExpired
+}
+
+func activeDestroyMessage(state liveMigrationModel) string {
+	return fmt.Sprintf("migration %s in project %s is %s and keeps syncing: Atlas has no API to cancel or delete a migration. "+
+		"Cut it over (cutover = true), let it expire, or cancel it in the Atlas UI, then destroy again — or run "+
+		"terraform state rm on this resource to stop managing it.",
+		state.MigrationID.ValueString(), state.ProjectID.ValueString(), orDefault(state.Status.ValueString(), "without status"))
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+// migrationInputs are the values the pre-flight checks need.
+type migrationInputs struct {
+	projectID, sourceProjectID, clusterName, host string
+	ssl                                           bool
+}
+
+func (r *liveMigrationResource) warnAtPlan(ctx context.Context, plan *liveMigrationModel, resp *resource.ModifyPlanResponse) {
+	if r.data == nil || r.data.ConfigUnknown || r.data.Atlas == nil {
+		return
+	}
+	in, known := inputsOf(ctx, plan)
+	if !known {
+		return
+	}
+	problems, notes, err := preflight(ctx, r.data.Atlas, r.data.SourceBaseURL, in)
+	if err != nil {
+		summary, detail := describeMigrationAPIError("check the migration against what Atlas exposes through the link", "project", err)
+		resp.Diagnostics.AddWarning(summary, detail+"\n\nThe plan goes on; the same checks run again before the migration is created.")
+		return
+	}
+	for _, p := range problems {
+		resp.Diagnostics.AddAttributeWarning(p.at, "Live Migration Cannot Work", p.text+"\n\nThe link may be created in the same apply; if it is not, the apply fails before anything is started.")
+	}
+	for _, n := range notes {
+		resp.Diagnostics.AddWarning("Ops Manager Source Not Supported", n)
+	}
+}
+
+func inputsOf(ctx context.Context, m *liveMigrationModel) (migrationInputs, bool) {
+	if m.Source.IsNull() || m.Source.IsUnknown() {
+		return migrationInputs{}, false
+	}
+	var s liveMigrationSourceModel
+	if diags := m.Source.As(ctx, &s, basetypes.ObjectAsOptions{}); diags.HasError() {
+		return migrationInputs{}, false
+	}
+	for _, v := range []attr.Value{m.ProjectID, m.MigrationHost, s.ProjectID, s.ClusterName, s.SSL} {
+		if v.IsUnknown() || v.IsNull() {
+			return migrationInputs{}, false
+		}
+	}
+	return migrationInputs{
+		projectID: m.ProjectID.ValueString(), sourceProjectID: s.ProjectID.ValueString(), clusterName: s.ClusterName.ValueString(),
+		host: m.MigrationHost.ValueString(), ssl: s.SSL.ValueBool(),
+	}, true
+}
+
+type problem struct {
+	at   path.Path
+	text string
+}
+
+// preflight reads what Atlas exposes through the link — the project's
+// organization, that organization's available projects — and returns why
+// the migration cannot work, in the same words at plan and at create.
+// notes are advice that never blocks.
+func preflight(ctx context.Context, atlas *client.Atlas, sourceBaseURL string, in migrationInputs) ([]problem, []string, error) {
+	project, err := atlas.GetProject(ctx, in.projectID)
+	if err != nil {
+		return nil, nil, err
+	}
+	available, err := atlas.ListAvailableProjects(ctx, project.OrgID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var source *client.AvailableProject
+	names := make([]string, 0, len(available))
+	for i := range available {
+		names = append(names, available[i].ProjectID+" ("+available[i].Name+")")
+		if available[i].ProjectID == in.sourceProjectID {
+			source = &available[i]
+		}
+	}
+	if source == nil {
+		text := fmt.Sprintf("Source project %s is not among the projects Atlas organization %s (of project %s) can see through its migration links", in.sourceProjectID, project.OrgID, in.projectID)
+		if len(available) == 0 {
+			text += ": it sees none, so no source organization is linked to it with a SYNCED link. Create the link (atlasmig_migration_link) with a link token of this organization, or check its status."
+		} else {
+			text += fmt.Sprintf(" (available: %s). Check source.project_id, and that the source organization's link is SYNCED.", strings.Join(names, ", "))
+		}
+		return []problem{{path.Root("source").AtName("project_id"), text}}, nil, nil
+	}
+	var problems []problem
+	var notes []string
+	hostOK := false
+	for _, h := range source.MigrationHosts {
+		hostOK = hostOK || h == in.host
+	}
+	if !hostOK {
+		problems = append(problems, problem{path.Root("migration_host"), fmt.Sprintf("Migration host %s is not a migration host of source project %s (its migration hosts: %s).",
+			in.host, in.sourceProjectID, listOrNone(source.MigrationHosts))})
+	}
+	var deployment *client.Deployment
+	deployments := make([]string, 0, len(source.Deployments))
+	for i := range source.Deployments {
+		deployments = append(deployments, source.Deployments[i].Name)
+		if source.Deployments[i].Name == in.clusterName {
+			deployment = &source.Deployments[i]
+		}
+	}
+	switch {
+	case deployment == nil:
+		problems = append(problems, problem{path.Root("source").AtName("cluster_name"), fmt.Sprintf("Source cluster %s is not a deployment of source project %s (its deployments: %s).",
+			in.clusterName, in.sourceProjectID, listOrNone(deployments))})
+	case deployment.TLSEnabled != in.ssl:
+		problems = append(problems, problem{path.Root("source").AtName("ssl"), fmt.Sprintf("source.ssl is %t but deployment %s has TLS %s: set ssl = %t.",
+			in.ssl, in.clusterName, enabled(deployment.TLSEnabled), deployment.TLSEnabled)})
+	}
+	if deployment != nil && isOpsManager(sourceBaseURL) && majorAtLeast(deployment.MongoDBVersion, 6) {
+		notes = append(notes, fmt.Sprintf("The source is Ops Manager (%s) and deployment %s runs MongoDB %s: push live migration from Ops Manager is not supported "+
+			"for MongoDB 6.0 and later. Monitor the deployment with Cloud Manager and migrate from there, or use a pull live migration.", hostOnly(sourceBaseURL), in.clusterName, deployment.MongoDBVersion))
+	}
+	return problems, notes, nil
+}
+
+func listOrNone(v []string) string {
+	if len(v) == 0 {
+		return "none"
+	}
+	return strings.Join(v, ", ")
+}
+
+func enabled(b bool) string {
+	if b {
+		return "enabled"
+	}
+	return "disabled"
+}
+
+// isOpsManager tells an Ops Manager source from Cloud Manager by its base
+// URL: Cloud Manager is cloud.mongodb.com (the default); a loopback host is
+// the bundled simulator, which plays Cloud Manager.
+func isOpsManager(baseURL string) bool {
+	host := hostOnly(baseURL)
+	if host == "" || host == "cloud.mongodb.com" || host == "cloud.mongodbgov.com" || host == "localhost" {
+		return false
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return false
+	}
+	return true
+}
+
+func hostOnly(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+func majorAtLeast(version string, major int) bool {
+	first, _, _ := strings.Cut(version, ".")
+	n, err := strconv.Atoi(first)
+	return err == nil && n >= major
+}
+
+// request builds the API body; password is the write-only or the stored one.
+func (m *liveMigrationModel) request(ctx context.Context, password string) (client.MigrationRequest, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var s liveMigrationSourceModel
+	var d liveMigrationDestinationModel
+	diags.Append(m.Source.As(ctx, &s, basetypes.ObjectAsOptions{})...)
+	diags.Append(m.Destination.As(ctx, &d, basetypes.ObjectAsOptions{})...)
+	req := client.MigrationRequest{
+		Source: client.MigrationSource{
+			ClusterName: s.ClusterName.ValueString(), GroupID: s.ProjectID.ValueString(),
+			ManagedAuthentication: s.ManagedAuthentication.IsNull() || s.ManagedAuthentication.ValueBool(),
+			SSL:                   s.SSL.IsNull() || s.SSL.ValueBool(),
+			CACertificatePath:     s.CACertificatePath.ValueString(),
+		},
+		Destination: client.MigrationDestination{
+			ClusterName: d.ClusterName.ValueString(), GroupID: m.ProjectID.ValueString(),
+			HostnameSchemaType: orDefault(d.HostnameSchemaType.ValueString(), "PUBLIC"), PrivateLinkID: d.PrivateLinkID.ValueString(),
+		},
+		MigrationHosts:      []string{m.MigrationHost.ValueString()},
+		DropDestinationData: m.DropDestinationData.ValueBool(),
+	}
+	if !req.Source.ManagedAuthentication {
+		req.Source.Username = s.Username.ValueString()
+		req.Source.Password = password
+		if password == "" {
+			req.Source.Password = s.Password.ValueString()
+		}
+	}
+	if !m.Sharding.IsNull() && !m.Sharding.IsUnknown() {
+		var sh liveMigrationShardingModel
+		diags.Append(m.Sharding.As(ctx, &sh, basetypes.ObjectAsOptions{})...)
+		req.Sharding = &client.MigrationSharding{CreateSupportingIndexes: sh.CreateSupportingIndexes.ValueBool(), ShardingEntries: []client.ShardingEntry{}}
+		for _, e := range sh.Entry {
+			fields := make([]string, len(e.Key))
+			for i, k := range e.Key {
+				fields[i] = k.ValueString()
+			}
+			req.Sharding.ShardingEntries = append(req.Sharding.ShardingEntries, client.ShardingEntry{
+				Database: e.Database.ValueString(), Collection: e.Collection.ValueString(), ShardCollection: client.ShardKeyOf(fields...),
+			})
+		}
+	}
+	return req, diags
+}
+
+// apply copies what Atlas says of the migration into the model.
+func (m *liveMigrationModel) apply(mig *client.Migration) {
+	if mig.Status == "" {
+		m.Status = types.StringNull()
+	} else {
+		m.Status = types.StringValue(mig.Status)
+	}
+	m.ReadyForCutover = types.BoolValue(mig.ReadyForCutover)
+	if mig.LagTimeSeconds != nil {
+		m.LagTimeSeconds = types.Int64Value(*mig.LagTimeSeconds)
+	} else {
+		m.LagTimeSeconds = types.Int64Null()
+	}
+	hosts := make([]attr.Value, len(mig.MigrationHosts))
+	for i, h := range mig.MigrationHosts {
+		hosts[i] = types.StringValue(h)
+	}
+	m.MigrationHosts = types.ListValueMust(types.StringType, hosts)
+}
+
+func importCommand(projectID, migrationID string) string {
+	return fmt.Sprintf("terraform import atlasmig_live_migration.<name> %s/%s\n\nor an import block with id = \"%s/%s\"", projectID, migrationID, projectID, migrationID)
+}
+
+func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan liveMigrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var passwordWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("source").AtName("password_wo"), &passwordWO)...)
+	atlas := r.data.atlasClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body, diags := plan.request(ctx, passwordWO.ValueString())
+	resp.Diagnostics.Append(diags...)
+	createTimeout, diags := plan.Timeouts.Create(ctx, liveMigrationCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	createCtx, cancel := context.WithTimeout(ctx, createTimeout)
+	defer cancel()
+	projectID := plan.ProjectID.ValueString()
+	sched := r.data.pollSchedule()
+
+	// The same checks as at plan time, now refusing: nothing is started
+	// for a migration that cannot work.
+	in, _ := inputsOf(ctx, &plan)
+	problems, _, err := preflight(createCtx, atlas, r.data.SourceBaseURL, in)
+	if err != nil {
+		addMigrationAPIError(&resp.Diagnostics, "check the migration against what Atlas exposes through the link (project "+projectID+")", "project", err)
+		return
+	}
+	for _, p := range problems {
+		resp.Diagnostics.AddAttributeError(p.at, "Live Migration Cannot Work", p.text+"\n\nNothing was started in Atlas.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	validation, err := atlas.ValidateMigration(createCtx, projectID, body)
+	if err != nil && client.IsUncertain(err) && createCtx.Err() == nil {
+		// A validation starts nothing: when its answer is lost, asking
+		// again is safe, and simpler than finding the lost one.
+		tflog.Warn(ctx, "validation answer lost; validating again", map[string]any{"project_id": projectID})
+		validation, err = atlas.ValidateMigration(createCtx, projectID, body)
+	}
+	if err != nil {
+		addMigrationAPIError(&resp.Diagnostics, "validate the migration in project "+projectID, "project", err)
+		return
+	}
+	if validation.Status != client.ValidationSuccess && validation.Status != client.ValidationFailed {
+		err = poll(createCtx, sched, "validation "+validation.ID, false, func() (bool, string, error) {
+			v, err := atlas.GetValidation(createCtx, projectID, validation.ID)
+			if err != nil {
+				return false, "", err
+			}
+			validation = v
+			return v.Status == client.ValidationSuccess || v.Status == client.ValidationFailed, "status " + v.Status, nil
+		})
+		if err != nil {
+			addAPIError(&resp.Diagnostics, atlasSide, "wait for validation "+validation.ID+" of the migration in project "+projectID+" (nothing was started)", err)
+			return
+		}
+	}
+	if validation.Status == client.ValidationFailed {
+		reason := "Atlas gave no reason."
+		if validation.ErrorMessage != nil && *validation.ErrorMessage != "" {
+			reason = "Atlas's reason: " + *validation.ErrorMessage
+		}
+		resp.Diagnostics.AddError("Live Migration Validation Failed",
+			fmt.Sprintf("Atlas validated the migration into project %s and refused it (validation %s). Nothing was started.\n\n%s\n\n"+
+				"Correct the configuration, the migration host or the clusters, then run terraform apply again.", projectID, validation.ID, reason))
+		return
+	}
+	plan.ValidationID = types.StringValue(validation.ID)
+
+	mig, err := atlas.CreateMigration(createCtx, projectID, body)
+	if err != nil {
+		if client.IsUncertain(err) {
+			resp.Diagnostics.AddError("Live Migration May Have Been Started",
+				fmt.Sprintf("The request that starts the migration reached Atlas, but its answer was lost (%s). Atlas may have started it; "+
+					"the provider does not send the request again, because Atlas has no API that lists migrations to check for a duplicate.\n\n"+
+					"Find the migration in the Atlas UI (project %s, the cluster %s: its migration status shows the migration id), then import it:\n\n  %s\n\n"+
+					"If no migration was started, run terraform apply again: if one was, Atlas's validation reports its migration host %s as busy, so no duplicate is started.",
+					err, projectID, body.Destination.ClusterName, importCommand(projectID, "<migration_id>"), body.MigrationHosts[0]))
+			return
+		}
+		addAPIError(&resp.Diagnostics, atlasSide, "start the migration in project "+projectID, err)
+		return
+	}
+	// Saved at once: from here on, nothing is orphaned.
+	plan.MigrationID = types.StringValue(mig.ID)
+	plan.ID = types.StringValue(projectID + "/" + mig.ID)
+	plan.apply(mig)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	tflog.Info(ctx, "live migration started", map[string]any{"project_id": projectID, "migration_id": mig.ID})
+
+	if mig.Status == client.MigrationNew || mig.Status == "" {
+		err = poll(createCtx, sched, "migration "+mig.ID+" to start", false, func() (bool, string, error) {
+			m, err := atlas.GetMigration(createCtx, projectID, mig.ID)
+			if err != nil {
+				return false, "", err
+			}
+			mig = m
+			return (m.Status != client.MigrationNew && m.Status != "") || m.ReadyForCutover, describeMigration(m), nil
+		})
+		plan.apply(mig)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		if err != nil {
+			summary, detail := describeAPIError(atlasSide, "wait for migration "+mig.ID+" to start", err)
+			resp.Diagnostics.AddError(summary, detail+"\n\n"+savedTaintedAdvice(projectID, mig.ID))
+			return
+		}
+	}
+	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
+		resp.Diagnostics.AddError("Live Migration "+titleStatus(mig.Status),
+			fmt.Sprintf("Migration %s in project %s was started and is now %s (Atlas sends the reason only by email to the project's owners). "+
+				"It is saved in state as tainted: the next terraform apply validates and starts a new one.", mig.ID, projectID, mig.Status))
+		return
+	}
+
+	if plan.Cutover.ValueBool() {
+		updateTimeout, diags := plan.Timeouts.Update(ctx, liveMigrationUpdateTimeout)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		cutCtx, cancelCut := context.WithTimeout(ctx, updateTimeout)
+		defer cancelCut()
+		plan.Cutover = types.BoolValue(false)
+		r.cutover(cutCtx, atlas, &plan, &resp.State, &resp.Diagnostics, mig)
+	}
+}
+
+func savedTaintedAdvice(projectID, migrationID string) string {
+	return fmt.Sprintf("Migration %[1]s exists in project %[2]s and is saved in state as tainted, so nothing is orphaned. It keeps syncing. "+
+		"To keep it and wait again, run terraform untaint on this resource and apply again (raise timeouts if Atlas is only slow); "+
+		"if it cannot work, cancel it in the Atlas UI, then apply to start a new one.", migrationID, projectID)
+}
+
+// stateSetter is the part of tfsdk.State the cutover needs.
+type stateSetter interface {
+	Set(ctx context.Context, val any) diag.Diagnostics
+}
+
+// cutover waits until the migration is ready, asks for the cutover once and
+// waits for COMPLETE, saving the state after each step so a failure leaves
+// an accurate record. m.Cutover becomes true once Atlas accepted the cutover.
+// last is what Create read last, so the wait does not read it again; it is
+// nil in Update.
+func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas, m *liveMigrationModel, state stateSetter, diags *diag.Diagnostics, last *client.Migration) {
+	inCreate := last != nil
+	projectID, id := m.ProjectID.ValueString(), m.MigrationID.ValueString()
+	sched := r.data.pollSchedule()
+	advice := "Run terraform apply again to keep waiting (raise timeouts.update if the migration is only slow)."
+	if inCreate {
+		advice = savedTaintedAdvice(projectID, id)
+	}
+	save := func(mig *client.Migration) {
+		if mig != nil {
+			m.apply(mig)
+		}
+		diags.Append(state.Set(ctx, m)...)
+	}
+	mig := last
+	read := func() (bool, string, error) {
+		got, err := atlas.GetMigration(ctx, projectID, id)
+		if err != nil {
+			return false, "", err
+		}
+		mig = got
+		if got.Status == client.MigrationFailed || got.Status == client.MigrationExpired {
+			return true, describeMigration(got), nil
+		}
+		return got.ReadyForCutover || got.Status == client.MigrationComplete, describeMigration(got), nil
+	}
+	var err error
+	if last == nil || !last.ReadyForCutover {
+		err = poll(ctx, sched, "migration "+id+" to be ready for cutover", last == nil, read)
+	}
+	if err != nil {
+		save(mig)
+		summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to be ready for cutover (the cutover was not requested)", err)
+		diags.AddError(summary, detail+"\n\n"+advice)
+		return
+	}
+	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
+		save(mig)
+		diags.AddError("Live Migration "+titleStatus(mig.Status),
+			fmt.Sprintf("Migration %s in project %s is %s, so it cannot be cut over. The next plan replaces it with a new migration.", id, projectID, mig.Status))
+		return
+	}
+	if mig.Status != client.MigrationComplete {
+		if err := atlas.Cutover(ctx, projectID, id); err != nil {
+			// A lost answer, or a refusal of a cutover that may already
+			// have happened: Atlas's own view decides.
+			got, readErr := atlas.GetMigration(ctx, projectID, id)
+			switch {
+			case readErr != nil:
+				addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
+				save(nil)
+				return
+			case client.IsUncertain(err) && got.ReadyForCutover:
+				// Still ready: the request was not processed. Send it once more.
+				if err := atlas.Cutover(ctx, projectID, id); err != nil {
+					addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
+					save(got)
+					return
+				}
+			case got.Status == client.MigrationComplete || (got.Status == client.MigrationWorking && !got.ReadyForCutover && got.LagTimeSeconds == nil):
+				tflog.Info(ctx, "cutover already under way", map[string]any{"migration_id": id})
+			default:
+				addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
+				save(got)
+				return
+			}
+			mig = got
+		}
+		tflog.Info(ctx, "cutover requested", map[string]any{"project_id": projectID, "migration_id": id})
+	}
+	m.Cutover = types.BoolValue(true)
+	save(mig)
+	if mig.Status == client.MigrationComplete {
+		return
+	}
+	err = poll(ctx, sched, "migration "+id+" to complete", false, func() (bool, string, error) {
+		got, err := atlas.GetMigration(ctx, projectID, id)
+		if err != nil {
+			return false, "", err
+		}
+		mig = got
+		return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, describeMigration(got), nil
+	})
+	save(mig)
+	if err != nil {
+		summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to complete after its cutover", err)
+		diags.AddError(summary, detail+"\n\nThe cutover was requested and is recorded (cutover = true): the application must now use the destination cluster. "+
+			"terraform refresh shows when Atlas reports COMPLETE.")
+		return
+	}
+	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
+		diags.AddError("Live Migration "+titleStatus(mig.Status)+" After Cutover",
+			fmt.Sprintf("Migration %s in project %s is %s after its cutover was requested (Atlas sends a failure's reason only by email to the project's owners). "+
+				"Check the destination cluster before sending writes to it.", id, projectID, mig.Status))
+	}
+}
+
+func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state liveMigrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	atlas := r.data.atlasClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	projectID, id := state.ProjectID.ValueString(), state.MigrationID.ValueString()
+	mig, err := atlas.GetMigration(ctx, projectID, id)
+	if err != nil {
+		if client.IsNotFound(err) {
+			tflog.Info(ctx, "live migration no longer exists; removing it from state", map[string]any{"project_id": projectID, "migration_id": id})
+			resp.State.RemoveResource(ctx)
+			return
+		}
+		addAPIError(&resp.Diagnostics, atlasSide, "read migration "+id+" in project "+projectID, err)
+		return
+	}
+	state.apply(mig)
+	state.ID = types.StringValue(projectID + "/" + id)
+	if state.MigrationHost.IsNull() && len(mig.MigrationHosts) > 0 {
+		// After an import, the one field of the configuration Atlas returns.
+		state.MigrationHost = types.StringValue(mig.MigrationHosts[0])
+	}
+	if state.Cutover.IsNull() {
+		state.Cutover = types.BoolValue(false)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update cuts over when cutover goes from false to true; every other change
+// it sees (timeouts, password_wo_version, configuration written after an
+// import) is recorded without an API call.
+func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state liveMigrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID, plan.MigrationID, plan.ValidationID = state.ID, state.MigrationID, state.ValidationID
+	plan.Status, plan.ReadyForCutover, plan.LagTimeSeconds, plan.MigrationHosts = state.Status, state.ReadyForCutover, state.LagTimeSeconds, state.MigrationHosts
+	if !plan.Cutover.ValueBool() || state.Cutover.ValueBool() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	// Until Atlas accepts the cutover, the state says it has not happened,
+	// whatever fails first.
+	plan.Cutover = types.BoolValue(false)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	atlas := r.data.atlasClient(&resp.Diagnostics)
+	timeout, diags := plan.Timeouts.Update(ctx, liveMigrationUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	r.cutover(ctx, atlas, &plan, &resp.State, &resp.Diagnostics, nil)
+}
+
+// Delete removes a migration that has ended from state; Atlas has no API to
+// cancel or delete one, so an active migration cannot be destroyed.
+func (r *liveMigrationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state liveMigrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if activeMigration(state.Status.ValueString()) {
+		resp.Diagnostics.AddError("Active Live Migration Cannot Be Destroyed", "Cannot destroy: "+activeDestroyMessage(state))
+		return
+	}
+	tflog.Info(ctx, "removing an ended live migration from state; Atlas keeps its record", map[string]any{
+		"project_id": state.ProjectID.ValueString(), "migration_id": state.MigrationID.ValueString(), "status": state.Status.ValueString(),
+	})
+}
+
+// ImportState imports a migration by <project_id>/<migration_id>.
+func (r *liveMigrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	projectID, migrationID, ok := strings.Cut(req.ID, "/")
+	if !ok || !idPattern.MatchString(projectID) || !idPattern.MatchString(migrationID) {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("The import id must be <project_id>/<migration_id>: two ids of 24 lowercase hexadecimal characters joined by a slash, "+
+				"such as 65a1b2c3d4e5f6a7b8c9d0e1/66b2c3d4e5f6a7b8c9d0e1f2 (the value given has %d characters).", len(req.ID)))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), projectID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("migration_id"), migrationID)...)
+}
+
+// describeMigrationAPIError is describeAPIError with a 404 explained in the
+// terms of a migration: missing is what Atlas does not know.
+func describeMigrationAPIError(action, missing string, err error) (string, string) {
+	if apiErr, ok := client.AsAPIError(err); ok && client.IsNotFound(err) {
+		return "Atlas " + strings.ToUpper(missing[:1]) + missing[1:] + " Not Found",
+			fmt.Sprintf("Could not %s: Atlas answered that the %s does not exist. Check project_id (the destination Atlas project) and, "+
+				"for a migration, its id; both are 24 lowercase hexadecimal characters. The Atlas credentials must belong to the project's organization.\n\n%s",
+				action, missing, apiAnswer(apiErr))
+	}
+	return describeAPIError(atlasSide, action, err)
+}
+
+func addMigrationAPIError(diags *diag.Diagnostics, action, missing string, err error) {
+	summary, detail := describeMigrationAPIError(action, missing, err)
+	diags.AddError(summary, detail)
+}

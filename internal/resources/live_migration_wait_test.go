@@ -1,0 +1,226 @@
+package resources
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+const (
+	tAtlasOrg  = "5f1b2c3d4e5f6a7b8c9d0e1f"
+	tSourceOrg = "60a1b2c3d4e5f6a7b8c9d0e1"
+	tGroup     = "65a1b2c3d4e5f6a7b8c9d0e1"
+	tSource    = "64f0e1d2c3b4a5968778695a"
+)
+
+func TestPollScheduleGrowsFromTwoSecondsToThirty(t *testing.T) {
+	got := PollSchedule{}.Intervals(9)
+	want := []time.Duration{2 * time.Second, 3 * time.Second, 4500 * time.Millisecond, 6750 * time.Millisecond,
+		10125 * time.Millisecond, 15187500 * time.Microsecond, 22781250 * time.Microsecond, 30 * time.Second, 30 * time.Second}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("schedule %v, want %v", got, want)
+		}
+	}
+	s, err := ParsePollScale("0.001")
+	if err != nil || s.Intervals(1)[0] != 2*time.Millisecond || s.max() != 30*time.Millisecond {
+		t.Fatalf("scaled: %+v %v", s, err)
+	}
+	for _, bad := range []string{"0", "-1", "2", "fast"} {
+		if _, err := ParsePollScale(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// migrationSim starts a simulator whose clock moves only with reads, with
+// a linked source project.
+func migrationSim(t *testing.T, tick time.Duration) (*simulator.Server, *client.Atlas) {
+	t.Helper()
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys:  []simulator.APIKey{{PublicKey: "p", PrivateKey: "k"}},
+		Migrations: simulator.MigrationOptions{FrozenClock: true, TickPerRead: tick, ReadyAfter: time.Hour, CutoverTime: 10 * time.Minute},
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: tGroup, OrgID: tAtlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
+			Inventory: map[string][]simulator.Project{tSourceOrg: {{ProjectID: tSource, Name: "shop", MigrationHosts: []string{"mh-1", "mh-2"},
+				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}, {Name: "plain-rs", MongoDBVersion: "6.0.17"}}}}},
+		},
+	}, simulator.ServerOptions{})
+	if err := sim.Link(tSourceOrg, sim.IssueLinkToken(tAtlasOrg)); err != nil {
+		t.Fatal(err)
+	}
+	atlas, err := client.NewAtlas(client.Config{BaseURL: sim.URL, PublicKey: "p", PrivateKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, atlas
+}
+
+func TestPreflightSaysWhatIsWrong(t *testing.T) {
+	_, atlas := migrationSim(t, 0)
+	ctx := context.Background()
+	for _, c := range []struct {
+		in      migrationInputs
+		baseURL string
+		want    []string
+		note    string
+	}{
+		{in: migrationInputs{tGroup, tSource, "orders-rs", "mh-1", true}},
+		{in: migrationInputs{tGroup, tSource, "orders-rs", "mh-9", true}, want: []string{"Migration host mh-9 is not a migration host of source project " + tSource + " (its migration hosts: mh-1, mh-2)."}},
+		{in: migrationInputs{tGroup, tSource, "nope", "mh-1", true}, want: []string{"Source cluster nope is not a deployment of source project " + tSource + " (its deployments: orders-rs, plain-rs)."}},
+		{in: migrationInputs{tGroup, tSource, "orders-rs", "mh-1", false}, want: []string{"source.ssl is false but deployment orders-rs has TLS enabled: set ssl = true."}},
+		{in: migrationInputs{tGroup, tAtlasOrg, "orders-rs", "mh-1", true}, want: []string{"Source project " + tAtlasOrg + " is not among the projects Atlas organization " + tAtlasOrg + " (of project " + tGroup + ") can see through its migration links (available: " + tSource + " (shop))"}},
+		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://opsmanager.example.com:8443", note: "push live migration from Ops Manager is not supported for MongoDB 6.0 and later"},
+		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://cloud.mongodb.com"},
+	} {
+		problems, notes, err := preflight(ctx, atlas, c.baseURL, c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(problems) != len(c.want) {
+			t.Errorf("%+v: problems %v, want %v", c.in, problems, c.want)
+			continue
+		}
+		for i, p := range problems {
+			if !strings.HasPrefix(p.text, c.want[i]) {
+				t.Errorf("%+v:\n got %q\nwant %q", c.in, p.text, c.want[i])
+			}
+		}
+		if (c.note == "") != (len(notes) == 0) || (c.note != "" && !strings.Contains(notes[0], c.note)) {
+			t.Errorf("%+v: notes %v, want %q", c.in, notes, c.note)
+		}
+	}
+	if _, _, err := preflight(ctx, atlas, "", migrationInputs{"0123456789abcdef01234567", tSource, "orders-rs", "mh-1", true}); !client.IsNotFound(err) {
+		t.Fatalf("unknown project: %v", err)
+	}
+}
+
+type discardState struct{ sets int }
+
+func (d *discardState) Set(context.Context, any) diag.Diagnostics { d.sets++; return nil }
+
+func startMigration(t *testing.T, sim *simulator.Server, atlas *client.Atlas) *liveMigrationModel {
+	t.Helper()
+	m, err := atlas.CreateMigration(context.Background(), tGroup, client.MigrationRequest{
+		Source:         client.MigrationSource{ClusterName: "orders-rs", GroupID: tSource, ManagedAuthentication: true, SSL: true},
+		Destination:    client.MigrationDestination{ClusterName: "orders", GroupID: tGroup, HostnameSchemaType: "PUBLIC"},
+		MigrationHosts: []string{"mh-1"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.ResetJournal()
+	return &liveMigrationModel{ProjectID: types.StringValue(tGroup), MigrationID: types.StringValue(m.ID), Cutover: types.BoolValue(false)}
+}
+
+func TestCutoverWaitsForReadinessThenCompleteWithCountedReads(t *testing.T) {
+	// Ten simulated minutes per read: ready after six reads (one hour),
+	// complete one read after the cutover (ten minutes).
+	sim, atlas := migrationSim(t, 10*time.Minute)
+	model := startMigration(t, sim, atlas)
+	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: 2 * time.Millisecond}}}
+	var diags diag.Diagnostics
+	st := &discardState{}
+	r.cutover(context.Background(), atlas, model, st, &diags, nil)
+	if diags.HasError() {
+		t.Fatalf("%v", diags)
+	}
+	if model.Status.ValueString() != "COMPLETE" || !model.Cutover.ValueBool() {
+		t.Fatalf("status %s cutover %s", model.Status, model.Cutover)
+	}
+	if reads, puts := sim.Calls(simulator.RouteGetMigration), sim.Calls(simulator.RouteCutover); reads != 7 || puts != 1 {
+		t.Fatalf("%d reads and %d cutover requests, want 7 and 1", reads, puts)
+	}
+	// The cutover request went out right after the read that first saw
+	// readiness: the sixth.
+	readsBefore := 0
+	for _, req := range sim.Requests() {
+		if req.Route == simulator.RouteCutover {
+			break
+		}
+		if req.Route == simulator.RouteGetMigration && req.Authenticated {
+			readsBefore++
+		}
+	}
+	if readsBefore != 6 {
+		t.Fatalf("cutover sent after %d reads, want 6", readsBefore)
+	}
+}
+
+func TestCutoverWithALostAnswerIsNotSentTwice(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	model := startMigration(t, sim, atlas)
+	sim.AdvanceClock(time.Hour)
+	sim.SetFault(simulator.RouteCutover, simulator.Fault{Count: 1, ResetAfterProcessing: true})
+	sim.SetTickPerRead(10 * time.Minute)
+	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
+	var diags diag.Diagnostics
+	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	if diags.HasError() {
+		t.Fatalf("%v", diags)
+	}
+	if puts := sim.Calls(simulator.RouteCutover); puts != 1 || model.Status.ValueString() != "COMPLETE" {
+		t.Fatalf("%d cutover requests, status %s", puts, model.Status)
+	}
+}
+
+func TestCutoverTimeoutKeepsTheRecordAccurate(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	model := startMigration(t, sim, atlas)
+	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	var diags diag.Diagnostics
+	r.cutover(ctx, atlas, model, &discardState{}, &diags, nil)
+	if !diags.HasError() || sim.Calls(simulator.RouteCutover) != 0 || model.Cutover.ValueBool() {
+		t.Fatalf("diags %v, cutover calls %d, cutover %s", diags, sim.Calls(simulator.RouteCutover), model.Cutover)
+	}
+	if d := diags[0].Detail(); !strings.Contains(d, "the cutover was not requested") || !strings.Contains(d, "Run terraform apply again") {
+		t.Fatalf("detail: %s", d)
+	}
+}
+
+func TestCutoverReportsAFailureAfterTheRequest(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	model := startMigration(t, sim, atlas)
+	sim.AdvanceClock(time.Hour)
+	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: 5 * time.Millisecond, Max: 5 * time.Millisecond}}}
+	// Fail the migration once the cutover request has arrived.
+	go func() {
+		for sim.Calls(simulator.RouteCutover) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		_ = sim.FailMigration(model.MigrationID.ValueString())
+	}()
+	var diags diag.Diagnostics
+	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	if !diags.HasError() || diags[0].Summary() != "Live Migration Failed After Cutover" || !model.Cutover.ValueBool() || model.Status.ValueString() != "FAILED" {
+		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
+	}
+}
+
+func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	model := startMigration(t, sim, atlas)
+	sim.AdvanceClock(time.Hour)
+	if err := atlas.Cutover(context.Background(), tGroup, model.MigrationID.ValueString()); err != nil {
+		t.Fatal(err)
+	}
+	sim.AdvanceClock(time.Hour)
+	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
+	var diags diag.Diagnostics
+	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	if diags.HasError() || !model.Cutover.ValueBool() || model.Status.ValueString() != "COMPLETE" {
+		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
+	}
+	if reads, puts := sim.Calls(simulator.RouteGetMigration), sim.Calls(simulator.RouteCutover); reads != 1 || puts != 1 {
+		t.Fatalf("%d reads, %d cutover requests (the one made before): want 1 and 1", reads, puts)
+	}
+}
