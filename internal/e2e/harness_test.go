@@ -111,19 +111,14 @@ func (w *workspace) write(name, content string) {
 // whether it must succeed.
 func (w *workspace) run(wantOK bool, args ...string) string {
 	w.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, terraformPath(), append([]string{args[0], "-no-color"}, args[1:]...)...)
-	cmd.Dir, cmd.Env = w.dir, w.env
-	out, err := cmd.CombinedOutput()
-	w.output.Write(out)
-	if wantOK && err != nil {
-		w.t.Fatalf("terraform %s failed: %v\n%s", strings.Join(args, " "), err, out)
+	out, code := w.runCode(args...)
+	if wantOK && code != 0 {
+		w.t.Fatalf("terraform %s failed: exit status %d\n%s", strings.Join(args, " "), code, out)
 	}
-	if !wantOK && err == nil {
+	if !wantOK && code == 0 {
 		w.t.Fatalf("terraform %s succeeded, expected a failure\n%s", strings.Join(args, " "), out)
 	}
-	return string(out)
+	return out
 }
 
 // runCode runs terraform with args and returns its combined output and exit

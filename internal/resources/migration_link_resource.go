@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -251,11 +252,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 			register(plan.OrgID.ValueString(), linkMoves)
 			return
 		}
-		var token types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("link_token_wo"), &token)...)
-		if token.IsNull() {
-			token = plan.LinkToken
-		}
+		token := configuredToken(ctx, req.Config, plan, &resp.Diagnostics)
 		if !token.IsUnknown() && !plan.OrgID.IsUnknown() {
 			priv.FP = fingerprint(token.ValueString())
 			register(plan.OrgID.ValueString(), linkCreated)
@@ -282,15 +279,10 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	}
 	var plan migrationLinkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	// The write-only token exists only in the configuration.
-	var token types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("link_token_wo"), &token)...)
+	token := configuredToken(ctx, req.Config, plan, &resp.Diagnostics)
 	om := r.data.opsManagerClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if token.IsNull() {
-		token = plan.LinkToken
 	}
 	if token.ValueString() == "" {
 		resp.Diagnostics.AddAttributeError(path.Root("link_token"), "Missing Link Token",
@@ -379,6 +371,17 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
+}
+
+// configuredToken returns the token to link with: the write-only
+// link_token_wo, which exists only in the configuration, or link_token.
+func configuredToken(ctx context.Context, config tfsdk.Config, plan migrationLinkModel, diags *diag.Diagnostics) types.String {
+	var token types.String
+	diags.Append(config.GetAttribute(ctx, path.Root("link_token_wo"), &token)...)
+	if token.IsNull() {
+		return plan.LinkToken
+	}
+	return token
 }
 
 // recordToken keeps the fingerprint of the token a link was made with, and
@@ -497,14 +500,10 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 
-	var token types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("link_token_wo"), &token)...)
+	token := configuredToken(ctx, req.Config, plan, &resp.Diagnostics)
 	om := r.data.opsManagerClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
-	}
-	if token.IsNull() {
-		token = plan.LinkToken
 	}
 	orgID := plan.OrgID.ValueString()
 	if token.ValueString() == "" {
