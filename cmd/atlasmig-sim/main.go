@@ -200,6 +200,7 @@ func printEnv(w io.Writer, srv *simulator.Server, c config) {
 	line("MCLI_PRIVATE_API_KEY", c.opts.OpsManagerKeys[0].PrivateKey)
 	if c.caOut != "" {
 		line("MCLI_OPS_MANAGER_CA_CERTIFICATE", c.caOut)
+		line("ATLASMIG_ATLAS_CA_CERT_FILE", c.caOut)
 	}
 }
 

@@ -71,6 +71,7 @@ func TestRunPrintsEnvironmentAndServes(t *testing.T) {
 		"export MCLI_PRIVATE_API_KEY='ok'",
 		"export MONGODB_ATLAS_PUBLIC_KEY=",
 		"export MCLI_OPS_MANAGER_CA_CERTIFICATE='" + ca + "'",
+		"export ATLASMIG_ATLAS_CA_CERT_FILE='" + ca + "'",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())

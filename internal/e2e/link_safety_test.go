@@ -224,6 +224,14 @@ resource "atlasmig_link_token" "this" {
 		t.Fatalf("%d tokens over TLS, want 1", n)
 	}
 	trusted.run(true, "destroy", "-auto-approve", "-input=false")
+
+	// The simulator's -ca-cert-out exports the file for both sides, so an
+	// empty atlas block trusts it through the environment.
+	env["ATLASMIG_ATLAS_CA_CERT_FILE"] = ca
+	fromEnv := newWorkspace(t, env)
+	fromEnv.write("main.tf", hcl(""))
+	fromEnv.run(true, "apply", "-auto-approve", "-input=false")
+	fromEnv.run(true, "destroy", "-auto-approve", "-input=false")
 }
 
 type forEachSource struct{ key, org, ips string }

@@ -21,18 +21,21 @@ const (
 // Environment variables read when an attribute is not set. The names are the
 // ones MongoDB's own tools use, so existing pipelines work unchanged.
 const (
-	EnvAtlasBaseURL          = "MONGODB_ATLAS_BASE_URL"
-	EnvAtlasPublicAPIKey     = "MONGODB_ATLAS_PUBLIC_API_KEY"
-	EnvAtlasPublicKey        = "MONGODB_ATLAS_PUBLIC_KEY"
-	EnvAtlasPrivateAPIKey    = "MONGODB_ATLAS_PRIVATE_API_KEY"
-	EnvAtlasPrivateKey       = "MONGODB_ATLAS_PRIVATE_KEY"
-	EnvAtlasClientID         = "MONGODB_ATLAS_CLIENT_ID"
-	EnvAtlasClientSecret     = "MONGODB_ATLAS_CLIENT_SECRET"
-	EnvOpsManagerURL         = "MCLI_OPS_MANAGER_URL"
-	EnvOpsManagerPublicKey   = "MCLI_PUBLIC_API_KEY"
-	EnvOpsManagerPrivateKey  = "MCLI_PRIVATE_API_KEY"
-	EnvOpsManagerCACert      = "MCLI_OPS_MANAGER_CA_CERTIFICATE"
-	EnvOpsManagerSkipVerify  = "MCLI_OPS_MANAGER_SKIP_VERIFY"
+	EnvAtlasBaseURL         = "MONGODB_ATLAS_BASE_URL"
+	EnvAtlasPublicAPIKey    = "MONGODB_ATLAS_PUBLIC_API_KEY"
+	EnvAtlasPublicKey       = "MONGODB_ATLAS_PUBLIC_KEY"
+	EnvAtlasPrivateAPIKey   = "MONGODB_ATLAS_PRIVATE_API_KEY"
+	EnvAtlasPrivateKey      = "MONGODB_ATLAS_PRIVATE_KEY"
+	EnvAtlasClientID        = "MONGODB_ATLAS_CLIENT_ID"
+	EnvAtlasClientSecret    = "MONGODB_ATLAS_CLIENT_SECRET"
+	EnvOpsManagerURL        = "MCLI_OPS_MANAGER_URL"
+	EnvOpsManagerPublicKey  = "MCLI_PUBLIC_API_KEY"
+	EnvOpsManagerPrivateKey = "MCLI_PRIVATE_API_KEY"
+	EnvOpsManagerCACert     = "MCLI_OPS_MANAGER_CA_CERTIFICATE"
+	EnvOpsManagerSkipVerify = "MCLI_OPS_MANAGER_SKIP_VERIFY"
+	// EnvAtlasCACert is the provider's own: MongoDB documents no variable
+	// for a certificate authority of the Atlas side.
+	EnvAtlasCACert           = "ATLASMIG_ATLAS_CA_CERT_FILE"
 	EnvMaxRetries            = "ATLASMIG_MAX_RETRIES"
 	EnvRequestTimeout        = "ATLASMIG_REQUEST_TIMEOUT"
 	blockAtlas               = "atlas"
@@ -117,6 +120,7 @@ var (
 		privateKeyEnv: []string{EnvAtlasPrivateAPIKey, EnvAtlasPrivateKey},
 		clientIDEnv:   []string{EnvAtlasClientID},
 		secretEnv:     []string{EnvAtlasClientSecret},
+		caCertEnv:     []string{EnvAtlasCACert},
 	}
 	// MongoDB documents no environment variable for Cloud Manager service
 	// accounts, so the ops_manager block takes them from attributes only.

@@ -37,6 +37,7 @@ func TestResolveEnvironmentFallbacksInOrder(t *testing.T) {
 		EnvOpsManagerPublicKey:  "om-pub",
 		EnvOpsManagerPrivateKey: "om-priv",
 		EnvOpsManagerCACert:     "/etc/ca.pem",
+		EnvAtlasCACert:          "/etc/atlas-ca.pem",
 		EnvOpsManagerSkipVerify: "true",
 		EnvMaxRetries:           "3",
 		EnvRequestTimeout:       "5s",
@@ -49,6 +50,9 @@ func TestResolveEnvironmentFallbacksInOrder(t *testing.T) {
 	}
 	if cfg.Atlas.BaseURL != DefaultBaseURL {
 		t.Errorf("atlas base url = %q, want default", cfg.Atlas.BaseURL)
+	}
+	if cfg.Atlas.CACertFile != "/etc/atlas-ca.pem" {
+		t.Errorf("atlas CA file = %q, want it from %s", cfg.Atlas.CACertFile, EnvAtlasCACert)
 	}
 	want := SideConfig{BaseURL: "https://om.example.com:8443", PublicKey: "om-pub", PrivateKey: "om-priv", CACertFile: "/etc/ca.pem", InsecureSkipVerify: true}
 	if cfg.OpsManager != want {

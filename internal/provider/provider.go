@@ -124,7 +124,7 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 	atlasAttrs["ca_cert_file"] = schema.StringAttribute{
 		Optional: true,
 		MarkdownDescription: "Path to a PEM bundle of certificate authorities to trust in addition to the system roots, for a network whose proxy re-signs TLS " +
-			"(or a simulator served with `-tls`). MongoDB documents no environment variable for it.",
+			"(or a simulator served with `-tls`). Falls back to the environment variable " + EnvAtlasCACert + " (the provider's own: MongoDB documents none).",
 	}
 
 	omAttrs := credentialAttributes("Cloud Manager / Ops Manager", [4]string{EnvOpsManagerPublicKey, EnvOpsManagerPrivateKey, "", ""})
