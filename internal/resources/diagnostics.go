@@ -22,7 +22,7 @@ type apiSide struct {
 }
 
 var (
-	atlasSide      = apiSide{label: "Atlas", block: "atlas"}
+	atlasSide      = apiSide{label: "Atlas", block: "atlas", caCertEnvVar: "ATLASMIG_ATLAS_CA_CERT_FILE"}
 	opsManagerSide = apiSide{label: "Cloud Manager / Ops Manager", block: "ops_manager", caCertEnvVar: "MCLI_OPS_MANAGER_CA_CERTIFICATE"}
 )
 
