@@ -184,7 +184,8 @@ func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent li
 	case linkStays:
 		p.stayingLinks[sourceOrgID] = true
 		if len(p.removals) > 0 {
-			return atlasOrg, g.conflictLocked(atlasOrg, p, fmt.Sprintf("source organization %s stays linked with one of them, so its link would stop working while Terraform reports success", sourceOrgID))
+			return atlasOrg, g.conflictLocked(atlasOrg, p, fmt.Sprintf("source organization %s stays linked with one of them, so its link would stop working while Terraform reports success "+
+				"(a link given its token through link_token_wo is re-linked only when link_token_wo_version changes: bump it in the same apply)", sourceOrgID))
 		}
 	case linkMoves:
 		delete(p.stayingLinks, sourceOrgID)
