@@ -386,3 +386,54 @@ resource "atlasmig_migration_link" "src" {
 		}},
 	})
 }
+
+// A link given its token write-only cannot see the token change: replacing
+// the token without bumping link_token_wo_version would leave it with a dead
+// token, so the plan is refused; with the bump, both are replaced together.
+func TestAccLinkToken_writeOnlyLinkNeedsAVersionBump(t *testing.T) {
+	t.Parallel()
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	cfg := func(ips string, version int) string {
+		return env.Config(fmt.Sprintf(`
+resource "atlasmig_link_token" "test" {
+  org_id          = %q
+  access_list_ips = %s
+}
+
+resource "atlasmig_migration_link" "test" {
+  org_id                = %q
+  link_token_wo         = atlasmig_link_token.test.link_token
+  link_token_wo_version = %d
+}
+`, env.AtlasOrgID, ips, env.SourceOrgID, version))
+	}
+	acctest.Run(t, env, resource.TestCase{
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:           env.CheckNothingLeft,
+		Steps: []resource.TestStep{
+			{Config: cfg(`["203.0.113.7"]`, 1)},
+			{
+				PreConfig:   env.Sim.ResetJournal,
+				Config:      cfg(`["198.51.100.7"]`, 1),
+				ExpectError: acctest.ErrorMatching("Removal Would Break Other Links", "link_token_wo_version"),
+			},
+			{
+				PreConfig: func() {
+					if n := writes(env); n != 0 {
+						t.Errorf("%d writes before the refusal, want 0", n)
+					}
+				},
+				Config: cfg(`["198.51.100.7"]`, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionReplace),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionReplace),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					env.CheckLinked(env.SourceOrgID, env.AtlasOrgID),
+					env.CheckTokenAccessList(env.AtlasOrgID, []string{"198.51.100.7"}),
+				),
+			},
+		},
+	})
+}
