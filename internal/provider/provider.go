@@ -27,8 +27,18 @@ const Address = "registry.terraform.io/atlasmig/atlasmig"
 var _ provider.Provider = (*atlasmigProvider)(nil)
 
 type atlasmigProvider struct {
-	version string
-	getenv  func(string) string
+	version  string
+	getenv   func(string) string
+	linkPoll resources.LinkPoll
+}
+
+// Options are what a provider is built with besides its version.
+type Options struct {
+	// Getenv looks up the environment; nil reads the process environment.
+	Getenv func(string) string
+	// LinkPoll is how often a new link's status is read until it is
+	// SYNCED; zero fields take resources.DefaultLinkPoll's.
+	LinkPoll resources.LinkPoll
 }
 
 // New returns a constructor for the provider at the given version, reading
@@ -40,8 +50,16 @@ func New(version string) func() provider.Provider {
 // NewWithEnvironment is New with the environment lookup supplied, so tests
 // running side by side in one process each see their own environment.
 func NewWithEnvironment(version string, getenv func(string) string) func() provider.Provider {
+	return NewWithOptions(version, Options{Getenv: getenv})
+}
+
+// NewWithOptions is New with every option supplied.
+func NewWithOptions(version string, o Options) func() provider.Provider {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
 	return func() provider.Provider {
-		return &atlasmigProvider{version: version, getenv: getenv}
+		return &atlasmigProvider{version: version, getenv: o.Getenv, linkPoll: o.LinkPoll}
 	}
 }
 
@@ -197,7 +215,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	userAgent := fmt.Sprintf("terraform-provider-atlasmig/%s Terraform/%s", p.version, req.TerraformVersion)
-	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing}
+	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, LinkPoll: p.linkPoll}
 
 	if cfg.Atlas.Usable() {
 		atlas, err := client.NewAtlas(clientConfig(cfg.Atlas, cfg, userAgent))

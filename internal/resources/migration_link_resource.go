@@ -39,13 +39,6 @@ const (
 	migrationLinkDeleteTimeout = 5 * time.Minute
 )
 
-// linkPollInterval bounds how often Create asks for the status while a new
-// link is not yet SYNCED; the wait doubles up to linkPollMaxInterval.
-var (
-	linkPollInterval    = 2 * time.Second
-	linkPollMaxInterval = 15 * time.Second
-)
-
 // NewMigrationLinkResource returns the atlasmig_migration_link resource.
 func NewMigrationLinkResource() resource.Resource { return &migrationLinkResource{} }
 
@@ -222,7 +215,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	}
 
 	if status != StatusSynced {
-		status, err = waitForSynced(ctx, om, orgID)
+		status, err = waitForSynced(ctx, om, orgID, r.data.linkPoll())
 		if err != nil {
 			// The link exists: keep it in state (tainted) so nothing is
 			// orphaned; the next apply unlinks and links again.
@@ -240,8 +233,8 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 }
 
 // waitForSynced polls the status until it is SYNCED or the context ends.
-func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string) (string, error) {
-	wait := linkPollInterval
+func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string, poll LinkPoll) (string, error) {
+	wait := poll.Interval
 	last := ""
 	for {
 		timer := time.NewTimer(wait)
@@ -262,7 +255,7 @@ func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string) (st
 			return status, nil
 		}
 		tflog.Debug(ctx, "waiting for the link to sync", map[string]any{"org_id": orgID, "status": status})
-		wait = min(wait*2, linkPollMaxInterval)
+		wait = min(wait*2, poll.MaxInterval)
 	}
 }
 
