@@ -44,27 +44,24 @@ done
 source "$work/simulator.env"
 echo "simulator listening at $(cat "$work/ready")"
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "atlasmig/atlasmig" = "$root/bin"
-  }
-  direct {}
-}
-RC
+# shellcheck source=terraform.sh
+source scripts/terraform.sh
+ATLASMIG_PROVIDER_DIR=$root/bin
+# shellcheck source=provider-dir.sh
+source scripts/provider-dir.sh
+write_cli_config "$work/terraformrc"
 export TF_CLI_CONFIG_FILE=$work/terraformrc
 export TF_DATA_DIR=$work/tf/.terraform
-export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 cp examples/complete/*.tf examples/complete/*.tfvars "$work/tf/" 2>/dev/null || cp examples/complete/*.tf "$work/tf/"
 cd "$work/tf"
 
 step "terraform apply: create the Atlas link token and link the source organization"
-terraform apply -auto-approve -input=false -no-color
+"$TERRAFORM" apply -auto-approve -input=false -no-color
 
 step "terraform plan: expecting no changes"
 set +e
-terraform plan -detailed-exitcode -input=false -no-color
+"$TERRAFORM" plan -detailed-exitcode -input=false -no-color
 plan_status=$?
 set -e
 if ((plan_status != 0)); then
@@ -73,7 +70,7 @@ if ((plan_status != 0)); then
 fi
 
 step "terraform destroy: unlink and remove the token"
-terraform destroy -auto-approve -input=false -no-color
+"$TERRAFORM" destroy -auto-approve -input=false -no-color
 
 step "Simulator state after destroy"
 curl -fsS "$(cat "$work/ready")/_sim/state" 2>/dev/null || true

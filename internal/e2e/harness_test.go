@@ -30,6 +30,13 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: terraform not found on PATH; run `make test`, which explains how to get it")
 		return 1
 	}
+	// `make test` builds the provider once for every package and script.
+	if dir := os.Getenv("ATLASMIG_PROVIDER_DIR"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "terraform-provider-atlasmig")); err == nil {
+			providerDir = dir
+			return m.Run()
+		}
+	}
 	dir, err := os.MkdirTemp("", "atlasmig-e2e-provider-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -2,14 +2,11 @@ package e2e
 
 import (
 	"fmt"
-	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 
-	goversion "github.com/hashicorp/go-version"
-
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
 const (
@@ -109,6 +106,7 @@ func secretsOf(sim *simulator.Server, includeLinkTokens bool) map[string]string 
 // design (the token resource must keep its token), never a credential or an
 // access token.
 func TestNoSecretInLogsOutputOrIDs(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"api keys", "service accounts"} {
 		t.Run(mode, func(t *testing.T) {
 			sim := startSim(t)
@@ -215,16 +213,13 @@ func firstOr(list []string) string {
 // TestWriteOnlyTokenStaysOutOfPlanAndState links with link_token_wo and
 // searches the state file and the saved plan for the token.
 func TestWriteOnlyTokenStaysOutOfPlanAndState(t *testing.T) {
-	out, err := exec.Command(terraformPath(), "version").Output()
+	t.Parallel()
+	bin, err := tfcli.Identify(terraformPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`Terraform v(\d+\.\d+\.\d+)`).FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("cannot read the terraform version from %q", out)
-	}
-	if v := goversion.Must(goversion.NewVersion(string(m[1]))); v.LessThan(goversion.Must(goversion.NewVersion("1.11.0"))) {
-		t.Skipf("write-only arguments need Terraform 1.11 or later; this is %s", v)
+	if !bin.WriteOnly() {
+		t.Skipf("write-only arguments need Terraform or OpenTofu 1.11 or later; this is %s", bin)
 	}
 	sim := startSim(t)
 	token := sim.IssueLinkToken(atlasOrg)
@@ -278,6 +273,7 @@ resource "atlasmig_migration_link" "this" {
 
 // TestLeakScanCatchesALeak proves the scan above is able to fail.
 func TestLeakScanCatchesALeak(t *testing.T) {
+	t.Parallel()
 	log := "2026-11-24T10:00:00Z [DEBUG] provider: API request: body={\"privateKey\":\"sekrit-1234\"}\nclean line\n"
 	leaks := findLeaks("log", log, map[string]string{"sekrit-1234": "the private key", "absent-999": "another"})
 	if len(leaks) != 1 || leaks[0].Line != 1 || leaks[0].Secret != "the private key" {

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/acctest"
 )
@@ -279,18 +280,21 @@ func TestAccMigrationLink_tokenArgumentsValidatedAtPlan(t *testing.T) {
 	cases := map[string]struct {
 		body string
 		want []string
+		// Configurations that set link_token_wo need write-only support.
+		versions []tfversion.TerraformVersionCheck
 	}{
-		"neither token": {`org_id = %q`, []string{"link_token", "link_token_wo"}},
+		"neither token": {`org_id = %q`, []string{"link_token", "link_token_wo"}, nil},
 		"both tokens": {`org_id = %q
   link_token    = "a"
-  link_token_wo = "b"`, []string{"link_token", "link_token_wo"}},
+  link_token_wo = "b"`, []string{"link_token", "link_token_wo"}, []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}},
 		"version without write-only token": {`org_id = %q
   link_token            = "a"
-  link_token_wo_version = 1`, []string{"link_token_wo_version", "link_token_wo"}},
+  link_token_wo_version = 1`, []string{"link_token_wo_version", "link_token_wo"}, nil},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			acctest.Run(t, env, resource.TestCase{
+				TerraformVersionChecks: tc.versions,
 				Steps: []resource.TestStep{{
 					Config:      env.Config(fmt.Sprintf("resource \"atlasmig_migration_link\" \"test\" {\n  "+tc.body+"\n}\n", env.SourceOrgID)),
 					PlanOnly:    true,
