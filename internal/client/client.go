@@ -207,7 +207,8 @@ func (c *core) do(ctx context.Context, method, path string, body, out any, ok []
 		return &uncertainError{msg: fmt.Sprintf("%s %s: reading the answer failed: %s", method, path, scrub(err.Error())), err: err}
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: the answer (HTTP %d) is not the expected JSON: %s", method, path, resp.StatusCode, scrub(err.Error()))
+		return &UnexpectedAnswerError{Method: method, Path: path, StatusCode: resp.StatusCode,
+			ContentType: resp.Header.Get("Content-Type"), Err: errors.New(scrub(err.Error()))}
 	}
 	return nil
 }

@@ -233,12 +233,35 @@ func TestAPIErrorDecoding(t *testing.T) {
 	}
 }
 
+// A web page answering in the API's place (a login portal, a proxy) is
+// reported as such, not as an unreachable host.
+func TestHTMLSuccessAnswerIsUnexpected(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, "<html><title>Sign in</title></html>")
+	}))
+	defer srv.Close()
+	om, _ := client.NewOpsManager(client.Config{BaseURL: srv.URL, PublicKey: "p", PrivateKey: "k"})
+	_, err := om.LinkStatus(context.Background(), sourceOrg)
+	var unexpected *client.UnexpectedAnswerError
+	if !errors.As(err, &unexpected) || unexpected.StatusCode != 200 || unexpected.ContentType != "text/html" || !client.IsUnexpectedAnswer(err) {
+		t.Fatalf("want an UnexpectedAnswerError for HTTP 200 text/html, got %#v", err)
+	}
+	if _, isAPI := client.AsAPIError(err); isAPI {
+		t.Fatal("a web page is not an API error")
+	}
+}
+
 func TestErrorHelpers(t *testing.T) {
 	t.Parallel()
-	for status, check := range map[int]func(error) bool{401: client.IsUnauthorized, 403: client.IsForbidden, 404: client.IsNotFound, 409: client.IsConflict} {
+	for status, check := range map[int]func(error) bool{400: client.IsBadRequest, 401: client.IsUnauthorized, 403: client.IsForbidden, 404: client.IsNotFound, 409: client.IsConflict, 429: client.IsRateLimited} {
 		if !check(&client.APIError{StatusCode: status}) || check(&client.APIError{StatusCode: 500}) || check(errors.New("x")) {
 			t.Errorf("helper for %d misjudges", status)
 		}
+	}
+	if !client.IsServerError(&client.APIError{StatusCode: 503}) || client.IsServerError(&client.APIError{StatusCode: 499}) {
+		t.Error("IsServerError misjudges")
 	}
 	if client.IsUncertain(&client.APIError{StatusCode: 500}) || !client.IsUncertain(&client.APIError{StatusCode: 504}) {
 		t.Error("IsUncertain misjudges API errors")

@@ -29,10 +29,6 @@ var (
 	_ resource.ResourceWithConfigValidators = (*migrationLinkResource)(nil)
 )
 
-// StatusSynced is the link status that means the source organization is
-// connected to Atlas.
-const StatusSynced = "SYNCED"
-
 // Default operation timeouts, shown in the schema's documentation.
 const (
 	migrationLinkCreateTimeout = 10 * time.Minute
@@ -214,7 +210,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 		}
 	}
 
-	if status != StatusSynced {
+	if status != client.StatusSynced {
 		status, err = waitForSynced(ctx, om, orgID, r.data.linkPoll())
 		if err != nil {
 			// The link exists: keep it in state (tainted) so nothing is
@@ -251,7 +247,7 @@ func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string, pol
 		if err == nil {
 			last = status
 		}
-		if status == StatusSynced {
+		if status == client.StatusSynced {
 			return status, nil
 		}
 		tflog.Debug(ctx, "waiting for the link to sync", map[string]any{"org_id": orgID, "status": status})
@@ -277,7 +273,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 		addAPIError(&resp.Diagnostics, opsManagerSide, "read the link status of organization "+orgID, err)
 		return
 	}
-	if status != StatusSynced {
+	if status != client.StatusSynced {
 		resp.Diagnostics.AddWarning("Migration Link Not Synced",
 			fmt.Sprintf("The link of organization %s reports status %q: the organization is not syncing with Atlas, "+
 				"for example because its link token was removed in Atlas. Create a new token and re-link "+

@@ -42,7 +42,7 @@ func TestWaitForSyncedPollsUntilSynced(t *testing.T) {
 	t.Parallel()
 	om, calls := statusServer(t, "NOT_SYNCED", "", "SYNCING", "SYNCED")
 	status, err := waitForSynced(context.Background(), om, "60a1b2c3d4e5f6a7b8c9d0e1", fastPolling)
-	if err != nil || status != StatusSynced {
+	if err != nil || status != client.StatusSynced {
 		t.Fatalf("got %q, %v", status, err)
 	}
 	if calls.Load() != 4 {
