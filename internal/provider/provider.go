@@ -218,14 +218,14 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, LinkPoll: p.linkPoll}
 
 	if cfg.Atlas.Usable() {
-		atlas, err := client.NewAtlas(clientConfig(cfg.Atlas, cfg, userAgent))
+		atlas, err := client.NewAtlas(ClientConfig(cfg.Atlas, cfg, userAgent))
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("atlas"), "Invalid Atlas Configuration", err.Error())
 		}
 		data.Atlas = atlas
 	}
 	if cfg.OpsManager.Usable() {
-		om, err := client.NewOpsManager(clientConfig(cfg.OpsManager, cfg, userAgent))
+		om, err := client.NewOpsManager(ClientConfig(cfg.OpsManager, cfg, userAgent))
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("ops_manager"), "Invalid Cloud Manager / Ops Manager Configuration", err.Error())
 		}
@@ -234,7 +234,8 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	resp.ResourceData, resp.DataSourceData = data, data
 }
 
-func clientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
+// ClientConfig is the client configuration of one resolved side.
+func ClientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
 	return client.Config{
 		BaseURL:            side.BaseURL,
 		PublicKey:          side.PublicKey,

@@ -19,8 +19,10 @@ type Request struct {
 	UserAgent     string    `json:"userAgent,omitempty"`
 	Auth          string    `json:"auth"`
 	Authenticated bool      `json:"authenticated"`
-	Status        int       `json:"status"`
-	Fault         string    `json:"fault,omitempty"`
+	// Status is the answer's status code, StatusReset when the connection
+	// was closed without an answer.
+	Status int    `json:"status"`
+	Fault  string `json:"fault,omitempty"`
 }
 
 // beginRequest counts an API request in flight until record ends it.
@@ -31,6 +33,10 @@ func (s *Simulator) beginRequest() {
 }
 
 // record adds a finished request to the journal.
+// StatusReset is the journal's status of a request whose connection the
+// simulator closed without answering.
+const StatusReset = -1
+
 func (s *Simulator) record(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -359,7 +359,7 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f 
 
 // resetConnection closes the connection without an answer.
 func resetConnection(w *statusWriter) {
-	w.status = -1
+	w.status = StatusReset
 	hj, ok := w.ResponseWriter.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
