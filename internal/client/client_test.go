@@ -605,8 +605,10 @@ func decodeLog(t *testing.T, log string) []map[string]any {
 func TestLatencyFaultBeyondRequestTimeoutIsRetriedThenFails(t *testing.T) {
 	t.Parallel()
 	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
-	sim.SetFault(simulator.RouteLinkStatus, simulator.Fault{Latency: 300 * time.Millisecond})
-	om := omClient(t, sim, client.Config{RequestTimeout: 100 * time.Millisecond, MaxRetries: 2})
+	// The latency outlasts any request timeout; the simulator stops waiting
+	// when the client hangs up, so the test does not wait for it either.
+	sim.SetFault(simulator.RouteLinkStatus, simulator.Fault{Latency: time.Hour})
+	om := omClient(t, sim, client.Config{RequestTimeout: 500 * time.Millisecond, MaxRetries: 2})
 	_, err := om.LinkStatus(context.Background(), sourceOrg)
 	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "request timeout") {
 		t.Fatalf("want a request timeout, got %v", err)

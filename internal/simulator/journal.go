@@ -20,7 +20,7 @@ type Request struct {
 	Auth          string    `json:"auth"`
 	Authenticated bool      `json:"authenticated"`
 	// Status is the answer's status code, StatusReset when the connection
-	// was closed without an answer.
+	// was closed without an answer, 0 when the client went away first.
 	Status int    `json:"status"`
 	Fault  string `json:"fault,omitempty"`
 }
@@ -55,6 +55,13 @@ func (s *Simulator) awaitSettled() {
 	for s.inFlight > 0 {
 		s.settled.Wait()
 	}
+}
+
+// InFlight returns how many API requests are being served right now.
+func (s *Simulator) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
 }
 
 // Requests returns the journal, oldest first, once no request is in flight.

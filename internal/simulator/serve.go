@@ -44,8 +44,8 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ep, allowed, known = endpoint{route: RouteOAuthRevoke}, []string{http.MethodPost}, true
 	}
 	rec.Route = ep.route
-	if d := s.opts.Latency + s.routeLatency(ep.route); d > 0 {
-		time.Sleep(d)
+	if d := s.opts.Latency + s.routeLatency(ep.route); d > 0 && !waitOrGone(r, d) {
+		return // the client went away during the latency: nothing to answer
 	}
 	if wait, limited := s.takeToken(); limited {
 		sw.Header().Set("Retry-After", strconv.Itoa(wait))
@@ -369,4 +369,17 @@ func resetConnection(w *statusWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	_ = conn.Close()
+}
+
+// waitOrGone waits d, or until the client closes the connection; it reports
+// whether the client is still there.
+func waitOrGone(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }

@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/tls"
 	"crypto/x509"
@@ -530,14 +531,26 @@ func (c *fakeClock) Advance(d time.Duration) {
 func TestJournalCountsARequestItsClientAbandoned(t *testing.T) {
 	t.Parallel()
 	s := start(t, simulator.Options{})
-	s.SetFault(simulator.RouteLinkStatus, simulator.Fault{Latency: 200 * time.Millisecond})
-	c := &http.Client{Timeout: 10 * time.Millisecond}
-	if resp, err := c.Get(s.URL + "/api/public/v1.0/orgs/" + sourceOrg + "/liveExport/migrationLink/status"); err == nil {
+	s.SetFault(simulator.RouteLinkStatus, simulator.Fault{Latency: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// Give up once the request is being served, however long that takes.
+		for s.InFlight() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/api/public/v1.0/orgs/"+sourceOrg+"/liveExport/migrationLink/status", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
-		t.Fatal("the client did not time out")
+		t.Fatal("the client did not give up")
 	}
 	if got := s.Count(simulator.RouteLinkStatus); got != 1 {
 		t.Fatalf("%d requests journaled, want 1", got)
+	}
+	if r := s.Requests()[0]; r.Status != 0 {
+		t.Fatalf("an abandoned request is journaled with status %d, want 0", r.Status)
 	}
 }
 
