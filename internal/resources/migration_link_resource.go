@@ -79,11 +79,13 @@ func (r *migrationLinkResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"use `link_token_wo` to keep it out of state. Exactly one of `link_token` and `link_token_wo` must be set. " +
 					"Changing it re-links the organization; setting it after an import does not.",
 				PlanModifiers: []planmodifier.String{replaceUnlessImported()},
+				Validators:    []validator.String{linkTokenValidator{}},
 			},
 			"link_token_wo": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				WriteOnly: true,
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{linkTokenValidator{}},
 				MarkdownDescription: "The link token as a write-only argument (Terraform 1.11 or later): it is sent to the API and never stored in the plan or the state. " +
 					"For tokens that come from another workspace or a secret store. Because Terraform cannot see a change of a write-only value, " +
 					"bump `link_token_wo_version` to re-link with a new token.",

@@ -286,6 +286,8 @@ func TestAccMigrationLink_tokenArgumentsValidatedAtPlan(t *testing.T) {
 		"both tokens": {`org_id = %q
   link_token    = "a"
   link_token_wo = "b"`, []string{"link_token", "link_token_wo"}, []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}},
+		"empty token known at plan": {`org_id = %q
+  link_token = ""`, []string{"Empty Link Token", "atlasmig_link_token.<name>.link_token"}, nil},
 		"version without write-only token": {`org_id = %q
   link_token            = "a"
   link_token_wo_version = 1`, []string{"link_token_wo_version", "link_token_wo"}, nil},
