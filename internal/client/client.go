@@ -52,8 +52,8 @@ type Config struct {
 	RetryWaitMin           time.Duration
 	RetryWaitMax           time.Duration
 	// TraceBodies logs masked request and response bodies at TRACE. When
-	// false, they are logged only if the TF_LOG settings ask for TRACE,
-	// so ordinary runs do not pay for buffering bodies.
+	// false, they are logged only for requests whose logger (tflog.IsTrace)
+	// is at TRACE, so ordinary runs do not pay for buffering bodies.
 	TraceBodies bool
 }
 
@@ -98,7 +98,7 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 	}
 
 	secrets := newSecretSet(cfg.PrivateKey, cfg.ClientSecret)
-	traceBodies := cfg.TraceBodies || traceRequested()
+	traceBodies := cfg.TraceBodies
 	var timed http.RoundTripper = &timeoutTransport{next: baseTransport, timeout: cfg.RequestTimeout}
 
 	var auth http.RoundTripper

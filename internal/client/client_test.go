@@ -567,6 +567,20 @@ func TestLoggingMasksEverySecret(t *testing.T) {
 	}
 }
 
+// Bodies are logged when the request's logger is at TRACE, as Terraform's
+// log settings make it for each RPC; no environment variable is read.
+func TestBodiesFollowTheRequestLoggerLevel(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf) // a TRACE logger
+	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
+	if _, err := atlasClient(t, sim, client.Config{}).ListAvailableProjects(ctx, atlasOrg); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"@message":"API response body"`) {
+		t.Fatalf("no body logged under a TRACE logger:\n%s", buf.String())
+	}
+}
+
 // FindSecrets lists which secrets appear in text.
 func FindSecrets(text string, secrets map[string]string) []string {
 	var found []string
