@@ -86,7 +86,7 @@ func run(runs int, out, only string) error {
 	}
 	report := b.report(rows)
 	fmt.Println(report)
-	return os.WriteFile(out, []byte(report), 0o644)
+	return os.WriteFile(out, []byte(report+suiteSection(out)), 0o644)
 }
 
 // build compiles a provider into its own directory and writes a CLI
@@ -158,26 +158,33 @@ provider "atlasmig" {
 type workspace struct {
 	dir, rc string
 	env     []string
+	err     error // set when the workspace could not be prepared
 }
 
-func (b *bench) workspace(name, hcl, rc string, env map[string]string) (*workspace, error) {
+// workspace prepares a working directory. An error preparing it is kept in
+// the workspace and returned by its first terraform run, so no caller can
+// drop it.
+func (b *bench) workspace(name, hcl, rc string, env map[string]string) *workspace {
 	dir, err := os.MkdirTemp(b.work, name+"-")
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
-		return nil, err
+	if err != nil {
+		return &workspace{err: fmt.Errorf("preparing workspace %s: %w", name, err)}
 	}
 	w := &workspace{dir: dir, rc: rc}
 	w.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_LOG=")
 	for k, v := range env {
 		w.env = append(w.env, k+"="+v)
 	}
-	return w, nil
+	return w
 }
 
 // tf runs terraform and returns its wall time.
 func (b *bench) tf(w *workspace, args ...string) (time.Duration, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.tfPath, args...)
@@ -248,18 +255,18 @@ func (b *bench) scenario1() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ := b.workspace("s1-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
+		w := b.workspace("s1-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
 		o, err := b.applyDestroy(w)
 		sim.Close()
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s1-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
+		w = b.workspace("s1-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
 		nd, err := b.applyDestroy(w)
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s1-data", terraformDataHCL(n), b.noopRC, nil)
+		w = b.workspace("s1-data", terraformDataHCL(n), b.noopRC, nil)
 		td, err := b.applyDestroy(w)
 		if err != nil {
 			return nil, err
@@ -298,7 +305,7 @@ func (b *bench) scenario2and3() ([]row, error) {
 	var digestRatio, saRatio, digestVsSA, planCalls, planRatio []float64
 	var requestsDigest, requestsSA int
 	for i := 0; i < b.runs; i++ {
-		w, _ := b.workspace("s2-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
+		w := b.workspace("s2-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
 		noop, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", par)
 		if err != nil {
 			return nil, err
@@ -308,7 +315,7 @@ func (b *bench) scenario2and3() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s2-digest", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
+		w = b.workspace("s2-digest", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
 		digest, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", par)
 		if err != nil {
 			sim.Close()
@@ -337,7 +344,7 @@ func (b *bench) scenario2and3() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s2-sa", pairsHCL(n, serviceAccountProvider), b.oursRC, saEnv(env))
+		w = b.workspace("s2-sa", pairsHCL(n, serviceAccountProvider), b.oursRC, saEnv(env))
 		sa, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", par)
 		tokenRequests := sim.TokenRequests()
 		requestsSA = sim.Total()
@@ -373,7 +380,7 @@ func (b *bench) scenario4() ([]row, error) {
 	var ratios, failures []float64
 	var limited int
 	for i := 0; i < b.runs; i++ {
-		w, _ := b.workspace("s4-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
+		w := b.workspace("s4-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
 		noop, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color")
 		if err != nil {
 			return nil, err
@@ -382,7 +389,7 @@ func (b *bench) scenario4() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s4-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 10)), b.oursRC, keyEnv(env))
+		w = b.workspace("s4-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 10)), b.oursRC, keyEnv(env))
 		wall, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color")
 		failed := 0.0
 		if err != nil {
@@ -431,7 +438,7 @@ func (b *bench) scenario5() ([]row, error) {
 	schema := func(rc string) (stats, error) {
 		var xs []float64
 		for i := 0; i < 3; i++ {
-			w, _ := b.workspace("s5", pairsHCL(1, fmt.Sprintf(keysProvider, 5)), rc, nil)
+			w := b.workspace("s5", pairsHCL(1, fmt.Sprintf(keysProvider, 5)), rc, nil)
 			d, err := b.tf(w, "providers", "schema", "-json")
 			if err != nil {
 				return stats{}, err
@@ -568,4 +575,20 @@ func terraformVersion(tf string) string {
 		return "unknown"
 	}
 	return strings.TrimPrefix(strings.SplitN(string(out), "\n", 2)[0], "Terraform ")
+}
+
+// suiteHeading starts the section scripts/time-suite.sh writes: the test
+// suite's wall time. The benchmark keeps it when it rewrites the report.
+const suiteHeading = "\n## Test suite wall time\n"
+
+// suiteSection returns that section of the existing report, or "".
+func suiteSection(path string) string {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if i := strings.Index(string(old), suiteHeading); i >= 0 {
+		return string(old[i:])
+	}
+	return ""
 }

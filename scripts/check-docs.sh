@@ -5,6 +5,7 @@
 # another binary the check is skipped, saying why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
 # shellcheck source=terraform.sh
 source scripts/terraform.sh
 if [[ $TF_PRODUCT != Terraform ]]; then
@@ -15,7 +16,6 @@ if ! tf_at_least 1.11.0; then
   echo "docs check skipped: Terraform $TF_VERSION does not report write-only attributes; the docs are generated with Terraform 1.11 or later"
   exit 0
 fi
-scripts/install-tools.sh tfplugindocs
 # shellcheck source=provider-dir.sh
 source scripts/provider-dir.sh
 tmp=$(mktemp -d)
@@ -33,9 +33,10 @@ write_cli_config "$tmp/terraformrc" hashicorp/atlasmig
 # Generate into a copy of the tree so the working copy is never touched.
 mkdir -p "$tmp/tree"
 git ls-files -co --exclude-standard -z | xargs -0 -I{} cp --parents {} "$tmp/tree/" 2>/dev/null || true
+tfplugindocs() { go tool -modfile="$root/tools/go.mod" tfplugindocs "$@"; }
 (cd "$tmp/tree" && rm -rf docs &&
-  "$OLDPWD/bin/tfplugindocs" generate --provider-name atlasmig --providers-schema "$tmp/schema.json" >/dev/null &&
-  "$OLDPWD/bin/tfplugindocs" validate --provider-name atlasmig >/dev/null)
+  tfplugindocs generate --provider-name atlasmig --providers-schema "$tmp/schema.json" >/dev/null &&
+  tfplugindocs validate --provider-name atlasmig >/dev/null)
 if ! diff -ru docs "$tmp/tree/docs"; then
   echo "docs/ is out of date: run make docs and commit the result" >&2
   exit 1
