@@ -17,10 +17,10 @@ import (
 // eitherWay checks through the simulator when there is one, and through the
 // real APIs otherwise, so that `make testacc` proves as much as `make test`
 // wherever the APIs can tell.
-func (e *Env) eitherWay(real func() error, sim func(*simulator.Server) error) resource.TestCheckFunc {
+func (e *Env) eitherWay(viaAPI func() error, sim func(*simulator.Server) error) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		if e.Sim == nil {
-			return real()
+			return viaAPI()
 		}
 		return sim(e.Sim)
 	}
