@@ -32,11 +32,13 @@ import (
 // here; 2023-01-01 is the only version they have.
 const AtlasMediaType = "application/vnd.atlas.2023-01-01+json"
 
+// DefaultRequestTimeout bounds one HTTP request when Config sets none.
+const DefaultRequestTimeout = 60 * time.Second
+
 const (
-	jsonMediaType         = "application/json"
-	defaultRequestTimeout = 60 * time.Second
-	defaultRetryWaitMin   = time.Second
-	defaultRetryWaitMax   = 30 * time.Second
+	jsonMediaType       = "application/json"
+	defaultRetryWaitMin = time.Second
+	defaultRetryWaitMax = 30 * time.Second
 )
 
 // Config configures one side. Exactly one kind of credential is set.
@@ -88,7 +90,7 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 		return nil, err
 	}
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = defaultRequestTimeout
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.RetryWaitMin <= 0 {
 		cfg.RetryWaitMin = defaultRetryWaitMin

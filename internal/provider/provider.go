@@ -165,7 +165,7 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How long one HTTP request may take before it is abandoned (and retried where safe), as a Go duration such as `30s`. "+
-					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", "60s", EnvRequestTimeout),
+					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", fmt.Sprintf("%.0fs", DefaultRequestTimeout.Seconds()), EnvRequestTimeout),
 			},
 		},
 		Blocks: map[string]schema.Block{
