@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
 const (
@@ -100,8 +101,7 @@ func (b *bench) build(name, pkg string) (string, string, error) {
 		return "", "", fmt.Errorf("building %s: %w", pkg, err)
 	}
 	rc := filepath.Join(b.work, name+".tfrc")
-	content := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"atlasmig/atlasmig\" = %q\n  }\n  direct {}\n}\n", dir)
-	return bin, rc, os.WriteFile(rc, []byte(content), 0o600)
+	return bin, rc, os.WriteFile(rc, []byte(tfcli.DevOverrides(dir)), 0o600)
 }
 
 // graph is a configuration of n token + link pairs.
@@ -503,7 +503,7 @@ func (b *bench) report(rows []row) string {
 	s.WriteString("# Benchmarks\n\n")
 	s.WriteString("Produced by `make bench`. Every ratio compares figures measured side by side in the same run; medians, with min and max over the runs.\n\n")
 	fmt.Fprintf(&s, "- Machine: %s, %d cores, %s\n", cpuModel(), runtime.NumCPU(), memTotal())
-	fmt.Fprintf(&s, "- Go: %s; Terraform: %s\n", runtime.Version(), terraformVersion(b.tfPath))
+	fmt.Fprintf(&s, "- Go: %s; %s\n", runtime.Version(), terraformVersion(b.tfPath))
 	fmt.Fprintf(&s, "- Runs per scenario: %d; date: %s\n\n", b.runs, time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	s.WriteString("| # | measure | median | min | max | target | note |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
@@ -570,11 +570,11 @@ func memTotal() string {
 }
 
 func terraformVersion(tf string) string {
-	out, err := exec.Command(tf, "version").Output()
+	bin, err := tfcli.Identify(tf)
 	if err != nil {
 		return "unknown"
 	}
-	return strings.TrimPrefix(strings.SplitN(string(out), "\n", 2)[0], "Terraform ")
+	return bin.String()
 }
 
 // suiteHeading starts the section scripts/time-suite.sh writes: the test

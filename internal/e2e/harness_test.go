@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
 // providerDir holds the provider binary built once for the whole package.
@@ -79,8 +81,7 @@ func newWorkspace(t *testing.T, env map[string]string) *workspace {
 	t.Helper()
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".terraformrc")
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"atlasmig/atlasmig\" = %q\n  }\n  direct {}\n}\n", providerDir)
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(rc, []byte(tfcli.DevOverrides(providerDir)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	w := &workspace{t: t, dir: dir, logPath: filepath.Join(dir, "terraform.log")}

@@ -69,3 +69,12 @@ func (b Binary) String() string {
 	}
 	return b.Product + " " + b.Version.String()
 }
+
+// DevOverrides is a CLI configuration whose dev_overrides point the
+// provider source address atlasmig/atlasmig at dir, where a built
+// terraform-provider-atlasmig lives: the binary then needs no init and
+// downloads nothing. scripts/provider-dir.sh writes the same file for the
+// shell scripts.
+func DevOverrides(dir string) string {
+	return fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"atlasmig/atlasmig\" = %q\n  }\n  direct {}\n}\n", dir)
+}
