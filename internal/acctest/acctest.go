@@ -20,6 +20,7 @@ import (
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/provider"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/resources"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
@@ -199,7 +200,7 @@ func Run(t *testing.T, env *Env, tc resource.TestCase) {
 func (e *Env) Secrets() map[string]string {
 	secrets := map[string]string{}
 	add := func(what, v string) {
-		if len(v) >= 6 {
+		if len(v) >= secretscan.MinLength {
 			secrets[v] = what
 		}
 	}
@@ -220,10 +221,8 @@ func (e *Env) Secrets() map[string]string {
 
 // FindSecret returns a description of the first secret found in text, or "".
 func (e *Env) FindSecret(text string) string {
-	for v, what := range e.Secrets() {
-		if strings.Contains(text, v) {
-			return what
-		}
+	if leaks := secretscan.Find("a Terraform error", text, e.Secrets()); len(leaks) > 0 {
+		return leaks[0].Secret
 	}
 	return ""
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
@@ -529,7 +530,7 @@ func TestLoggingMasksEverySecret(t *testing.T) {
 	for _, at := range sim.AccessTokens() {
 		secrets[at] = "access token"
 	}
-	if leaks := FindSecrets(log, secrets); len(leaks) > 0 {
+	if leaks := secretscan.Find("log", log, secrets); len(leaks) > 0 {
 		t.Fatalf("the log reveals: %v", leaks)
 	}
 	for _, forbidden := range []string{"Authorization", "WWW-Authenticate", "Digest ", "Bearer "} {
@@ -581,23 +582,12 @@ func TestBodiesFollowTheRequestLoggerLevel(t *testing.T) {
 	}
 }
 
-// FindSecrets lists which secrets appear in text.
-func FindSecrets(text string, secrets map[string]string) []string {
-	var found []string
-	for value, what := range secrets {
-		if value != "" && strings.Contains(text, value) {
-			found = append(found, what)
-		}
-	}
-	return found
-}
-
 func TestFindSecretsCatchesALeak(t *testing.T) {
 	// A deliberately leaking logger: the check above must catch it.
 	var buf bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &buf)
 	leakyLog(ctx, "private-key-value-1234")
-	if got := FindSecrets(buf.String(), map[string]string{"private-key-value-1234": "private key"}); len(got) != 1 {
+	if got := secretscan.Find("log", buf.String(), map[string]string{"private-key-value-1234": "private key"}); len(got) != 1 {
 		t.Fatalf("the leak check missed a leaked secret: %v", got)
 	}
 }

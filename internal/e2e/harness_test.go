@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
@@ -142,37 +143,9 @@ func (w *workspace) read(name string) string {
 	return string(b)
 }
 
-// Leak is one secret found where it must not be.
-type Leak struct {
-	Secret string // description, never the value
-	Where  string
-	Line   int
-}
-
-// findLeaks returns every occurrence of any secret in text. secrets maps a
-// value to its description.
-func findLeaks(where, text string, secrets map[string]string) []Leak {
-	var leaks []Leak
-	for value, what := range secrets {
-		if value == "" {
-			continue
-		}
-		for i, line := range strings.Split(text, "\n") {
-			if strings.Contains(line, value) {
-				leaks = append(leaks, Leak{Secret: what, Where: where, Line: i + 1})
-			}
-		}
-	}
-	sort.Slice(leaks, func(i, j int) bool {
-		if leaks[i].Where != leaks[j].Where {
-			return leaks[i].Where < leaks[j].Where
-		}
-		return leaks[i].Line < leaks[j].Line
-	})
-	return leaks
-}
-
-func reportLeaks(t *testing.T, leaks []Leak) {
+// reportLeaks fails the test for each leak, naming the secret, never its
+// value.
+func reportLeaks(t *testing.T, leaks []secretscan.Leak) {
 	t.Helper()
 	for _, l := range leaks {
 		t.Errorf("%s appears in %s, line %d", l.Secret, l.Where, l.Line)
