@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
 const (
@@ -35,7 +36,7 @@ const (
 func main() {
 	runs := flag.Int("runs", 3, "repetitions of each scenario")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
-	only := flag.String("scenarios", "1,2,3,4,5,6", "scenarios to run (2 and 3 run together)")
+	only := flag.String("scenarios", "1,2,3,4,5,6,7", "scenarios to run (2 and 3 run together)")
 	flag.Parse()
 	if err := run(*runs, *out, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -73,7 +74,7 @@ func run(runs int, out, only string) error {
 	scenarios := []struct {
 		ids string
 		run func() ([]row, error)
-	}{{"1", b.scenario1}, {"23", b.scenario2and3}, {"4", b.scenario4}, {"5", b.scenario5}, {"6", b.scenario6}}
+	}{{"1", b.scenario1}, {"23", b.scenario2and3}, {"4", b.scenario4}, {"5", b.scenario5}, {"6", b.scenario6}, {"7", b.scenario7}}
 	for _, s := range scenarios {
 		if !strings.ContainsAny(only, s.ids) {
 			continue
@@ -86,7 +87,7 @@ func run(runs int, out, only string) error {
 	}
 	report := b.report(rows)
 	fmt.Println(report)
-	return os.WriteFile(out, []byte(report), 0o644)
+	return os.WriteFile(out, []byte(report+suiteSection(out)), 0o644)
 }
 
 // build compiles a provider into its own directory and writes a CLI
@@ -100,8 +101,7 @@ func (b *bench) build(name, pkg string) (string, string, error) {
 		return "", "", fmt.Errorf("building %s: %w", pkg, err)
 	}
 	rc := filepath.Join(b.work, name+".tfrc")
-	content := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"atlasmig/atlasmig\" = %q\n  }\n  direct {}\n}\n", dir)
-	return bin, rc, os.WriteFile(rc, []byte(content), 0o600)
+	return bin, rc, os.WriteFile(rc, []byte(tfcli.DevOverrides(dir)), 0o600)
 }
 
 // graph is a configuration of n token + link pairs.
@@ -158,26 +158,33 @@ provider "atlasmig" {
 type workspace struct {
 	dir, rc string
 	env     []string
+	err     error // set when the workspace could not be prepared
 }
 
-func (b *bench) workspace(name, hcl, rc string, env map[string]string) (*workspace, error) {
+// workspace prepares a working directory. An error preparing it is kept in
+// the workspace and returned by its first terraform run, so no caller can
+// drop it.
+func (b *bench) workspace(name, hcl, rc string, env map[string]string) *workspace {
 	dir, err := os.MkdirTemp(b.work, name+"-")
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
-		return nil, err
+	if err != nil {
+		return &workspace{err: fmt.Errorf("preparing workspace %s: %w", name, err)}
 	}
 	w := &workspace{dir: dir, rc: rc}
 	w.env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_LOG=")
 	for k, v := range env {
 		w.env = append(w.env, k+"="+v)
 	}
-	return w, nil
+	return w
 }
 
 // tf runs terraform and returns its wall time.
 func (b *bench) tf(w *workspace, args ...string) (time.Duration, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.tfPath, args...)
@@ -248,18 +255,18 @@ func (b *bench) scenario1() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ := b.workspace("s1-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
+		w := b.workspace("s1-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
 		o, err := b.applyDestroy(w)
 		sim.Close()
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s1-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
+		w = b.workspace("s1-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
 		nd, err := b.applyDestroy(w)
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s1-data", terraformDataHCL(n), b.noopRC, nil)
+		w = b.workspace("s1-data", terraformDataHCL(n), b.noopRC, nil)
 		td, err := b.applyDestroy(w)
 		if err != nil {
 			return nil, err
@@ -298,7 +305,7 @@ func (b *bench) scenario2and3() ([]row, error) {
 	var digestRatio, saRatio, digestVsSA, planCalls, planRatio []float64
 	var requestsDigest, requestsSA int
 	for i := 0; i < b.runs; i++ {
-		w, _ := b.workspace("s2-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
+		w := b.workspace("s2-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
 		noop, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", par)
 		if err != nil {
 			return nil, err
@@ -308,7 +315,7 @@ func (b *bench) scenario2and3() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s2-digest", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
+		w = b.workspace("s2-digest", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.oursRC, keyEnv(env))
 		digest, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", par)
 		if err != nil {
 			sim.Close()
@@ -318,7 +325,10 @@ func (b *bench) scenario2and3() ([]row, error) {
 		// Digest: a challenge and an authenticated request per call, two
 		// calls per pair; no status read after a create that answered
 		// SYNCED.
-		digestFloor := float64(n*2*2) * latency.Seconds() / parallelism
+		// Per pair, three calls: the token, the check that the source
+		// organization is not linked yet, and the link; with digest, each
+		// is a challenge and an authenticated request.
+		digestFloor := float64(n*3*2) * latency.Seconds() / parallelism
 		digestRatio = append(digestRatio, secs(digest)/(secs(noop)+digestFloor))
 
 		// Scenario 3: refresh the applied pairs.
@@ -337,7 +347,7 @@ func (b *bench) scenario2and3() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s2-sa", pairsHCL(n, serviceAccountProvider), b.oursRC, saEnv(env))
+		w = b.workspace("s2-sa", pairsHCL(n, serviceAccountProvider), b.oursRC, saEnv(env))
 		sa, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", par)
 		tokenRequests := sim.TokenRequests()
 		requestsSA = sim.Total()
@@ -347,15 +357,15 @@ func (b *bench) scenario2and3() ([]row, error) {
 		}
 		// Service accounts: one request per call, plus the token requests
 		// (one per side and provider process).
-		saFloor := float64(n*2+tokenRequests) * latency.Seconds() / parallelism
+		saFloor := float64(n*3+tokenRequests) * latency.Seconds() / parallelism
 		saRatio = append(saRatio, secs(sa)/(secs(noop)+saFloor))
 		digestVsSA = append(digestVsSA, secs(digest)/secs(sa))
 	}
 	return []row{
 		{scenario: "2", measure: "apply 100 pairs, keys (digest): wall ÷ (no-op + API floor)", ratio: summarize(digestRatio), target: "≤ 1.1",
-			note: fmt.Sprintf("%d HTTP requests (400 required)", requestsDigest)},
+			note: fmt.Sprintf("%d HTTP requests (600 required)", requestsDigest)},
 		{scenario: "2", measure: "apply 100 pairs, service accounts: wall ÷ (no-op + API floor)", ratio: summarize(saRatio), target: "≤ 1.1",
-			note: fmt.Sprintf("%d HTTP requests (200 + token requests)", requestsSA)},
+			note: fmt.Sprintf("%d HTTP requests (300 + token requests)", requestsSA)},
 		{scenario: "2", measure: "apply 100 pairs: digest wall ÷ service-account wall", ratio: summarize(digestVsSA), target: "report"},
 		{scenario: "3", measure: "plan (refresh) of 100 pairs: API calls ÷ minimum (100 status reads)", ratio: summarize(planCalls), target: "1.0"},
 		{scenario: "3", measure: "plan (refresh) of 100 pairs: wall", ratio: summarize(planRatio), unit: "s", target: "report"},
@@ -373,7 +383,7 @@ func (b *bench) scenario4() ([]row, error) {
 	var ratios, failures []float64
 	var limited int
 	for i := 0; i < b.runs; i++ {
-		w, _ := b.workspace("s4-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
+		w := b.workspace("s4-noop", pairsHCL(n, fmt.Sprintf(keysProvider, 5)), b.noopRC, nil)
 		noop, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color")
 		if err != nil {
 			return nil, err
@@ -382,7 +392,7 @@ func (b *bench) scenario4() ([]row, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, _ = b.workspace("s4-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 10)), b.oursRC, keyEnv(env))
+		w = b.workspace("s4-ours", pairsHCL(n, fmt.Sprintf(keysProvider, 10)), b.oursRC, keyEnv(env))
 		wall, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color")
 		failed := 0.0
 		if err != nil {
@@ -392,8 +402,10 @@ func (b *bench) scenario4() ([]row, error) {
 		summary := sim.JournalSummary()
 		limited = summary.ByStatus[429]
 		sim.Close()
-		// Required: a challenge and an authenticated request per call.
-		needed := float64(n * 2 * 2)
+		// Required: a challenge and an authenticated request per call:
+		// the token, the check that the organization is not linked yet,
+		// and the link.
+		needed := float64(n * 3 * 2)
 		failures = append(failures, failed)
 		ratios = append(ratios, secs(wall)/(secs(noop)+needed/rate))
 	}
@@ -431,7 +443,7 @@ func (b *bench) scenario5() ([]row, error) {
 	schema := func(rc string) (stats, error) {
 		var xs []float64
 		for i := 0; i < 3; i++ {
-			w, _ := b.workspace("s5", pairsHCL(1, fmt.Sprintf(keysProvider, 5)), rc, nil)
+			w := b.workspace("s5", pairsHCL(1, fmt.Sprintf(keysProvider, 5)), rc, nil)
 			d, err := b.tf(w, "providers", "schema", "-json")
 			if err != nil {
 				return stats{}, err
@@ -496,7 +508,7 @@ func (b *bench) report(rows []row) string {
 	s.WriteString("# Benchmarks\n\n")
 	s.WriteString("Produced by `make bench`. Every ratio compares figures measured side by side in the same run; medians, with min and max over the runs.\n\n")
 	fmt.Fprintf(&s, "- Machine: %s, %d cores, %s\n", cpuModel(), runtime.NumCPU(), memTotal())
-	fmt.Fprintf(&s, "- Go: %s; Terraform: %s\n", runtime.Version(), terraformVersion(b.tfPath))
+	fmt.Fprintf(&s, "- Go: %s; %s\n", runtime.Version(), terraformVersion(b.tfPath))
 	fmt.Fprintf(&s, "- Runs per scenario: %d; date: %s\n\n", b.runs, time.Now().UTC().Format("2006-01-02 15:04 MST"))
 	s.WriteString("| # | measure | median | min | max | target | note |\n|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
@@ -529,7 +541,7 @@ const explanation = `
   token API has no read).
 - **Scenario 4** applies 100 pairs against a token bucket of 20 requests/s (burst 20) that answers 429
   with Retry-After. No apply may fail; the wall time is divided by the no-op provider's plus the time
-  the bucket needs to admit the required requests (400 at 20/s). The provider's max_retries is 10 here:
+  the bucket needs to admit the required requests (600 at 20/s). The provider's max_retries is 10 here:
   ten workers share twenty requests a second, so a request can meet several 429s in a row.
 - **Scenario 5** reports the provider process beside the no-op provider: time from exec to the plugin
   handshake, terraform's whole "providers schema" command, peak resident memory at serve, and size.
@@ -570,9 +582,25 @@ func memTotal() string {
 }
 
 func terraformVersion(tf string) string {
-	out, err := exec.Command(tf, "version").Output()
+	bin, err := tfcli.Identify(tf)
 	if err != nil {
 		return "unknown"
 	}
-	return strings.TrimPrefix(strings.SplitN(string(out), "\n", 2)[0], "Terraform ")
+	return bin.String()
+}
+
+// suiteHeading starts the section scripts/time-suite.sh writes: the test
+// suite's wall time. The benchmark keeps it when it rewrites the report.
+const suiteHeading = "\n## Test suite wall time\n"
+
+// suiteSection returns that section of the existing report, or "".
+func suiteSection(path string) string {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if i := strings.Index(string(old), suiteHeading); i >= 0 {
+		return string(old[i:])
+	}
+	return ""
 }

@@ -83,7 +83,7 @@ func (b *bench) scenario6() ([]row, error) {
 		}
 		env = keyEnv(env)
 		env["ATLASMIG_POLL_SCALE"] = fmt.Sprintf("%g", 1/speed)
-		w, _ := b.workspace("s6-ours", migrationsHCL(n), b.oursRC, env)
+		w := b.workspace("s6-ours", migrationsHCL(n), b.oursRC, env)
 		wall, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
 		if err != nil {
 			sim.Close()

@@ -49,17 +49,14 @@ done
 source "$work/simulator.env"
 echo "simulator listening at $(cat "$work/ready")"
 
-cat >"$work/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "atlasmig/atlasmig" = "$root/bin"
-  }
-  direct {}
-}
-RC
+# shellcheck source=terraform.sh
+source scripts/terraform.sh
+ATLASMIG_PROVIDER_DIR=$root/bin
+# shellcheck source=provider-dir.sh
+source scripts/provider-dir.sh
+write_cli_config "$work/terraformrc"
 export TF_CLI_CONFIG_FILE=$work/terraformrc
 export TF_DATA_DIR=$work/tf/.terraform
-export CHECKPOINT_DISABLE=1
 export TF_IN_AUTOMATION=1
 cp examples/complete/*.tf examples/complete/*.tfvars "$work/tf/" 2>/dev/null || cp examples/complete/*.tf "$work/tf/"
 cd "$work/tf"
@@ -68,29 +65,29 @@ sim_url=$(cat "$work/ready")
 migration() { curl -fsS "$sim_url/_sim/migrations" 2>/dev/null || true; echo; }
 
 step "terraform apply: link token, link, available projects, and the migration (validated, then started)"
-terraform apply -auto-approve -input=false -no-color
-terraform output -no-color deployments
-terraform output -no-color migration
+"$TERRAFORM" apply -auto-approve -input=false -no-color
+"$TERRAFORM" output -no-color deployments
+"$TERRAFORM" output -no-color migration
 
 step "Waiting for the migration to be ready for cutover (refresh-only applies read what Atlas reports)"
 for _ in $(seq 1 30); do
-  terraform apply -refresh-only -auto-approve -input=false -no-color >/dev/null
-  ready=$(terraform output -no-color -json migration | sed -n 's/.*"ready_for_cutover":\([a-z]*\).*/\1/p')
-  echo "ready_for_cutover=$ready  $(terraform output -no-color -json migration)"
+  "$TERRAFORM" apply -refresh-only -auto-approve -input=false -no-color >/dev/null
+  ready=$("$TERRAFORM" output -no-color -json migration | sed -n 's/.*"ready_for_cutover":\([a-z]*\).*/\1/p')
+  echo "ready_for_cutover=$ready  $("$TERRAFORM" output -no-color -json migration)"
   [[ $ready == true ]] && break
   sleep 2
 done
 
 step "terraform plan -var cutover=true: the reviewed change (an in-place update)"
-terraform plan -var cutover=true -input=false -no-color
+"$TERRAFORM" plan -var cutover=true -input=false -no-color
 
 step "terraform apply -var cutover=true: cut over once, wait for COMPLETE"
-terraform apply -var cutover=true -auto-approve -input=false -no-color
-terraform output -no-color migration
+"$TERRAFORM" apply -var cutover=true -auto-approve -input=false -no-color
+"$TERRAFORM" output -no-color migration
 
 step "terraform plan: expecting no changes"
 set +e
-terraform plan -var cutover=true -detailed-exitcode -input=false -no-color
+"$TERRAFORM" plan -var cutover=true -detailed-exitcode -input=false -no-color
 plan_status=$?
 set -e
 if ((plan_status != 0)); then
@@ -99,14 +96,14 @@ if ((plan_status != 0)); then
 fi
 
 step "terraform plan -var cutover=false: a cutover cannot be undone"
-if terraform plan -var cutover=false -input=false -no-color >"$work/undo.log" 2>&1; then
+if "$TERRAFORM" plan -var cutover=false -input=false -no-color >"$work/undo.log" 2>&1; then
   echo "expected the plan to refuse cutover = false" >&2
   exit 1
 fi
 grep -A2 "Cutover Cannot Be Undone" "$work/undo.log"
 
 step "terraform destroy: forget the COMPLETE migration (no API call), unlink, remove the token"
-terraform destroy -var cutover=true -auto-approve -input=false -no-color
+"$TERRAFORM" destroy -var cutover=true -auto-approve -input=false -no-color
 
 step "Simulator state after destroy"
 curl -fsS "$sim_url/_sim/state" 2>/dev/null || true

@@ -61,6 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	)
 	fs := flag.NewFlagSet("atlasmig-sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = usage(fs, stderr)
 	fs.StringVar(&c.server.Addr, "addr", "127.0.0.1:0", "loopback `host:port` to listen on (port 0 picks a free one)")
 	fs.StringVar(&atlasPub, "atlas-public-key", "", "Atlas API public key (default: generated)")
 	fs.StringVar(&atlasPriv, "atlas-private-key", "", "Atlas API private key (default: generated)")

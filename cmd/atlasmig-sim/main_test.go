@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,5 +84,27 @@ func TestRunPrintsEnvironmentAndServes(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"-addr", "0.0.0.0:0"}, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("non-loopback address: %v", err)
+	}
+}
+
+// -h names every fault route with its request, and documents the control
+// API's bodies.
+func TestHelpListsRoutesAndControlAPI(t *testing.T) {
+	var help bytes.Buffer
+	if _, err := parseFlags([]string{"-h"}, &help); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v", err)
+	}
+	for _, r := range simulator.Routes() {
+		if routeEndpoints[r] == "" || !strings.Contains(help.String(), string(r)+" ") {
+			t.Errorf("-h does not list route %s with its request", r)
+		}
+		if _, _, err := simulator.ParseFault(string(r) + ":503"); err != nil {
+			t.Errorf("listed route %s is not a fault route: %v", r, err)
+		}
+	}
+	for _, want := range []string{"reset-before", "reset-after", "POST /_sim/faults", `"route": "link"`, "POST /_sim/inventory", "GET  /_sim/requests", "-ready-file"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("-h lacks %q", want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -18,6 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/provider"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/resources"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
@@ -135,8 +138,17 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 		getenv = func(name string) string { return e.Environ[name] }
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"atlasmig": providerserver.NewProtocol6WithError(provider.NewWithEnvironment(ProviderVersion, getenv)()),
+		"atlasmig": providerserver.NewProtocol6WithError(provider.NewWithOptions(ProviderVersion, provider.Options{Getenv: getenv, LinkPoll: e.linkPoll()})()),
 	}
+}
+
+// linkPoll is the provider's status polling: quick against the simulator,
+// which answers at once, and the provider's default against real services.
+func (e *Env) linkPoll() resources.LinkPoll {
+	if e.real {
+		return resources.DefaultLinkPoll
+	}
+	return resources.LinkPoll{Interval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond}
 }
 
 // Config prefixes body with a provider block for both sides.
@@ -166,9 +178,12 @@ func (e *Env) providerBlock(withOpsManager bool) string {
 
 // Run runs a Terraform test case: resource.UnitTest against the simulator
 // (nothing leaves the machine), resource.Test against real services. Every
-// error Terraform reports is checked for secrets.
+// error Terraform reports is checked for secrets. Test cases run in
+// parallel: each has its own simulator, environment and working directory,
+// so a test must not change process-wide state (os.Setenv, os.Chdir).
 func Run(t *testing.T, env *Env, tc resource.TestCase) {
 	t.Helper()
+	t.Parallel()
 	if tc.ProtoV6ProviderFactories == nil {
 		tc.ProtoV6ProviderFactories = env.Factories()
 	}
@@ -196,7 +211,7 @@ func Run(t *testing.T, env *Env, tc resource.TestCase) {
 func (e *Env) Secrets() map[string]string {
 	secrets := map[string]string{}
 	add := func(what, v string) {
-		if len(v) >= 6 {
+		if len(v) >= secretscan.MinLength {
 			secrets[v] = what
 		}
 	}
@@ -217,10 +232,8 @@ func (e *Env) Secrets() map[string]string {
 
 // FindSecret returns a description of the first secret found in text, or "".
 func (e *Env) FindSecret(text string) string {
-	for v, what := range e.Secrets() {
-		if strings.Contains(text, v) {
-			return what
-		}
+	if leaks := secretscan.Find("a Terraform error", text, e.Secrets()); len(leaks) > 0 {
+		return leaks[0].Secret
 	}
 	return ""
 }

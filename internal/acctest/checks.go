@@ -48,10 +48,15 @@ func (e *Env) simOnly(check func(*simulator.Server) error) resource.TestCheckFun
 	}
 }
 
-// CheckNothingLeft is a CheckDestroy: no token, no link anywhere.
+// CheckNothingLeft is a CheckDestroy: no token, no link anywhere. Against
+// real services it asks the APIs: the source organization has no link, and
+// removing the Atlas organization's link tokens finds none.
 func (e *Env) CheckNothingLeft(*terraform.State) error {
 	if e.Sim == nil {
-		return nil
+		if err := e.realNotLinked(e.SourceOrgID); err != nil {
+			return err
+		}
+		return e.realNoLinkTokens(e.AtlasOrgID)
 	}
 	if tokens := e.Sim.AllLinkTokens(); len(tokens) > 0 {
 		return fmt.Errorf("%d link tokens left after destroy", len(tokens))
@@ -68,9 +73,9 @@ func (e *Env) CheckNotLinkedAfterDestroy(sourceOrgID string) resource.TestCheckF
 }
 
 // CheckLinked checks that the source organization is linked, SYNCED, to the
-// Atlas organization.
+// Atlas organization (against real services: that its status is SYNCED).
 func (e *Env) CheckLinked(sourceOrgID, atlasOrgID string) resource.TestCheckFunc {
-	return e.simOnly(func(s *simulator.Server) error {
+	return e.eitherWay(func() error { return e.realLinked(sourceOrgID) }, func(s *simulator.Server) error {
 		status, linked := s.LinkStatus(sourceOrgID)
 		if !linked || status != "SYNCED" {
 			return fmt.Errorf("organization %s: linked=%t status=%q, want a SYNCED link", sourceOrgID, linked, status)
@@ -84,7 +89,7 @@ func (e *Env) CheckLinked(sourceOrgID, atlasOrgID string) resource.TestCheckFunc
 
 // CheckNotLinked checks that the source organization has no link.
 func (e *Env) CheckNotLinked(sourceOrgID string) resource.TestCheckFunc {
-	return e.simOnly(func(s *simulator.Server) error {
+	return e.eitherWay(func() error { return e.realNotLinked(sourceOrgID) }, func(s *simulator.Server) error {
 		if _, linked := s.LinkStatus(sourceOrgID); linked {
 			return fmt.Errorf("organization %s is still linked", sourceOrgID)
 		}

@@ -32,11 +32,13 @@ import (
 // here; 2023-01-01 is the only version they have.
 const AtlasMediaType = "application/vnd.atlas.2023-01-01+json"
 
+// DefaultRequestTimeout bounds one HTTP request when Config sets none.
+const DefaultRequestTimeout = 60 * time.Second
+
 const (
-	jsonMediaType         = "application/json"
-	defaultRequestTimeout = 60 * time.Second
-	defaultRetryWaitMin   = time.Second
-	defaultRetryWaitMax   = 30 * time.Second
+	jsonMediaType       = "application/json"
+	defaultRetryWaitMin = time.Second
+	defaultRetryWaitMax = 30 * time.Second
 )
 
 // Config configures one side. Exactly one kind of credential is set.
@@ -52,8 +54,8 @@ type Config struct {
 	RetryWaitMin           time.Duration
 	RetryWaitMax           time.Duration
 	// TraceBodies logs masked request and response bodies at TRACE. When
-	// false, they are logged only if the TF_LOG settings ask for TRACE,
-	// so ordinary runs do not pay for buffering bodies.
+	// false, they are logged only for requests whose logger (tflog.IsTrace)
+	// is at TRACE, so ordinary runs do not pay for buffering bodies.
 	TraceBodies bool
 }
 
@@ -88,7 +90,7 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 		return nil, err
 	}
 	if cfg.RequestTimeout <= 0 {
-		cfg.RequestTimeout = defaultRequestTimeout
+		cfg.RequestTimeout = DefaultRequestTimeout
 	}
 	if cfg.RetryWaitMin <= 0 {
 		cfg.RetryWaitMin = defaultRetryWaitMin
@@ -98,7 +100,7 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 	}
 
 	secrets := newSecretSet(cfg.PrivateKey, cfg.ClientSecret)
-	traceBodies := cfg.TraceBodies || traceRequested()
+	traceBodies := cfg.TraceBodies
 	var timed http.RoundTripper = &timeoutTransport{next: baseTransport, timeout: cfg.RequestTimeout}
 
 	var auth http.RoundTripper
@@ -219,7 +221,8 @@ func (c *core) doVersion(ctx context.Context, mediaType, method, path string, bo
 		return &uncertainError{msg: fmt.Sprintf("%s %s: reading the answer failed: %s", method, path, scrub(err.Error())), err: err}
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: the answer (HTTP %d) is not the expected JSON: %s", method, path, resp.StatusCode, scrub(err.Error()))
+		return &UnexpectedAnswerError{Method: method, Path: path, StatusCode: resp.StatusCode,
+			ContentType: resp.Header.Get("Content-Type"), Err: errors.New(scrub(err.Error()))}
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -94,22 +93,6 @@ func secretsFrom(ctx context.Context) []string {
 	return s
 }
 
-// traceRequested reports whether Terraform's log settings ask for TRACE from
-// this provider; only then are bodies buffered and logged.
-func traceRequested() bool {
-	for _, name := range []string{"TF_LOG_PROVIDER_ATLASMIG", "TF_LOG_PROVIDER", "TF_LOG"} {
-		switch strings.ToUpper(os.Getenv(name)) {
-		case "TRACE", "JSON":
-			return true
-		case "":
-			continue
-		default:
-			return false
-		}
-	}
-	return false
-}
-
 // loggingTransport logs every attempt at DEBUG — method, path, status,
 // duration, attempt, request id — and, at TRACE, bodies with every secret
 // masked. Headers are never logged except an allow-list, so Authorization,
@@ -121,7 +104,7 @@ func traceRequested() bool {
 type loggingTransport struct {
 	next        http.RoundTripper
 	secrets     *secretSet
-	traceBodies bool
+	traceBodies bool // also when the request's logger is not at TRACE (tests)
 }
 
 var loggedHeaders = []string{"Content-Type", "Content-Length", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining"}
@@ -135,7 +118,10 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		"path":    req.URL.Path,
 		"attempt": attemptFrom(req.Context()),
 	}
-	if t.traceBodies && req.Body != nil && req.GetBody != nil {
+	// Bodies are buffered and logged only when this request's logger logs
+	// TRACE, as Terraform's log settings decide for each RPC.
+	traceBodies := t.traceBodies || tflog.IsTrace(ctx)
+	if traceBodies && req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			raw, _ := io.ReadAll(io.LimitReader(body, 64<<10))
 			body.Close()
@@ -165,7 +151,7 @@ func (t *loggingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	tflog.Debug(ctx, "API request", fields)
 
-	if t.traceBodies && resp.Body != nil && resp.ContentLength != 0 && resp.ContentLength <= 64<<10 {
+	if traceBodies && resp.Body != nil && resp.ContentLength != 0 && resp.ContentLength <= 64<<10 {
 		raw, readErr := io.ReadAll(io.LimitReader(resp.Body, 64<<10+1))
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(raw))

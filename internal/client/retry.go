@@ -15,11 +15,15 @@ import (
 
 // retryTransport retries rate limits and transient failures.
 //
-// It is a small policy of our own rather than go-retryablehttp because it
-// must be a RoundTripper wrapped around the digest transport (so each replay
-// runs a fresh challenge), and it must decide per method whether a failed
-// attempt can have been processed: a POST that may have created a token or a
-// link is never replayed blindly.
+// It is a small policy of our own rather than go-retryablehttp. That library
+// does ship a RoundTripper, which could wrap the digest transport; the
+// reasons are elsewhere. Its CheckRetry hook sees the context, the response
+// and the error, not the request: on a connection error there is no
+// response, so it cannot tell a GET (safe to replay) from a POST that may
+// have created a token or a link. Its default policy retries every connection error and
+// every 5xx for every method. And when the context's deadline ends a wait,
+// it returns the context's error and drops the API's last answer (a 429
+// with its code and detail), which is what the user needs to see.
 type retryTransport struct {
 	next       http.RoundTripper
 	maxRetries int

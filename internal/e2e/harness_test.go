@@ -17,6 +17,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
 // providerDir holds the provider binary built once for the whole package.
@@ -30,6 +33,13 @@ func runMain(m *testing.M) int {
 	if _, err := exec.LookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		fmt.Fprintln(os.Stderr, "e2e: terraform not found on PATH; run `make test`, which explains how to get it")
 		return 1
+	}
+	// `make test` builds the provider once for every package and script.
+	if dir := os.Getenv("ATLASMIG_PROVIDER_DIR"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "terraform-provider-atlasmig")); err == nil {
+			providerDir = dir
+			return m.Run()
+		}
 	}
 	dir, err := os.MkdirTemp("", "atlasmig-e2e-provider-")
 	if err != nil {
@@ -73,8 +83,7 @@ func newWorkspace(t *testing.T, env map[string]string) *workspace {
 	t.Helper()
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".terraformrc")
-	cfg := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"atlasmig/atlasmig\" = %q\n  }\n  direct {}\n}\n", providerDir)
-	if err := os.WriteFile(rc, []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(rc, []byte(tfcli.DevOverrides(providerDir)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	w := &workspace{t: t, dir: dir, logPath: filepath.Join(dir, "terraform.log")}
@@ -150,37 +159,9 @@ func (w *workspace) read(name string) string {
 	return string(b)
 }
 
-// Leak is one secret found where it must not be.
-type Leak struct {
-	Secret string // description, never the value
-	Where  string
-	Line   int
-}
-
-// findLeaks returns every occurrence of any secret in text. secrets maps a
-// value to its description.
-func findLeaks(where, text string, secrets map[string]string) []Leak {
-	var leaks []Leak
-	for value, what := range secrets {
-		if value == "" {
-			continue
-		}
-		for i, line := range strings.Split(text, "\n") {
-			if strings.Contains(line, value) {
-				leaks = append(leaks, Leak{Secret: what, Where: where, Line: i + 1})
-			}
-		}
-	}
-	sort.Slice(leaks, func(i, j int) bool {
-		if leaks[i].Where != leaks[j].Where {
-			return leaks[i].Where < leaks[j].Where
-		}
-		return leaks[i].Line < leaks[j].Line
-	})
-	return leaks
-}
-
-func reportLeaks(t *testing.T, leaks []Leak) {
+// reportLeaks fails the test for each leak, naming the secret, never its
+// value.
+func reportLeaks(t *testing.T, leaks []secretscan.Leak) {
 	t.Helper()
 	for _, l := range leaks {
 		t.Errorf("%s appears in %s, line %d", l.Secret, l.Where, l.Line)

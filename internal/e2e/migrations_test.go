@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
@@ -98,14 +99,14 @@ variable "stored_password" {
 		t.Fatal("the TRACE log holds no masked migration body: the scan would prove nothing")
 	}
 	both := map[string]string{woPassword: "the write-only source password", statePassword: "the stored source password", atlasPriv: "the Atlas private key"}
-	reportLeaks(t, findLeaks("terraform.log", log, both))
+	reportLeaks(t, secretscan.Find("terraform.log", log, both))
 	// terraform show -json prints sensitive (not write-only) values by
 	// design: the stored password is only looked for in what terraform
 	// printed otherwise.
-	reportLeaks(t, findLeaks("terraform output", strings.Replace(w.output.String(), planJSON, "", 1), both))
+	reportLeaks(t, secretscan.Find("terraform output", strings.Replace(w.output.String(), planJSON, "", 1), both))
 	wo := map[string]string{woPassword: "the write-only source password"}
-	reportLeaks(t, findLeaks("saved plan", w.read("tfplan")+planJSON, wo))
-	reportLeaks(t, findLeaks("terraform.tfstate", w.read("terraform.tfstate"), wo))
+	reportLeaks(t, secretscan.Find("saved plan", w.read("tfplan")+planJSON, wo))
+	reportLeaks(t, secretscan.Find("terraform.tfstate", w.read("terraform.tfstate"), wo))
 	w.run(true, "destroy", "-auto-approve", "-input=false")
 }
 

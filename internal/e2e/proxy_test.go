@@ -47,6 +47,7 @@ func connectProxy(t *testing.T, target string) (string, *atomic.Int32) {
 // can reach (its host name does not resolve), through HTTPS_PROXY, as Go
 // does by default; NO_PROXY then bypasses the proxy for that host.
 func TestHTTPSProxyFromEnvironment(t *testing.T) {
+	t.Parallel()
 	sim := simulator.NewServer(t, simulator.Options{
 		OpsManagerKeys: []simulator.APIKey{{PublicKey: omPub, PrivateKey: omPriv}},
 	}, simulator.ServerOptions{TLS: true})

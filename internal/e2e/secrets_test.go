@@ -2,14 +2,12 @@ package e2e
 
 import (
 	"fmt"
-	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
 
-	goversion "github.com/hashicorp/go-version"
-
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
 const (
@@ -109,6 +107,7 @@ func secretsOf(sim *simulator.Server, includeLinkTokens bool) map[string]string 
 // design (the token resource must keep its token), never a credential or an
 // access token.
 func TestNoSecretInLogsOutputOrIDs(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"api keys", "service accounts"} {
 		t.Run(mode, func(t *testing.T) {
 			sim := startSim(t)
@@ -178,9 +177,9 @@ resource "atlasmig_migration_link" "imported" {
 			for _, tok := range []string{token} {
 				all[tok] = "the imported link's token"
 			}
-			reportLeaks(t, findLeaks("terraform.log", withoutCLIArgs(log), all))
-			reportLeaks(t, findLeaks("terraform output", w.output.String(), all))
-			reportLeaks(t, findLeaks("terraform.tfstate", w.read("terraform.tfstate"), secretsOf(sim, false)))
+			reportLeaks(t, secretscan.Find("terraform.log", withoutCLIArgs(log), all))
+			reportLeaks(t, secretscan.Find("terraform output", w.output.String(), all))
+			reportLeaks(t, secretscan.Find("terraform.tfstate", w.read("terraform.tfstate"), secretsOf(sim, false)))
 			for _, forbidden := range []string{"Authorization: ", "WWW-Authenticate", "Digest username", "Bearer " + firstOr(sim.AccessTokens())} {
 				if strings.Contains(log, forbidden) {
 					t.Errorf("the log contains %q", forbidden)
@@ -215,16 +214,13 @@ func firstOr(list []string) string {
 // TestWriteOnlyTokenStaysOutOfPlanAndState links with link_token_wo and
 // searches the state file and the saved plan for the token.
 func TestWriteOnlyTokenStaysOutOfPlanAndState(t *testing.T) {
-	out, err := exec.Command(terraformPath(), "version").Output()
+	t.Parallel()
+	bin, err := tfcli.Identify(terraformPath())
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`Terraform v(\d+\.\d+\.\d+)`).FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("cannot read the terraform version from %q", out)
-	}
-	if v := goversion.Must(goversion.NewVersion(string(m[1]))); v.LessThan(goversion.Must(goversion.NewVersion("1.11.0"))) {
-		t.Skipf("write-only arguments need Terraform 1.11 or later; this is %s", v)
+	if !bin.WriteOnly() {
+		t.Skipf("write-only arguments need Terraform or OpenTofu 1.11 or later; this is %s", bin)
 	}
 	sim := startSim(t)
 	token := sim.IssueLinkToken(atlasOrg)
@@ -262,10 +258,10 @@ resource "atlasmig_migration_link" "this" {
 		t.Fatalf("write-only link not made: %q", status)
 	}
 	secrets := map[string]string{token: "the write-only link token"}
-	reportLeaks(t, findLeaks("saved plan", w.read("tfplan")+planJSON, secrets))
-	reportLeaks(t, findLeaks("terraform.tfstate", w.read("terraform.tfstate"), secrets))
-	reportLeaks(t, findLeaks("terraform.log", w.read("terraform.log"), secrets))
-	reportLeaks(t, findLeaks("terraform output", w.output.String(), secrets))
+	reportLeaks(t, secretscan.Find("saved plan", w.read("tfplan")+planJSON, secrets))
+	reportLeaks(t, secretscan.Find("terraform.tfstate", w.read("terraform.tfstate"), secrets))
+	reportLeaks(t, secretscan.Find("terraform.log", w.read("terraform.log"), secrets))
+	reportLeaks(t, secretscan.Find("terraform output", w.output.String(), secrets))
 
 	// Bumping the version re-links; nothing else changes.
 	w.write("main.tf", strings.Replace(w.read("main.tf"), "link_token_wo_version = 1", "link_token_wo_version = 2", 1))
@@ -274,13 +270,4 @@ resource "atlasmig_migration_link" "this" {
 		t.Fatalf("a new version must re-link:\n%s", plan)
 	}
 	w.run(true, "destroy", "-auto-approve", "-input=false")
-}
-
-// TestLeakScanCatchesALeak proves the scan above is able to fail.
-func TestLeakScanCatchesALeak(t *testing.T) {
-	log := "2026-11-24T10:00:00Z [DEBUG] provider: API request: body={\"privateKey\":\"sekrit-1234\"}\nclean line\n"
-	leaks := findLeaks("log", log, map[string]string{"sekrit-1234": "the private key", "absent-999": "another"})
-	if len(leaks) != 1 || leaks[0].Line != 1 || leaks[0].Secret != "the private key" {
-		t.Fatalf("the scan missed or misplaced a leak: %+v", leaks)
-	}
 }

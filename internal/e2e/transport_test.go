@@ -40,6 +40,7 @@ resource "atlasmig_migration_link" "this" {
 // with a diagnostic suggesting ca_cert_file without it, and reachable with
 // insecure_skip_verify at the price of a warning on every run.
 func TestOpsManagerPrivateCertificateAuthority(t *testing.T) {
+	t.Parallel()
 	sim := simulator.NewServer(t, simulator.Options{
 		AtlasKeys:      []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
 		OpsManagerKeys: []simulator.APIKey{{PublicKey: omPub, PrivateKey: omPriv}},
@@ -109,6 +110,7 @@ func TestOpsManagerPrivateCertificateAuthority(t *testing.T) {
 // the simulator received: one per side for each provider process terraform
 // starts, however many resources there are.
 func TestServiceAccountOneTokenPerProcessPerSide(t *testing.T) {
+	t.Parallel()
 	sim := startSim(t)
 	w := newWorkspace(t, map[string]string{
 		"MONGODB_ATLAS_BASE_URL": sim.URL, "MCLI_OPS_MANAGER_URL": sim.URL,

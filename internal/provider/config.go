@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 )
 
 // Defaults shared by the schema descriptions and the resolution below, so the
@@ -14,7 +16,7 @@ import (
 const (
 	DefaultBaseURL        = "https://cloud.mongodb.com"
 	DefaultMaxRetries     = 5
-	DefaultRequestTimeout = 60 * time.Second
+	DefaultRequestTimeout = client.DefaultRequestTimeout
 	maxMaxRetries         = 20
 )
 

@@ -27,8 +27,18 @@ const Address = "registry.terraform.io/atlasmig/atlasmig"
 var _ provider.Provider = (*atlasmigProvider)(nil)
 
 type atlasmigProvider struct {
-	version string
-	getenv  func(string) string
+	version  string
+	getenv   func(string) string
+	linkPoll resources.LinkPoll
+}
+
+// Options are what a provider is built with besides its version.
+type Options struct {
+	// Getenv looks up the environment; nil reads the process environment.
+	Getenv func(string) string
+	// LinkPoll is how often a new link's status is read until it is
+	// SYNCED; zero fields take resources.DefaultLinkPoll's.
+	LinkPoll resources.LinkPoll
 }
 
 // New returns a constructor for the provider at the given version, reading
@@ -40,8 +50,16 @@ func New(version string) func() provider.Provider {
 // NewWithEnvironment is New with the environment lookup supplied, so tests
 // running side by side in one process each see their own environment.
 func NewWithEnvironment(version string, getenv func(string) string) func() provider.Provider {
+	return NewWithOptions(version, Options{Getenv: getenv})
+}
+
+// NewWithOptions is New with every option supplied.
+func NewWithOptions(version string, o Options) func() provider.Provider {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
+	}
 	return func() provider.Provider {
-		return &atlasmigProvider{version: version, getenv: getenv}
+		return &atlasmigProvider{version: version, getenv: o.Getenv, linkPoll: o.LinkPoll}
 	}
 }
 
@@ -156,7 +174,7 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How long one HTTP request may take before it is abandoned (and retried where safe), as a Go duration such as `30s`. "+
-					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", "60s", EnvRequestTimeout),
+					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", fmt.Sprintf("%.0fs", DefaultRequestTimeout.Seconds()), EnvRequestTimeout),
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -206,7 +224,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	userAgent := fmt.Sprintf("terraform-provider-atlasmig/%s Terraform/%s", p.version, req.TerraformVersion)
-	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, SourceBaseURL: cfg.OpsManager.BaseURL}
+	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, SourceBaseURL: cfg.OpsManager.BaseURL, LinkPoll: p.linkPoll}
 	if sched, err := resources.ParsePollScale(p.getenv(resources.EnvPollScale)); err != nil {
 		resp.Diagnostics.AddWarning("Ignored Poll Scale", err.Error()+"; the default poll schedule applies.")
 	} else {
@@ -214,14 +232,14 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	if cfg.Atlas.Usable() {
-		atlas, err := client.NewAtlas(clientConfig(cfg.Atlas, cfg, userAgent))
+		atlas, err := client.NewAtlas(ClientConfig(cfg.Atlas, cfg, userAgent))
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("atlas"), "Invalid Atlas Configuration", err.Error())
 		}
 		data.Atlas = atlas
 	}
 	if cfg.OpsManager.Usable() {
-		om, err := client.NewOpsManager(clientConfig(cfg.OpsManager, cfg, userAgent))
+		om, err := client.NewOpsManager(ClientConfig(cfg.OpsManager, cfg, userAgent))
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("ops_manager"), "Invalid Cloud Manager / Ops Manager Configuration", err.Error())
 		}
@@ -230,7 +248,8 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	resp.ResourceData, resp.DataSourceData = data, data
 }
 
-func clientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
+// ClientConfig is the client configuration of one resolved side.
+func ClientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
 	return client.Config{
 		BaseURL:            side.BaseURL,
 		PublicKey:          side.PublicKey,

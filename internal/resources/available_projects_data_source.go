@@ -3,10 +3,8 @@ package resources
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -26,32 +24,31 @@ type availableProjectsDataSource struct {
 }
 
 type availableProjectsModel struct {
-	ID       types.String `tfsdk:"id"`
-	OrgID    types.String `tfsdk:"org_id"`
-	Projects types.List   `tfsdk:"projects"`
+	ID       types.String   `tfsdk:"id"`
+	OrgID    types.String   `tfsdk:"org_id"`
+	Projects []projectModel `tfsdk:"projects"`
 }
 
-var (
-	deploymentAttrTypes = map[string]attr.Type{
-		"name":                          types.StringType,
-		"cluster_id":                    types.StringType,
-		"mongodb_version":               types.StringType,
-		"feature_compatibility_version": types.StringType,
-		"managed":                       types.BoolType,
-		"sharded":                       types.BoolType,
-		"tls_enabled":                   types.BoolType,
-		"agent_version":                 types.StringType,
-		"db_size_bytes":                 types.Int64Type,
-		"oplog_size_mb":                 types.Int64Type,
-		"shards_size":                   types.Int64Type,
-	}
-	projectAttrTypes = map[string]attr.Type{
-		"project_id":      types.StringType,
-		"name":            types.StringType,
-		"migration_hosts": types.ListType{ElemType: types.StringType},
-		"deployments":     types.ListType{ElemType: types.ObjectType{AttrTypes: deploymentAttrTypes}},
-	}
-)
+type projectModel struct {
+	ProjectID      types.String      `tfsdk:"project_id"`
+	Name           types.String      `tfsdk:"name"`
+	MigrationHosts []string          `tfsdk:"migration_hosts"`
+	Deployments    []deploymentModel `tfsdk:"deployments"`
+}
+
+type deploymentModel struct {
+	Name                        types.String `tfsdk:"name"`
+	ClusterID                   types.String `tfsdk:"cluster_id"`
+	MongoDBVersion              types.String `tfsdk:"mongodb_version"`
+	FeatureCompatibilityVersion types.String `tfsdk:"feature_compatibility_version"`
+	Managed                     types.Bool   `tfsdk:"managed"`
+	Sharded                     types.Bool   `tfsdk:"sharded"`
+	TLSEnabled                  types.Bool   `tfsdk:"tls_enabled"`
+	AgentVersion                types.String `tfsdk:"agent_version"`
+	DBSizeBytes                 types.Int64  `tfsdk:"db_size_bytes"`
+	OplogSizeMB                 types.Int64  `tfsdk:"oplog_size_mb"`
+	ShardsSize                  types.Int64  `tfsdk:"shards_size"`
+}
 
 func (d *availableProjectsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_available_projects"
@@ -124,53 +121,37 @@ func (d *availableProjectsDataSource) Read(ctx context.Context, req datasource.R
 		return
 	}
 	model.ID = types.StringValue(orgID)
-	model.Projects = projectsValue(projects, &resp.Diagnostics)
+	model.Projects = projectModels(projects)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
 }
 
-// projectsValue converts the API's projects into the schema's list, keeping
-// the API's omissions as nulls.
-func projectsValue(projects []client.AvailableProject, diags *diag.Diagnostics) types.List {
-	projectType := types.ObjectType{AttrTypes: projectAttrTypes}
-	deploymentType := types.ObjectType{AttrTypes: deploymentAttrTypes}
-	items := make([]attr.Value, 0, len(projects))
+// projectModels converts the API's projects into the schema's models,
+// keeping the API's omissions as nulls and empty lists as empty lists.
+func projectModels(projects []client.AvailableProject) []projectModel {
+	out := make([]projectModel, 0, len(projects))
 	for _, p := range projects {
-		deployments := make([]attr.Value, 0, len(p.Deployments))
+		deployments := make([]deploymentModel, 0, len(p.Deployments))
 		for _, dep := range p.Deployments {
-			obj, d := types.ObjectValue(deploymentAttrTypes, map[string]attr.Value{
-				"name":                          types.StringValue(dep.Name),
-				"cluster_id":                    types.StringPointerValue(dep.ClusterID),
-				"mongodb_version":               types.StringValue(dep.MongoDBVersion),
-				"feature_compatibility_version": types.StringValue(dep.FeatureCompatibilityVersion),
-				"managed":                       types.BoolValue(dep.Managed),
-				"sharded":                       types.BoolValue(dep.Sharded),
-				"tls_enabled":                   types.BoolValue(dep.TLSEnabled),
-				"agent_version":                 types.StringPointerValue(dep.AgentVersion),
-				"db_size_bytes":                 types.Int64PointerValue(dep.DBSizeBytes),
-				"oplog_size_mb":                 types.Int64PointerValue(dep.OplogSizeMB),
-				"shards_size":                   types.Int64PointerValue(dep.ShardsSize),
+			deployments = append(deployments, deploymentModel{
+				Name:                        types.StringValue(dep.Name),
+				ClusterID:                   types.StringPointerValue(dep.ClusterID),
+				MongoDBVersion:              types.StringValue(dep.MongoDBVersion),
+				FeatureCompatibilityVersion: types.StringValue(dep.FeatureCompatibilityVersion),
+				Managed:                     types.BoolValue(dep.Managed),
+				Sharded:                     types.BoolValue(dep.Sharded),
+				TLSEnabled:                  types.BoolValue(dep.TLSEnabled),
+				AgentVersion:                types.StringPointerValue(dep.AgentVersion),
+				DBSizeBytes:                 types.Int64PointerValue(dep.DBSizeBytes),
+				OplogSizeMB:                 types.Int64PointerValue(dep.OplogSizeMB),
+				ShardsSize:                  types.Int64PointerValue(dep.ShardsSize),
 			})
-			diags.Append(d...)
-			deployments = append(deployments, obj)
 		}
-		hosts := make([]attr.Value, 0, len(p.MigrationHosts))
-		for _, h := range p.MigrationHosts {
-			hosts = append(hosts, types.StringValue(h))
-		}
-		hostList, d := types.ListValue(types.StringType, hosts)
-		diags.Append(d...)
-		depList, d := types.ListValue(deploymentType, deployments)
-		diags.Append(d...)
-		obj, d := types.ObjectValue(projectAttrTypes, map[string]attr.Value{
-			"project_id":      types.StringValue(p.ProjectID),
-			"name":            types.StringValue(p.Name),
-			"migration_hosts": hostList,
-			"deployments":     depList,
+		out = append(out, projectModel{
+			ProjectID:      types.StringValue(p.ProjectID),
+			Name:           types.StringValue(p.Name),
+			MigrationHosts: append(make([]string, 0, len(p.MigrationHosts)), p.MigrationHosts...),
+			Deployments:    deployments,
 		})
-		diags.Append(d...)
-		items = append(items, obj)
 	}
-	list, d := types.ListValue(projectType, items)
-	diags.Append(d...)
-	return list
+	return out
 }

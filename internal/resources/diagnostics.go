@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -51,6 +50,10 @@ func describeAPIError(side apiSide, action string, err error) (string, string) {
 			fmt.Sprintf("Could not %s: the server's TLS certificate could not be verified: %s.\n\n%s", action, err, fix)
 	}
 
+	if client.IsUnexpectedAnswer(err) {
+		return fmt.Sprintf("Unexpected Answer From %s", side.label),
+			fmt.Sprintf("Could not %s: %s.\n\nSomething other than the %s API answered: check that %s.base_url is the API's address (not a web page or a login portal), and that no proxy answers in its place (HTTPS_PROXY, NO_PROXY), then run again.", action, err, side.label, side.block)
+	}
 	apiErr, ok := client.AsAPIError(err)
 	if !ok {
 		return fmt.Sprintf("Cannot Reach %s", side.label),
@@ -77,26 +80,26 @@ func describeAPIError(side apiSide, action string, err error) (string, string) {
 	}
 
 	var summary, advice string
-	switch code := apiErr.StatusCode; {
-	case code == http.StatusUnauthorized:
+	switch {
+	case client.IsUnauthorized(err):
 		summary = side.label + " Rejected The Credentials"
 		advice = fmt.Sprintf("Check that %[1]s.public_key and %[1]s.private_key (or %[1]s.client_id and %[1]s.client_secret, or their environment variables) belong to an enabled %[2]s API key or service account, and that the key is for %[3]s.", side.block, side.label, hostOf(side))
-	case code == http.StatusForbidden:
+	case client.IsForbidden(err):
 		summary = "Permission Denied By " + side.label
 		advice = fmt.Sprintf("The %s credentials need the Organization Owner role on this organization, and the IP address of the machine running Terraform must be on the API key's access list. Grant the role or add the address, then run again.", side.label)
-	case code == http.StatusNotFound:
+	case client.IsNotFound(err):
 		summary = side.label + " Resource Not Found"
 		advice = "Check that the organization id is right and that the credentials belong to that organization."
-	case code == http.StatusConflict:
+	case client.IsConflict(err):
 		summary = side.label + " Refused The Change"
 		advice = "The organization is in a state that does not allow this change; resolve the conflict the API describes below, then run again."
-	case code == http.StatusTooManyRequests:
+	case client.IsRateLimited(err):
 		summary = side.label + " Rate Limit Exceeded"
 		advice = "The API kept answering 429 after the provider's retries. Raise the provider's max_retries, lower terraform's -parallelism, or run again later."
-	case code >= 500:
+	case client.IsServerError(err):
 		summary = side.label + " API Error"
 		advice = "The API failed on its side; this is usually temporary. Run again later; if it persists, give MongoDB support the request id below."
-	case code == http.StatusBadRequest:
+	case client.IsBadRequest(err):
 		summary = side.label + " Rejected The Request"
 		advice = "Correct the values the API names below, then run again."
 	default:
@@ -110,7 +113,7 @@ func describeAPIError(side apiSide, action string, err error) (string, string) {
 // search MongoDB's documentation for it.
 func apiAnswer(e *client.APIError) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "API answer: HTTP %d %s", e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "API answer: HTTP %d %s", e.StatusCode, e.StatusText())
 	if e.ErrorCode != "" {
 		fmt.Fprintf(&b, ", error code %s", e.ErrorCode)
 	}

@@ -43,6 +43,8 @@ func TestDescribeAPIError(t *testing.T) {
 			"Atlas Asked To Wait Longer Than The Timeout", []string{"1h0m2s", "Retry-After", "timeouts"}},
 		{"transport", opsManagerSide, errors.New("dial tcp 127.0.0.1:1: connect: connection refused"),
 			"Cannot Reach Cloud Manager / Ops Manager", []string{"ops_manager.base_url", "HTTPS_PROXY", "connection refused"}},
+		{"web page instead of the API", atlasSide, &client.UnexpectedAnswerError{Method: "GET", Path: "/api/atlas/v2/x", StatusCode: 200, ContentType: "text/html", Err: errors.New("invalid character '<'")},
+			"Unexpected Answer From Atlas", []string{"atlas.base_url", "not a web page", "HTTP 200, text/html"}},
 		{"deadline", atlasSide, fmt.Errorf("POST: %w", context.DeadlineExceeded),
 			"Operation Timed Out", []string{"timeouts"}},
 	}

@@ -148,7 +148,7 @@ func TestAccLinkToken_invalidInputFailsAtPlan(t *testing.T) {
 		config string
 		want   *regexp.Regexp
 	}{
-		"uppercase org id": {tokenConfig(env, "5F1B2C3D4E5F6A7B8C9D0E1F", `[]`), acctest.ErrorMatching("org_id", "24 lowercase hexadecimal")},
+		"uppercase org id": {tokenConfig(env, "5F1B2C3D4E5F6A7B8C9D0E1F", `[]`), acctest.ErrorMatching("Invalid Organization ID", "org_id", "24 lowercase hexadecimal", `use "5f1b2c3d4e5f6a7b8c9d0e1f"`)},
 		"short org id":     {tokenConfig(env, "5f1b", `[]`), acctest.ErrorMatching("org_id", "24 lowercase hexadecimal")},
 		"not an address":   {tokenConfig(env, env.AtlasOrgID, `["example.com"]`), acctest.ErrorMatching("access_list_ips", "not a valid IP address")},
 		"host bits in CIDR": {tokenConfig(env, env.AtlasOrgID, `["198.51.100.7/24"]`),

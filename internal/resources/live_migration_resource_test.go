@@ -486,11 +486,13 @@ func TestAccLiveMigration_configValidation(t *testing.T) {
 		{strings.Replace(base, "  destination {\n    cluster_name = \"orders\"\n  }\n", "", 1), "destination"},
 		{strings.Replace(base, `cluster_name = "orders-rs"`, `cluster_name = "orders-rs"`+"\n    managed_authentication = false\n    username = \"u\"\n    password = \"p1\"\n    password_wo = \"p2\"", 1), "Conflicting Passwords"},
 	} {
-		acctest.Run(t, env, resource.TestCase{
-			Steps: []resource.TestStep{{Config: env.AtlasOnlyConfig(c.cfg), PlanOnly: true, ExpectError: acctest.ErrorMatching(c.want)}},
+		t.Run(c.want, func(t *testing.T) {
+			acctest.Run(t, env, resource.TestCase{
+				Steps: []resource.TestStep{{Config: env.AtlasOnlyConfig(c.cfg), PlanOnly: true, ExpectError: acctest.ErrorMatching(c.want)}},
+			})
 		})
 	}
-	env.CheckNoCalls(t)
+	t.Cleanup(func() { env.CheckNoCalls(t) })
 }
 
 func TestAccLiveMigrationDataSource(t *testing.T) {

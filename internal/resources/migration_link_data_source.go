@@ -77,7 +77,7 @@ func (d *migrationLinkDataSource) Read(ctx context.Context, req datasource.ReadR
 	defer cancel()
 	status, err := om.LinkStatus(ctx, orgID)
 	switch {
-	case err == nil && status == statusNotSynced:
+	case err == nil && status == client.StatusNotSynced:
 		// Documented for a link that does not work; some servers answer
 		// it for an organization with no link at all. Say so rather than
 		// guess.

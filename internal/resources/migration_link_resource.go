@@ -31,14 +31,6 @@ var (
 	_ resource.ResourceWithConfigValidators = (*migrationLinkResource)(nil)
 )
 
-// StatusSynced is the link status that means the source organization is
-// connected to Atlas.
-const StatusSynced = "SYNCED"
-
-// statusNotSynced is the documented status of a link that does not work. Some
-// servers also answer it when there is no link at all.
-const statusNotSynced = "NOT_SYNCED"
-
 // Private-state keys of a link.
 const (
 	// privLink records what the link was made with: the fingerprint of its
@@ -62,13 +54,6 @@ const (
 	migrationLinkReadTimeout   = 2 * time.Minute
 	migrationLinkUpdateTimeout = 10 * time.Minute
 	migrationLinkDeleteTimeout = 5 * time.Minute
-)
-
-// linkPollInterval bounds how often Create asks for the status while a new
-// link is not yet SYNCED; the wait doubles up to linkPollMaxInterval.
-var (
-	linkPollInterval    = 2 * time.Second
-	linkPollMaxInterval = 15 * time.Second
 )
 
 // NewMigrationLinkResource returns the atlasmig_migration_link resource.
@@ -115,11 +100,13 @@ func (r *migrationLinkResource) Schema(ctx context.Context, _ resource.SchemaReq
 					"use `link_token_wo` to keep it out of state. Exactly one of `link_token` and `link_token_wo` must be set. " +
 					"Changing it re-links the organization; setting it after an import does not.",
 				PlanModifiers: []planmodifier.String{replaceUnlessImported()},
+				Validators:    []validator.String{linkTokenValidator{}},
 			},
 			"link_token_wo": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				WriteOnly: true,
+				Optional:   true,
+				Sensitive:  true,
+				WriteOnly:  true,
+				Validators: []validator.String{linkTokenValidator{}},
 				MarkdownDescription: "The link token as a write-only argument (Terraform 1.11 or later): it is sent to the API and never stored in the plan or the state. " +
 					"For tokens that come from another workspace or a secret store. Because Terraform cannot see a change of a write-only value, " +
 					"bump `link_token_wo_version` to re-link with a new token.",
@@ -261,7 +248,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		register(state.OrgID.ValueString(), linkMoves)
 	default:
 		register(state.OrgID.ValueString(), linkStays)
-		if !state.Status.IsNull() && !state.Status.IsUnknown() && state.Status.ValueString() != StatusSynced {
+		if !state.Status.IsNull() && !state.Status.IsUnknown() && state.Status.ValueString() != client.StatusSynced {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 			resp.Diagnostics.AddWarning("Migration Link Not Synced: Re-Link Planned",
 				fmt.Sprintf("The link of source organization %s reports status %q: the organization is not syncing with Atlas, most often because its link token "+
@@ -310,7 +297,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	case err != nil:
 		addAPIError(&resp.Diagnostics, opsManagerSide, "check whether organization "+orgID+" is already linked, before linking it", err)
 		return
-	case current == statusNotSynced:
+	case current == client.StatusNotSynced:
 		tflog.Info(ctx, "organization has a link that does not sync, or none; linking", map[string]any{"org_id": orgID})
 	default:
 		resp.Diagnostics.AddError("Organization Already Linked",
@@ -354,8 +341,8 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 		}
 	}
 
-	if status != StatusSynced {
-		status, err = waitForSynced(ctx, om, orgID)
+	if status != client.StatusSynced {
+		status, err = waitForSynced(ctx, om, orgID, r.data.linkPoll())
 		if err != nil {
 			// The link exists: keep it in state (tainted) so nothing is
 			// orphaned; the next apply unlinks and links again.
@@ -410,8 +397,8 @@ func addLinkError(diags *diag.Diagnostics, action string, err error) {
 }
 
 // waitForSynced polls the status until it is SYNCED or the context ends.
-func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string) (string, error) {
-	wait := linkPollInterval
+func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string, poll LinkPoll) (string, error) {
+	wait := poll.Interval
 	last := ""
 	for {
 		timer := time.NewTimer(wait)
@@ -428,11 +415,11 @@ func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string) (st
 		if err == nil {
 			last = status
 		}
-		if status == StatusSynced {
+		if status == client.StatusSynced {
 			return status, nil
 		}
 		tflog.Debug(ctx, "waiting for the link to sync", map[string]any{"org_id": orgID, "status": status})
-		wait = min(wait*2, linkPollMaxInterval)
+		wait = min(wait*2, poll.MaxInterval)
 	}
 }
 
@@ -525,8 +512,8 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 		addLinkError(&resp.Diagnostics, "re-link organization "+orgID+" to Atlas", err)
 		return
 	}
-	if status != StatusSynced {
-		if status, err = waitForSynced(ctx, om, orgID); err != nil {
+	if status != client.StatusSynced {
+		if status, err = waitForSynced(ctx, om, orgID, r.data.linkPoll()); err != nil {
 			addAPIError(&resp.Diagnostics, opsManagerSide, fmt.Sprintf("see organization %s reach the status SYNCED after re-linking it (last status %q)", orgID, status), err)
 			return
 		}
@@ -601,7 +588,7 @@ func (r *migrationLinkResource) ImportState(ctx context.Context, req resource.Im
 	case err != nil:
 		addAPIError(&resp.Diagnostics, opsManagerSide, "read the link status of organization "+req.ID+" to import it", err)
 		return
-	case status != StatusSynced:
+	case status != client.StatusSynced:
 		resp.Diagnostics.AddError("No Usable Link To Import",
 			fmt.Sprintf("Source organization %s reports the link status %q, which the API also answers for an organization with no working link, "+
 				"so there is nothing usable to import. Declare the atlasmig_migration_link (with a new token) without importing it: terraform apply links it.", req.ID, status))

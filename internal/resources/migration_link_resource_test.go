@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/acctest"
 )
@@ -204,14 +205,15 @@ resource "atlasmig_migration_link" "test" {
 		CheckDestroy: env.CheckNotLinkedAfterDestroy(env.SourceOrgID),
 		Steps: []resource.TestStep{
 			{
-				Config:                  linkOnly,
-				ResourceName:            "atlasmig_migration_link.test",
-				ImportState:             true,
-				ImportStateId:           env.SourceOrgID,
-				ImportStatePersist:      true,
-				ImportStateVerify:       false,
-				ImportStateCheck:        acctest.ImportedStatus(env.SourceOrgID, "SYNCED"),
-				ImportStateVerifyIgnore: []string{"link_token", "timeouts"},
+				Config:             linkOnly,
+				ResourceName:       "atlasmig_migration_link.test",
+				ImportState:        true,
+				ImportStateId:      env.SourceOrgID,
+				ImportStatePersist: true,
+				// An import cannot know the token: ImportedStatus checks
+				// every attribute an import can know, and that link_token
+				// is empty.
+				ImportStateCheck: acctest.ImportedStatus(env.SourceOrgID, "SYNCED"),
 			},
 			{
 				// Setting the token after an import is not a change of
@@ -236,38 +238,36 @@ func TestAccMigrationLink_importBlock(t *testing.T) {
 	env := acctest.NewEnv(t)
 	env.RequireSimulator(t)
 	token := env.LinkOutOfBand(t, env.AtlasOrgID, env.SourceOrgID)
-	resourceHCL := fmt.Sprintf(`
+	acctest.Run(t, env, resource.TestCase{
+		Steps: []resource.TestStep{{
+			// terraform-plugin-testing adds the import block and plans:
+			// the link is imported, and setting the token it cannot read
+			// back is an in-place update, never a replacement.
+			Config: env.Config(fmt.Sprintf(`
 resource "atlasmig_migration_link" "test" {
   org_id     = %q
   link_token = %q
 }
-`, env.SourceOrgID, token)
-	acctest.Run(t, env, resource.TestCase{
-		CheckDestroy: env.CheckNotLinkedAfterDestroy(env.SourceOrgID),
-		Steps: []resource.TestStep{
-			{
-				Config: env.Config(resourceHCL + fmt.Sprintf(`
-import {
-  to = atlasmig_migration_link.test
-  id = %q
-}
-`, env.SourceOrgID)),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionUpdate),
-				}},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("status"), knownvalue.StringExact("SYNCED")),
-				},
-				Check: env.CheckCallCount("link", 0),
-			},
-			{
-				Config: env.Config(resourceHCL),
-				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-					plancheck.ExpectEmptyPlan(),
-				}},
-			},
-		},
+`, env.SourceOrgID, token)),
+			ResourceName:       "atlasmig_migration_link.test",
+			ImportState:        true,
+			ImportStateKind:    resource.ImportBlockWithID,
+			ImportStateId:      env.SourceOrgID,
+			ExpectNonEmptyPlan: true,
+			ImportPlanChecks: resource.ImportPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionUpdate),
+				plancheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("status"), knownvalue.StringExact("SYNCED")),
+				plancheck.ExpectKnownValue("atlasmig_migration_link.test", tfjsonpath.New("id"), knownvalue.StringExact(env.SourceOrgID)),
+				plancheck.ExpectSensitiveValue("atlasmig_migration_link.test", tfjsonpath.New("link_token")),
+			}},
+		}},
 	})
+	if n := env.Sim.Calls("link"); n != 0 {
+		t.Errorf("%d link calls; importing must not link again", n)
+	}
+	if n := env.Sim.Calls("linkStatus"); n == 0 {
+		t.Error("the import never read the link status")
+	}
 }
 
 func TestAccMigrationLink_invalidImportID(t *testing.T) {
@@ -295,18 +295,23 @@ func TestAccMigrationLink_tokenArgumentsValidatedAtPlan(t *testing.T) {
 	cases := map[string]struct {
 		body string
 		want []string
+		// Configurations that set link_token_wo need write-only support.
+		versions []tfversion.TerraformVersionCheck
 	}{
-		"neither token": {`org_id = %q`, []string{"link_token", "link_token_wo"}},
+		"neither token": {`org_id = %q`, []string{"link_token", "link_token_wo"}, nil},
 		"both tokens": {`org_id = %q
   link_token    = "a"
-  link_token_wo = "b"`, []string{"link_token", "link_token_wo"}},
+  link_token_wo = "b"`, []string{"link_token", "link_token_wo"}, []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)}},
+		"empty token known at plan": {`org_id = %q
+  link_token = ""`, []string{"Empty Link Token", "atlasmig_link_token.<name>.link_token"}, nil},
 		"version without write-only token": {`org_id = %q
   link_token            = "a"
-  link_token_wo_version = 1`, []string{"link_token_wo_version", "link_token_wo"}},
+  link_token_wo_version = 1`, []string{"link_token_wo_version", "link_token_wo"}, nil},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			acctest.Run(t, env, resource.TestCase{
+				TerraformVersionChecks: tc.versions,
 				Steps: []resource.TestStep{{
 					Config:      env.Config(fmt.Sprintf("resource \"atlasmig_migration_link\" \"test\" {\n  "+tc.body+"\n}\n", env.SourceOrgID)),
 					PlanOnly:    true,

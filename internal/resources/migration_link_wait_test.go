@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -41,18 +42,13 @@ func statusServer(t *testing.T, statuses ...string) (*client.OpsManager, *atomic
 	return om, &calls
 }
 
-func fastPolling(t *testing.T) {
-	t.Helper()
-	interval, maxInterval := linkPollInterval, linkPollMaxInterval
-	linkPollInterval, linkPollMaxInterval = time.Millisecond, 4*time.Millisecond
-	t.Cleanup(func() { linkPollInterval, linkPollMaxInterval = interval, maxInterval })
-}
+var fastPolling = LinkPoll{Interval: time.Millisecond, MaxInterval: 4 * time.Millisecond}
 
 func TestWaitForSyncedPollsUntilSynced(t *testing.T) {
-	fastPolling(t)
+	t.Parallel()
 	om, calls := statusServer(t, "NOT_SYNCED", "", "SYNCING", "SYNCED")
-	status, err := waitForSynced(context.Background(), om, "60a1b2c3d4e5f6a7b8c9d0e1")
-	if err != nil || status != StatusSynced {
+	status, err := waitForSynced(context.Background(), om, "60a1b2c3d4e5f6a7b8c9d0e1", fastPolling)
+	if err != nil || status != client.StatusSynced {
 		t.Fatalf("got %q, %v", status, err)
 	}
 	if calls.Load() != 4 {
@@ -61,13 +57,26 @@ func TestWaitForSyncedPollsUntilSynced(t *testing.T) {
 }
 
 func TestWaitForSyncedIsBoundedByTheTimeout(t *testing.T) {
-	fastPolling(t)
-	om, _ := statusServer(t, "NOT_SYNCED")
+	t.Parallel()
+	om, calls := statusServer(t, "NOT_SYNCED")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	start := time.Now()
-	status, err := waitForSynced(ctx, om, "60a1b2c3d4e5f6a7b8c9d0e1")
-	if err == nil || status != "NOT_SYNCED" || time.Since(start) > time.Second {
-		t.Fatalf("got %q, %v after %s", status, err, time.Since(start))
+	status, err := waitForSynced(ctx, om, "60a1b2c3d4e5f6a7b8c9d0e1", fastPolling)
+	if !errors.Is(err, context.DeadlineExceeded) || status != "NOT_SYNCED" || calls.Load() == 0 {
+		t.Fatalf("got %q, %v after %d reads", status, err, calls.Load())
+	}
+}
+
+func TestLinkPollDefaults(t *testing.T) {
+	t.Parallel()
+	var none *ProviderData
+	if got := none.linkPoll(); got != DefaultLinkPoll {
+		t.Fatalf("unconfigured: %+v", got)
+	}
+	if got := (&ProviderData{LinkPoll: LinkPoll{Interval: time.Millisecond}}).linkPoll(); got.Interval != time.Millisecond || got.MaxInterval != DefaultLinkPoll.MaxInterval {
+		t.Fatalf("interval only: %+v", got)
+	}
+	if got := (&ProviderData{LinkPoll: fastPolling}).linkPoll(); got != fastPolling {
+		t.Fatalf("configured: %+v", got)
 	}
 }

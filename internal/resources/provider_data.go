@@ -22,6 +22,10 @@ type ProviderData struct {
 	AtlasMissing      string
 	OpsManagerMissing string
 
+	// LinkPoll is how often a new link's status is read until it is
+	// SYNCED; zero fields take DefaultLinkPoll's.
+	LinkPoll LinkPoll
+
 	// ConfigUnknown is set while the provider configuration depends on
 	// values known only after apply; clients are then built on a later call.
 	ConfigUnknown bool

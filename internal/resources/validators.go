@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -18,10 +17,76 @@ import (
 // orgIDPattern is the organization id format both APIs document.
 var orgIDPattern = regexp.MustCompile(`^[a-f0-9]{24}$`)
 
-// orgIDValidator checks an organization id at plan time.
-func orgIDValidator(side string) validator.String {
-	return stringvalidator.RegexMatches(orgIDPattern,
-		"must be a "+side+" organization id: 24 lowercase hexadecimal characters, as shown in the organization's settings (for example 5f1b2c3d4e5f6a7b8c9d0e1f)")
+// orgIDValidator checks an organization id at plan time, saying what is
+// wrong with a near miss (an uppercase id, a wrong length).
+func orgIDValidator(side string) validator.String { return orgIDCheck{side: side} }
+
+type orgIDCheck struct{ side string }
+
+var _ validator.String = orgIDCheck{}
+
+func (v orgIDCheck) Description(context.Context) string {
+	return "must be " + withArticle(v.side) + " organization id: 24 lowercase hexadecimal characters"
+}
+
+func (v orgIDCheck) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v orgIDCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if msg := checkOrgID(v.side, req.ConfigValue.ValueString()); msg != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Organization ID", msg)
+	}
+}
+
+// checkOrgID explains what is wrong with an organization id, or returns "".
+func checkOrgID(side, s string) string {
+	if orgIDPattern.MatchString(s) {
+		return ""
+	}
+	want := fmt.Sprintf("%q is not %s organization id, which is 24 lowercase hexadecimal characters as shown in the organization's settings (for example 5f1b2c3d4e5f6a7b8c9d0e1f)", s, withArticle(side))
+	switch lower := strings.ToLower(strings.TrimSpace(s)); {
+	case orgIDPattern.MatchString(lower) && lower != s:
+		return want + fmt.Sprintf(": organization ids are lowercase and have no spaces; use %q.", lower)
+	case len(s) != 24:
+		return want + fmt.Sprintf(": this one has %d characters.", len(s))
+	default:
+		return want + ": it contains characters other than 0-9 and a-f."
+	}
+}
+
+// withArticle puts "a" or "an" before a noun phrase.
+func withArticle(s string) string {
+	if s != "" && strings.ContainsRune("AEIOUaeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// linkTokenValidator rejects an empty token at plan time, when the value is
+// known then, instead of letting the link fail at apply.
+type linkTokenValidator struct{}
+
+var _ validator.String = linkTokenValidator{}
+
+func (linkTokenValidator) Description(context.Context) string {
+	return "must not be empty"
+}
+
+func (v linkTokenValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (linkTokenValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if strings.TrimSpace(req.ConfigValue.ValueString()) == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Empty Link Token",
+			"The link token is empty, so the organization cannot be linked. Pass the token an atlasmig_link_token created "+
+				"(atlasmig_link_token.<name>.link_token), or check that the variable or secret it comes from is set.")
+	}
 }
 
 // validOrgID reports whether s is a well-formed organization id.

@@ -115,3 +115,26 @@ func TestAccessListTypeRejectsDuplicatesLinearly(t *testing.T) {
 		t.Fatalf("value %v of type %v", v, v.Type(ctx))
 	}
 }
+
+func TestCheckOrgIDExplainsNearMisses(t *testing.T) {
+	if msg := checkOrgID("Atlas", "5f1b2c3d4e5f6a7b8c9d0e1f"); msg != "" {
+		t.Fatalf("valid id rejected: %s", msg)
+	}
+	cases := map[string][]string{
+		"5F1B2C3D4E5F6A7B8C9D0E1F":  {"not an Atlas organization id", `use "5f1b2c3d4e5f6a7b8c9d0e1f"`},
+		" 5f1b2c3d4e5f6a7b8c9d0e1f": {"no spaces", `use "5f1b2c3d4e5f6a7b8c9d0e1f"`},
+		"5f1b":                      {"24 lowercase hexadecimal", "has 4 characters"},
+		"zz1b2c3d4e5f6a7b8c9d0e1f":  {"other than 0-9 and a-f"},
+	}
+	for id, wants := range cases {
+		msg := checkOrgID("Atlas", id)
+		for _, want := range wants {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%q: %q does not contain %q", id, msg, want)
+			}
+		}
+	}
+	if msg := checkOrgID("Cloud Manager / Ops Manager", "x"); !strings.Contains(msg, "not a Cloud Manager / Ops Manager organization id") {
+		t.Errorf("article: %s", msg)
+	}
+}

@@ -19,20 +19,56 @@ type Request struct {
 	UserAgent     string    `json:"userAgent,omitempty"`
 	Auth          string    `json:"auth"`
 	Authenticated bool      `json:"authenticated"`
-	Status        int       `json:"status"`
-	Fault         string    `json:"fault,omitempty"`
+	// Status is the answer's status code, StatusReset when the connection
+	// was closed without an answer, 0 when the client went away first.
+	Status int    `json:"status"`
+	Fault  string `json:"fault,omitempty"`
 }
+
+// beginRequest counts an API request in flight until record ends it.
+func (s *Simulator) beginRequest() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inFlight++
+}
+
+// record adds a finished request to the journal.
+// StatusReset is the journal's status of a request whose connection the
+// simulator closed without answering.
+const StatusReset = -1
 
 func (s *Simulator) record(r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.journal = append(s.journal, r)
+	s.inFlight--
+	if s.inFlight == 0 {
+		s.settled.Broadcast()
+	}
 }
 
-// Requests returns the journal, oldest first.
+// awaitSettled waits, with s.mu held, until no request is in flight. A
+// client learns of a reset connection or of its own timeout before the
+// handler ends; every reader of the journal waits here so that what it
+// reports includes every request that reached the simulator.
+func (s *Simulator) awaitSettled() {
+	for s.inFlight > 0 {
+		s.settled.Wait()
+	}
+}
+
+// InFlight returns how many API requests are being served right now.
+func (s *Simulator) InFlight() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inFlight
+}
+
+// Requests returns the journal, oldest first, once no request is in flight.
 func (s *Simulator) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.awaitSettled()
 	return append([]Request(nil), s.journal...)
 }
 
@@ -53,6 +89,7 @@ func (s *Simulator) Total() int { return s.count(func(Request) bool { return tru
 func (s *Simulator) count(keep func(Request) bool) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.awaitSettled()
 	n := 0
 	for _, r := range s.journal {
 		if keep(r) {
@@ -62,10 +99,11 @@ func (s *Simulator) count(keep func(Request) bool) int {
 	return n
 }
 
-// ResetJournal forgets every recorded request.
+// ResetJournal forgets every recorded request, once no request is in flight.
 func (s *Simulator) ResetJournal() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.awaitSettled()
 	s.journal = nil
 }
 
@@ -82,6 +120,7 @@ type JournalSummary struct {
 func (s *Simulator) JournalSummary() JournalSummary {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.awaitSettled()
 	sum := JournalSummary{ByRoute: map[Route]int{}, CallsByRoute: map[Route]int{}, ByStatus: map[int]int{}}
 	for _, r := range s.journal {
 		sum.Total++
@@ -102,17 +141,18 @@ type bucket struct {
 	burst  float64
 	tokens float64
 	last   time.Time
+	now    func() time.Time
 }
 
-func newBucket(rate float64, burst int) *bucket {
-	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: time.Now()}
+func newBucket(rate float64, burst int, now func() time.Time) *bucket {
+	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now(), now: now}
 }
 
 // take removes a token, or reports the whole seconds until one is available.
 func (b *bucket) take() (int, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	now := time.Now()
+	now := b.now()
 	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
 	b.last = now
 	if b.tokens >= 1 {
@@ -139,6 +179,6 @@ func (s *Simulator) SetRateLimit(limit *RateLimit) {
 	defer s.mu.Unlock()
 	s.bucket = nil
 	if limit != nil && limit.PerSecond > 0 {
-		s.bucket = newBucket(limit.PerSecond, max(limit.Burst, 1))
+		s.bucket = newBucket(limit.PerSecond, max(limit.Burst, 1), s.now)
 	}
 }

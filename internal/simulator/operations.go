@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 )
 
 const (
@@ -51,7 +50,7 @@ func (s *Simulator) createLinkToken(w http.ResponseWriter, r *http.Request, orgI
 	token := newTokenValue(orgID, body.AccessListIPs)
 
 	s.mu.Lock()
-	s.tokens[token] = &tokenRecord{AtlasOrgID: orgID, AccessListIPs: body.AccessListIPs, Created: time.Now()}
+	s.tokens[token] = &tokenRecord{AtlasOrgID: orgID, AccessListIPs: body.AccessListIPs, Created: s.now()}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, atlasSuccessType, map[string]string{"linkToken": token})
 }
@@ -204,7 +203,7 @@ func (s *Simulator) serveToken(w http.ResponseWriter, r *http.Request, rec *Requ
 	}
 	token := randomString(32)
 	s.mu.Lock()
-	s.bearers[token] = &bearerRecord{side: sd, clientID: id, expires: time.Now().Add(s.opts.TokenTTL)}
+	s.bearers[token] = &bearerRecord{side: sd, clientID: id, expires: s.now().Add(s.opts.TokenTTL)}
 	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, jsonType, map[string]any{
@@ -248,7 +247,7 @@ func (s *Simulator) verifyBearer(token string, sd side) (principal, bool) {
 	s.mu.Lock()
 	rec := s.bearers[token]
 	s.mu.Unlock()
-	if rec == nil || rec.side != sd || time.Now().After(rec.expires) {
+	if rec == nil || rec.side != sd || s.now().After(rec.expires) {
 		return principal{}, false
 	}
 	accounts := s.opts.AtlasServiceAccounts

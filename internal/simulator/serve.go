@@ -22,11 +22,15 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := Request{
-		Time: time.Now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Accept: r.Header.Get("Accept"), ContentType: r.Header.Get("Content-Type"), UserAgent: r.Header.Get("User-Agent"),
 		Auth: authKind(r.Header.Get("Authorization")),
 	}
 	sw := &statusWriter{ResponseWriter: w}
+	// The request is in flight from now until it is recorded: readers of
+	// the journal wait for it, so a client that saw its connection reset
+	// (or gave up on a slow answer) never counts one request too few.
+	s.beginRequest()
 	defer func() {
 		rec.Status = sw.status
 		s.record(rec)
@@ -40,8 +44,8 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ep, allowed, known = endpoint{route: RouteOAuthRevoke}, []string{http.MethodPost}, true
 	}
 	rec.Route = ep.route
-	if d := s.opts.Latency + s.routeLatency(ep.route); d > 0 {
-		time.Sleep(d)
+	if d := s.opts.Latency + s.routeLatency(ep.route); d > 0 && !waitOrGone(r, d) {
+		return // the client went away during the latency: nothing to answer
 	}
 	if wait, limited := s.takeToken(); limited {
 		sw.Header().Set("Retry-After", strconv.Itoa(wait))
@@ -178,7 +182,7 @@ func (s *Simulator) newNonce() string {
 	nonce := randomString(24)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
+	now := s.now()
 	// Forget expired nonces so a long-running simulator stays small.
 	for n, issued := range s.nonces {
 		if now.Sub(issued) > s.opts.NonceTTL {
@@ -197,7 +201,7 @@ func (s *Simulator) restoreNonce(r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.nonces[p["nonce"]] = time.Now()
+	s.nonces[p["nonce"]] = s.now()
 }
 
 // verifyDigest checks an RFC 2617 digest response with qop=auth and MD5.
@@ -222,21 +226,27 @@ func (s *Simulator) verifyDigest(r *http.Request, header string, sd side) (APIKe
 	if !known {
 		return APIKey{}, false, false
 	}
-	if time.Since(issued) > s.opts.NonceTTL {
+	if s.now().Sub(issued) > s.opts.NonceTTL {
 		return APIKey{}, true, false
 	}
 	for _, k := range keys {
 		if k.PublicKey != p["username"] {
 			continue
 		}
-		ha1 := md5hex(k.PublicKey + ":" + Realm + ":" + k.PrivateKey)
-		ha2 := md5hex(r.Method + ":" + p["uri"])
-		want := md5hex(strings.Join([]string{ha1, p["nonce"], p["nc"], p["cnonce"], p["qop"], ha2}, ":"))
+		want := digestResponse(k.PublicKey, Realm, k.PrivateKey, r.Method, p["uri"], p["nonce"], p["nc"], p["cnonce"], p["qop"])
 		if want == p["response"] {
 			return k, false, true
 		}
 	}
 	return APIKey{}, false, false
+}
+
+// digestResponse is the request-digest of RFC 2617 section 3.2.2.1 for
+// algorithm MD5 and qop "auth".
+func digestResponse(user, realm, password, method, uri, nonce, nc, cnonce, qop string) string {
+	ha1 := md5hex(user + ":" + realm + ":" + password)
+	ha2 := md5hex(method + ":" + uri)
+	return md5hex(strings.Join([]string{ha1, nonce, nc, cnonce, qop, ha2}, ":"))
 }
 
 // parseDigest parses the comma-separated key=value pairs of a digest
@@ -349,7 +359,7 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f 
 
 // resetConnection closes the connection without an answer.
 func resetConnection(w *statusWriter) {
-	w.status = -1
+	w.status = StatusReset
 	hj, ok := w.ResponseWriter.(http.Hijacker)
 	if !ok {
 		panic(http.ErrAbortHandler)
@@ -359,4 +369,17 @@ func resetConnection(w *statusWriter) {
 		panic(http.ErrAbortHandler)
 	}
 	_ = conn.Close()
+}
+
+// waitOrGone waits d, or until the client closes the connection; it reports
+// whether the client is still there.
+func waitOrGone(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"testing"
 	"time"
 )
 
@@ -78,8 +77,16 @@ func Start(opts Options, so ServerOptions) (*Server, error) {
 	return s, nil
 }
 
+// TB is the part of testing.TB that NewServer uses. Declaring it here keeps
+// the testing package out of the atlasmig-sim binary.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
+
 // NewServer starts a simulator for a test and stops it when the test ends.
-func NewServer(t testing.TB, opts Options, so ServerOptions) *Server {
+func NewServer(t TB, opts Options, so ServerOptions) *Server {
 	t.Helper()
 	s, err := Start(opts, so)
 	if err != nil {

@@ -78,6 +78,9 @@ type Options struct {
 	// RateLimit, when set, answers 429 with Retry-After once the bucket is
 	// empty.
 	RateLimit *RateLimit
+	// Clock, when set, replaces time.Now for nonce and access-token
+	// lifetimes, the rate limit and the journal's timestamps.
+	Clock func() time.Time
 
 	// StatusWithoutLink chooses the undocumented answer of the status
 	// endpoint for an organization without a link: "" answers 404
@@ -109,6 +112,8 @@ type Simulator struct {
 	bearers          map[string]*bearerRecord
 	tokenRequests    int
 	journal          []Request
+	inFlight         int        // API requests whose handler has not ended
+	settled          *sync.Cond // signalled when inFlight drops to zero
 	faults           map[Route]*Fault
 	bucket           *bucket
 	atlasKeys        []APIKey
@@ -168,8 +173,9 @@ func New(opts Options) *Simulator {
 		omKeys:           append([]APIKey(nil), opts.OpsManagerKeys...),
 		mig:              newMigrationState(opts.Migrations),
 	}
+	s.settled = sync.NewCond(&s.mu)
 	if opts.RateLimit != nil && opts.RateLimit.PerSecond > 0 {
-		s.bucket = newBucket(opts.RateLimit.PerSecond, max(opts.RateLimit.Burst, 1))
+		s.bucket = newBucket(opts.RateLimit.PerSecond, max(opts.RateLimit.Burst, 1), s.now)
 	}
 	if opts.Seed != nil {
 		s.applySeed(*opts.Seed)

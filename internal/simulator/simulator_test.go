@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/tls"
 	"crypto/x509"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,7 +181,8 @@ func TestMediaTypesAndValidation(t *testing.T) {
 
 func TestDigestVerification(t *testing.T) {
 	t.Parallel()
-	s := start(t, simulator.Options{NonceTTL: 50 * time.Millisecond})
+	clock := newFakeClock()
+	s := start(t, simulator.Options{NonceTTL: 50 * time.Millisecond, Clock: clock.Now})
 	path := "/api/public/v1.0/orgs/" + sourceOrg + "/liveExport/migrationLink/status"
 	// The challenge has exactly MongoDB's form.
 	resp, err := http.Get(s.URL + path)
@@ -225,7 +228,7 @@ func TestDigestVerification(t *testing.T) {
 		t.Errorf("uri mismatch: %d", r.StatusCode)
 	}
 	old := freshNonce(t, s.URL+path)
-	time.Sleep(80 * time.Millisecond)
+	clock.Advance(80 * time.Millisecond)
 	r := authorize("opub", "opriv", "MMS Public API", path, old)
 	if r.StatusCode != 401 || !strings.Contains(r.Header.Get("WWW-Authenticate"), "stale=true") {
 		t.Errorf("expired nonce: %d %q", r.StatusCode, r.Header.Get("WWW-Authenticate"))
@@ -259,9 +262,11 @@ func TestKeyLimitedToOtherOrganizationsIsForbidden(t *testing.T) {
 
 func TestOAuthTokens(t *testing.T) {
 	t.Parallel()
+	clock := newFakeClock()
 	s := start(t, simulator.Options{
 		AtlasServiceAccounts: []simulator.ServiceAccount{{ClientID: "id", ClientSecret: "secret"}},
 		TokenTTL:             time.Second,
+		Clock:                clock.Now,
 	})
 	getToken := func(id, secret string) (int, map[string]any) {
 		req, _ := http.NewRequest("POST", s.URL+"/api/oauth/token", strings.NewReader("grant_type=client_credentials"))
@@ -303,7 +308,11 @@ func TestOAuthTokens(t *testing.T) {
 	if s.TokenRequests() != 2 {
 		t.Fatalf("token requests: %d", s.TokenRequests())
 	}
-	time.Sleep(1100 * time.Millisecond)
+	clock.Advance(999 * time.Millisecond)
+	if got := bearer("/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/availableProjects", atlasType); got != 200 {
+		t.Fatalf("bearer before its expiry: %d", got)
+	}
+	clock.Advance(2 * time.Millisecond)
 	if got := bearer("/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/availableProjects", atlasType); got != 401 {
 		t.Fatalf("expired bearer: %d", got)
 	}
@@ -385,9 +394,13 @@ func TestFaultsAndJournal(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	s := start(t, simulator.Options{RateLimit: &simulator.RateLimit{PerSecond: 1, Burst: 2}})
+	clock := newFakeClock()
+	s := start(t, simulator.Options{RateLimit: &simulator.RateLimit{PerSecond: 1, Burst: 2}, Clock: clock.Now})
 	codes := []int{}
-	for i := 0; i < 3; i++ {
+	for i := 0; i < 4; i++ {
+		if i == 3 {
+			clock.Advance(time.Second) // one token back in the bucket
+		}
 		resp, err := http.Get(s.URL + "/api/public/v1.0/orgs/" + sourceOrg + "/liveExport/migrationLink/status")
 		if err != nil {
 			t.Fatal(err)
@@ -398,7 +411,7 @@ func TestRateLimit(t *testing.T) {
 			t.Fatalf("Retry-After %q", resp.Header.Get("Retry-After"))
 		}
 	}
-	if fmt.Sprint(codes) != "[401 401 429]" {
+	if fmt.Sprint(codes) != "[401 401 429 401]" {
 		t.Fatalf("codes %v", codes)
 	}
 }
@@ -491,4 +504,71 @@ func x509Pool(t *testing.T, pem []byte) *x509.CertPool {
 		t.Fatal("no certificate in the CA file")
 	}
 	return pool
+}
+
+// fakeClock is a clock the test moves by hand.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// A client that gives up on a slow answer learns of it before the handler
+// ends: the journal still counts the request, without the reader sleeping.
+func TestJournalCountsARequestItsClientAbandoned(t *testing.T) {
+	t.Parallel()
+	s := start(t, simulator.Options{})
+	s.SetFault(simulator.RouteLinkStatus, simulator.Fault{Latency: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// Give up once the request is being served, however long that takes.
+		for s.InFlight() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/api/public/v1.0/orgs/"+sourceOrg+"/liveExport/migrationLink/status", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the client did not give up")
+	}
+	if got := s.Count(simulator.RouteLinkStatus); got != 1 {
+		t.Fatalf("%d requests journaled, want 1", got)
+	}
+	if r := s.Requests()[0]; r.Status != 0 {
+		t.Fatalf("an abandoned request is journaled with status %d, want 0", r.Status)
+	}
+}
+
+// A reset closes the connection before the handler returns: the journal
+// counts the request as soon as the client has seen the reset.
+func TestJournalCountsAResetRequest(t *testing.T) {
+	t.Parallel()
+	s := start(t, simulator.Options{})
+	for i := 1; i <= 20; i++ {
+		s.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, ResetBeforeProcessing: true})
+		req, _ := http.NewRequest("POST", s.URL+"/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/linkTokens", bytes.NewReader([]byte(`{}`)))
+		req.Header.Set("Accept", atlasType)
+		req.Header.Set("Content-Type", atlasType)
+		if _, err := digest.NewTransport("apub", "apriv").RoundTrip(req); err == nil {
+			t.Fatal("a reset-before fault must fail the request")
+		}
+		if got := s.Calls(simulator.RouteCreateLinkToken); got != i {
+			t.Fatalf("after %d resets, %d calls journaled", i, got)
+		}
+	}
 }

@@ -159,7 +159,7 @@ func (s *Simulator) IssueLinkToken(atlasOrgID string, accessListIPs ...string) s
 	token := newTokenValue(atlasOrgID, accessListIPs)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokens[token] = &tokenRecord{AtlasOrgID: atlasOrgID, AccessListIPs: accessListIPs, Created: time.Now()}
+	s.tokens[token] = &tokenRecord{AtlasOrgID: atlasOrgID, AccessListIPs: accessListIPs, Created: s.now()}
 	return token
 }
 

@@ -10,18 +10,3 @@ resource "atlasmig_migration_link" "this" {
   org_id     = "60a1b2c3d4e5f6a7b8c9d0e1"
   link_token = atlasmig_link_token.this.link_token
 }
-
-# When the token comes from another workspace or a secret store, pass it
-# write-only (Terraform 1.11 or later): it is then stored neither in the plan
-# nor in the state. Bump link_token_wo_version to re-link with a new token.
-resource "atlasmig_migration_link" "from_secret_store" {
-  org_id                = "60a1b2c3d4e5f6a7b8c9d0e2"
-  link_token_wo         = var.link_token
-  link_token_wo_version = 1
-}
-
-variable "link_token" {
-  type      = string
-  sensitive = true
-  ephemeral = true
-}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// oneTokenLinksHCL declares one token of one Atlas organization and n
+// source organizations linked with it.
+func oneTokenLinksHCL(n, maxRetries int) string {
+	var s strings.Builder
+	s.WriteString("terraform {\n  required_providers {\n    atlasmig = {\n      source = \"atlasmig/atlasmig\"\n    }\n  }\n}\n\n")
+	fmt.Fprintf(&s, keysProvider, maxRetries)
+	s.WriteString(`
+resource "atlasmig_link_token" "t" {
+  org_id = "5f1b2c3d4e5f6a7b8c9d0e1f"
+}
+`)
+	for i := range n {
+		fmt.Fprintf(&s, `
+resource "atlasmig_migration_link" "l%[1]d" {
+  org_id     = "60a1b2c3d4e5f6a7b8c9%04[1]x"
+  link_token = atlasmig_link_token.t.link_token
+}
+`, i)
+	}
+	return s.String()
+}
+
+// scenario7: one token and eight links against a shared key's quota of 1
+// request per second with a burst of 2. Waiting exactly Retry-After would
+// livelock here (each refilled request goes to a digest challenge); the
+// provider waits beyond it with growth and jitter.
+func (b *bench) scenario7() ([]row, error) {
+	const (
+		n     = 8
+		rate  = 1.0
+		burst = 2
+	)
+	fmt.Fprintf(os.Stderr, "scenario 7: 1 token and %d links at %.0f request/s (burst %d), %d runs\n", n, rate, burst, b.runs)
+	var failures, walls, requests, authenticated, limited, ratios []float64
+	for i := 0; i < b.runs; i++ {
+		sim, env, err := startSim(simulator.Options{RateLimit: &simulator.RateLimit{PerSecond: rate, Burst: burst}})
+		if err != nil {
+			return nil, err
+		}
+		w := b.workspace("s7-ours", oneTokenLinksHCL(n, 20), b.oursRC, keyEnv(env))
+		wall, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color")
+		failed := 0.0
+		if err != nil {
+			failed = 1
+			fmt.Fprintln(os.Stderr, err)
+		}
+		sum := sim.JournalSummary()
+		links := sim.Calls(simulator.RouteLink)
+		sim.Close()
+		if failed == 0 && links != n {
+			return nil, fmt.Errorf("scenario 7: %d authenticated link requests, want %d (one per link)", links, n)
+		}
+		// Needed: a challenge and an authenticated request for the token
+		// and, per link, the check before linking and the link itself.
+		needed := float64((1 + 2*n) * 2)
+		failures = append(failures, failed)
+		walls = append(walls, secs(wall))
+		requests = append(requests, float64(sum.Total))
+		authenticated = append(authenticated, float64(sum.Authenticated))
+		limited = append(limited, float64(sum.ByStatus[429]))
+		ratios = append(ratios, secs(wall)/(needed/rate))
+	}
+	return []row{
+		{scenario: "7", measure: "1 token + 8 links at 1 req/s, burst 2: failed applies", ratio: summarize(failures), unit: "count", target: "0"},
+		{scenario: "7", measure: "1 token + 8 links at 1 req/s: wall ÷ (requests needed ÷ 1/s)", ratio: summarize(ratios), target: "report",
+			note: "needed: 34 requests (17 calls, each a digest challenge and an authenticated request)"},
+		{scenario: "7", measure: "1 token + 8 links at 1 req/s: wall", ratio: summarize(walls), unit: "s", target: "report"},
+		{scenario: "7", measure: "1 token + 8 links at 1 req/s: HTTP requests (all)", ratio: summarize(requests), unit: "count", target: "report"},
+		{scenario: "7", measure: "1 token + 8 links at 1 req/s: authenticated requests", ratio: summarize(authenticated), unit: "count", target: "17",
+			note: "every write made once"},
+		{scenario: "7", measure: "1 token + 8 links at 1 req/s: answers 429", ratio: summarize(limited), unit: "count", target: "report"},
+	}, nil
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Measures the wall time of `make test` and writes it into BENCHMARKS.md
+# (section "Test suite wall time"), beside the benchmark's figures.
+#   warm: this working copy, with the module and build caches as they are
+#         (run after a first `make test`);
+#   cold: a fresh clone with empty module and build caches (every module
+#         downloaded from the proxy, everything compiled), when COLD=1.
+# Usage: scripts/time-suite.sh [runs]   (default 3 warm runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+runs=${1:-3}
+
+seconds() { # seconds CMD...: run CMD quietly, print its wall time in seconds
+  local start end
+  start=$(date +%s.%N)
+  "$@" >/tmp/time-suite.$$.log 2>&1 || { cat /tmp/time-suite.$$.log >&2; echo "make test failed" >&2; exit 1; }
+  end=$(date +%s.%N)
+  awk -v a="$start" -v b="$end" 'BEGIN { print b - a }'
+}
+
+make test >/dev/null 2>&1 # warm the caches
+warm=()
+for _ in $(seq 1 "$runs"); do
+  warm+=("$(seconds make test)")
+done
+cold=""
+if [[ ${COLD:-0} == 1 ]]; then
+  tmp=$(mktemp -d)
+  git clone -q "$root" "$tmp/repo"
+  cold=$(cd "$tmp/repo" && seconds env GOMODCACHE="$tmp/mod" GOCACHE="$tmp/cache" GOFLAGS=-modcacherw make test)
+  chmod -R u+w "$tmp" && rm -rf "$tmp"
+fi
+
+sorted=$(printf '%s\n' "${warm[@]}" | sort -n)
+median=$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")
+{
+  awk '/^## Test suite wall time$/ { exit } { print }' BENCHMARKS.md | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+  echo
+  echo "## Test suite wall time"
+  echo
+  echo "Produced by \`scripts/time-suite.sh\`: \`make test\` from start to end (build once, every Go package,"
+  echo "example validation, docs check), on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average"
+  echo "$(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine slows it)."
+  echo
+  echo "| cache | runs | median | min | max |"
+  echo "|---|---|---|---|---|"
+  printf '| warm (modules and build cache filled) | %d | %.0f s | %.0f s | %.0f s |\n' "$runs" "$median" "$(head -1 <<<"$sorted")" "$(tail -1 <<<"$sorted")"
+  if [[ -n $cold ]]; then
+    printf '| cold (fresh clone, empty module and build caches) | 1 | %.0f s | | |\n' "$cold"
+  fi
+} >BENCHMARKS.md.new
+mv BENCHMARKS.md.new BENCHMARKS.md
+rm -f /tmp/time-suite.$$.log
+sed -n '/^## Test suite wall time$/,$p' BENCHMARKS.md
