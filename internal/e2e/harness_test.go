@@ -22,6 +22,19 @@ import (
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
+// requiredProviders opens every configuration of these tests: the
+// provider's address, which the CLI configuration's dev_overrides maps to the
+// binary built for the package.
+const requiredProviders = `
+terraform {
+  required_providers {
+    atlasmig = {
+      source = "atlasmig/atlasmig"
+    }
+  }
+}
+`
+
 // providerDir holds the provider binary built once for the whole package.
 var providerDir string
 

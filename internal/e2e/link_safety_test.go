@@ -12,15 +12,7 @@ import (
 // threePairs declares three source organizations of one Atlas organization
 // as separate resources (no for_each), the shape that -replace and -target
 // address one at a time.
-const threePairs = `
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+const threePairs = requiredProviders + `
 provider "atlasmig" {}
 
 resource "atlasmig_link_token" "a" {
@@ -189,15 +181,7 @@ func TestAtlasPrivateCertificateAuthority(t *testing.T) {
 		t.Fatal(err)
 	}
 	hcl := func(extra string) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+		return fmt.Sprintf(requiredProviders+`
 provider "atlasmig" {
   atlas {
 %s
@@ -241,15 +225,7 @@ type forEachSource struct{ key, org, ips string }
 // organizations of one Atlas organization.
 func forEachHCL(atlas string, sources []forEachSource) string {
 	var b strings.Builder
-	b.WriteString(`
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+	b.WriteString(requiredProviders + `
 provider "atlasmig" {}
 
 locals {
@@ -411,15 +387,7 @@ func TestCreateBeforeDestroyTokenNeverBreaksTheLink(t *testing.T) {
 	s.w.run(true, "destroy", "-auto-approve", "-input=false")
 	atlas, org := "5f1b2c3d4e5f6a7b8c9d0a04", s.sources[0]
 	hcl := func(ips string) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+		return fmt.Sprintf(requiredProviders+`
 provider "atlasmig" {}
 
 resource "atlasmig_link_token" "this" {

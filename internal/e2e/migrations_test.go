@@ -59,15 +59,7 @@ resource "atlasmig_live_migration" %q {
 }
 `, name, migGroup, migSource, cluster, password, dest, host)
 	}
-	w.write("main.tf", `
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+	w.write("main.tf", requiredProviders+`
 provider "atlasmig" {}
 
 variable "source_password" {
@@ -146,15 +138,7 @@ resource "atlasmig_live_migration" %q {
 }
 `, name, migGroup, migSource, cluster, host)
 	}
-	w.write("main.tf", `
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+	w.write("main.tf", requiredProviders+`
 provider "atlasmig" {}
 `+migration("host", "orders-rs", "mh-9")+migration("cluster", "nope-rs", "mh-1")+migration("opsmanager", "orders-rs", "mh-2"))
 	sim.ResetJournal()
@@ -206,15 +190,7 @@ func TestExpiredMigrationPlansAReplacementWithAWarning(t *testing.T) {
 		"ATLASMIG_POLL_SCALE": "0.001",
 	})
 	hcl := func(cutover bool) string {
-		return fmt.Sprintf(`
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+		return fmt.Sprintf(requiredProviders+`
 provider "atlasmig" {}
 
 resource "atlasmig_live_migration" "orders" {

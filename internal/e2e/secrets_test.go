@@ -35,15 +35,7 @@ func startSim(t *testing.T) *simulator.Server {
 	}, simulator.ServerOptions{})
 }
 
-const pairHCL = `
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+const pairHCL = requiredProviders + `
 variable "om_client_id" {
   type    = string
   default = ""
@@ -228,15 +220,7 @@ func TestWriteOnlyTokenStaysOutOfPlanAndState(t *testing.T) {
 		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
 		"TF_VAR_link_token": token,
 	})
-	w.write("main.tf", fmt.Sprintf(`
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+	w.write("main.tf", fmt.Sprintf(requiredProviders+`
 provider "atlasmig" {}
 
 variable "link_token" {

@@ -9,15 +9,7 @@ import (
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
-const linkOnlyHCL = `
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+const linkOnlyHCL = requiredProviders + `
 variable "token" {
   type      = string
   sensitive = true
@@ -118,15 +110,7 @@ func TestServiceAccountOneTokenPerProcessPerSide(t *testing.T) {
 		"TF_VAR_om_client_id": omSAID, "TF_VAR_om_client_secret": omSASec,
 	})
 	var b strings.Builder
-	b.WriteString(`
-terraform {
-  required_providers {
-    atlasmig = {
-      source = "atlasmig/atlasmig"
-    }
-  }
-}
-
+	b.WriteString(requiredProviders + `
 variable "om_client_id" {
   type = string
 }
