@@ -44,7 +44,7 @@ func proveAtlas(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID
 // re-links a source organization. A 404 (no link) still proves the
 // credentials.
 func proveOpsManager(ctx context.Context, guard *orgGuard, om *client.OpsManager, orgID string, diags *diag.Diagnostics) {
-	err := guard.proveOnce("om:"+orgID, func() error {
+	err := guard.proveOnce(omProofKey(orgID), func() error {
 		ctx, cancel := context.WithTimeout(ctx, proofTimeout)
 		defer cancel()
 		_, err := om.LinkStatus(ctx, orgID)
@@ -58,6 +58,9 @@ func proveOpsManager(ctx context.Context, guard *orgGuard, om *client.OpsManager
 			" (checked at plan time with a read-only call, because this plan unlinks or re-links it; nothing has been changed)", err)
 	}
 }
+
+// omProofKey names the proof of the source credentials for an organization.
+func omProofKey(orgID string) string { return "om:" + orgID }
 
 // errCreatedBefore refuses a removal that would take a token created earlier
 // in the same apply with it.

@@ -449,6 +449,8 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 		addAPIError(&resp.Diagnostics, opsManagerSide, "read the link status of organization "+orgID, err)
 		return
 	}
+	// The read proved the source credentials for this organization.
+	r.data.orgGuard().markProved(omProofKey(orgID))
 	state.ID = types.StringValue(orgID)
 	state.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)

@@ -259,6 +259,17 @@ func (g *orgGuard) atlasOrgOf(fp string) string {
 	return g.tokenOrg[fp]
 }
 
+// markProved records a credential check that another call of this process
+// already made (a refresh that read the link's status), so the plan does not
+// repeat it.
+func (g *orgGuard) markProved(key string) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, done := g.proofs[key]; !done {
+		g.proofs[key] = nil
+	}
+}
+
 // proveOnce runs a read-only credential check once per key and process, so
 // a plan of many resources makes one call per organization.
 func (g *orgGuard) proveOnce(key string, check func() error) error {
