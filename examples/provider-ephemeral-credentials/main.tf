@@ -2,8 +2,9 @@
 # later, OpenTofu 1.11 or later) so they are kept out of saved plan files as
 # well as state. A variable that is only `sensitive` is hidden in the output
 # but still written into a plan saved with `terraform plan -out`.
+# required_version says 1.11, the first release where both support it.
 terraform {
-  required_version = ">= 1.10"
+  required_version = ">= 1.11"
   required_providers {
     atlasmig = {
       source = "atlasmig/atlasmig"

@@ -25,22 +25,27 @@ type Request struct {
 	Fault  string `json:"fault,omitempty"`
 }
 
-// beginRequest counts an API request in flight until record ends it.
-func (s *Simulator) beginRequest() {
+// beginRequest counts an API request in flight until record ends it, and
+// reserves its place in the journal: the journal is in order of arrival,
+// even when a later request ends first (a retry after a reset can finish
+// before the handler that reset the connection returns).
+func (s *Simulator) beginRequest() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inFlight++
+	s.journal = append(s.journal, Request{})
+	return len(s.journal) - 1
 }
 
-// record adds a finished request to the journal.
 // StatusReset is the journal's status of a request whose connection the
 // simulator closed without answering.
 const StatusReset = -1
 
-func (s *Simulator) record(r Request) {
+// record fills the place beginRequest reserved with the finished request.
+func (s *Simulator) record(slot int, r Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.journal = append(s.journal, r)
+	s.journal[slot] = r
 	s.inFlight--
 	if s.inFlight == 0 {
 		s.settled.Broadcast()
@@ -64,7 +69,8 @@ func (s *Simulator) InFlight() int {
 	return s.inFlight
 }
 
-// Requests returns the journal, oldest first, once no request is in flight.
+// Requests returns the journal in order of arrival, once no request is in
+// flight.
 func (s *Simulator) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -30,10 +30,10 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The request is in flight from now until it is recorded: readers of
 	// the journal wait for it, so a client that saw its connection reset
 	// (or gave up on a slow answer) never counts one request too few.
-	s.beginRequest()
+	slot := s.beginRequest()
 	defer func() {
 		rec.Status = sw.status
-		s.record(rec)
+		s.record(slot, rec)
 	}()
 
 	ep, allowed, known := match(r.Method, r.URL.Path)

@@ -572,3 +572,36 @@ func TestJournalCountsAResetRequest(t *testing.T) {
 		}
 	}
 }
+
+// The journal lists requests in order of arrival, even when an earlier
+// request ends after a later one.
+func TestJournalIsInOrderOfArrival(t *testing.T) {
+	t.Parallel()
+	s := start(t, simulator.Options{})
+	s.SetFault(simulator.RouteLinkStatus, simulator.Fault{Latency: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := make(chan struct{})
+	go func() {
+		defer close(slow)
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/api/public/v1.0/orgs/"+sourceOrg+"/liveExport/migrationLink/status", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	for s.InFlight() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// A second call arrives after the first and ends before it.
+	if status, _, _ := call(t, s, atlasKey, "GET", "/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/availableProjects", atlasType, "", ""); status != 200 {
+		t.Fatalf("available projects: %d", status)
+	}
+	cancel()
+	<-slow
+	var routes []simulator.Route
+	for _, r := range s.Requests() {
+		routes = append(routes, r.Route)
+	}
+	if fmt.Sprint(routes) != "[linkStatus availableProjects availableProjects]" {
+		t.Fatalf("journal order %v, want the slow request first", routes)
+	}
+}
