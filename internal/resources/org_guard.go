@@ -19,13 +19,15 @@ import (
 // provider learns them from what it plans: every token and link of a plan
 // registers here (one guard per provider instance, shared by all resources
 // of the plan), and a plan that would remove the tokens of an organization
-// while another token or link of it stays is refused before anything is
-// written. Whichever of the two registrations comes second reports the
-// conflict, so the order in which Terraform plans resources does not matter.
+// while a link made with one of them stays as it is, or while it creates a
+// new token of the organization, is refused before anything is written.
+// Whichever of the two registrations comes second reports the conflict, so
+// the order in which Terraform plans resources does not matter.
 //
 // At apply time the guard makes the organization-wide removal happen once
-// per organization and refuses a removal that would take a token created
-// earlier in the same apply with it (create_before_destroy).
+// per organization, and refuses a removal that would take a token created
+// earlier in the same apply with it (create_before_destroy) or that the
+// plan expected together with removals that never start (-target).
 type orgGuard struct {
 	mu sync.Mutex
 	// tokenOrg maps a token's fingerprint to its Atlas organization.
