@@ -8,6 +8,7 @@ import (
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/tfcli"
 )
 
 const (
@@ -22,6 +23,11 @@ const (
 // (sensitive) password, both cut over in the same apply, and searches the
 // saved plan, the state, the log and the output.
 func TestSourcePasswordsStayOutOfLogsPlanAndState(t *testing.T) {
+	if bin, err := tfcli.Identify(terraformPath()); err != nil {
+		t.Fatal(err)
+	} else if !bin.WriteOnly() {
+		t.Skipf("write-only arguments need Terraform or OpenTofu 1.11 or later; this is %s", bin)
+	}
 	sim := simulator.NewServer(t, simulator.Options{
 		AtlasKeys:  []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
 		Migrations: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second},

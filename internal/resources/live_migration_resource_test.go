@@ -487,8 +487,13 @@ func TestAccLiveMigration_configValidation(t *testing.T) {
 		{strings.Replace(base, `cluster_name = "orders-rs"`, `cluster_name = "orders-rs"`+"\n    managed_authentication = false\n    username = \"u\"\n    password = \"p1\"\n    password_wo = \"p2\"", 1), "Conflicting Passwords"},
 	} {
 		t.Run(c.want, func(t *testing.T) {
+			var checks []tfversion.TerraformVersionCheck
+			if strings.Contains(c.cfg, "password_wo") {
+				checks = append(checks, tfversion.SkipBelow(tfversion.Version1_11_0))
+			}
 			acctest.Run(t, env, resource.TestCase{
-				Steps: []resource.TestStep{{Config: env.AtlasOnlyConfig(c.cfg), PlanOnly: true, ExpectError: acctest.ErrorMatching(c.want)}},
+				TerraformVersionChecks: checks,
+				Steps:                  []resource.TestStep{{Config: env.AtlasOnlyConfig(c.cfg), PlanOnly: true, ExpectError: acctest.ErrorMatching(c.want)}},
 			})
 		})
 	}

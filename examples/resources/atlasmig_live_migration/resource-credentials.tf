@@ -1,5 +1,9 @@
 # A source without automation-managed authentication: the password is a
 # write-only argument (Terraform 1.11 or later), never stored in plan or state.
+terraform {
+  required_version = ">= 1.11"
+}
+
 variable "source_password" {
   type      = string
   sensitive = true
