@@ -56,6 +56,10 @@ Control API (no authentication, loopback only; never returns token values):
   GET  /_sim/clock                 the simulated time
   POST /_sim/clock                 {"advance": "121h"} | {"speed": 3600} | {"tickPerRead": "1m"}
   POST /_sim/migrations/{id}/fail | /expire | /forget   FAILED, EXPIRED, or the record gone
+  POST /_sim/migrations            start one outside Terraform, as the Atlas UI does:
+                                   {"groupId", "sourceGroupId", "sourceClusterName",
+                                    "destinationClusterName", "migrationHost"} -> {"id"}
+  POST /_sim/migrations/{id}/cutover   cut a ready migration over outside Terraform
 Answers: 204 on success, 400 for a malformed body or an unknown route, 404 when
 there is nothing to remove.
 

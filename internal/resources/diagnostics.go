@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -36,6 +37,13 @@ func addAPIError(diags *diag.Diagnostics, side apiSide, action string, err error
 // what happened, what to do next, and what the API answered. The client
 // scrubs secrets from its errors; nothing here adds one.
 func describeAPIError(side apiSide, action string, err error) (string, string) {
+	if errors.Is(err, context.Canceled) {
+		// Terraform cancels the provider's requests when it is interrupted
+		// (Ctrl-C, SIGTERM): nothing is wrong with the network.
+		return "Operation Interrupted",
+			fmt.Sprintf("Could not %s: Terraform was interrupted (Ctrl-C or a stop signal) before the operation finished (%s). "+
+				"The connection to %s was fine. Run terraform apply again to continue.", action, err, side.label)
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "Operation Timed Out",
 			fmt.Sprintf("Could not %s before the operation's timeout expired (%s). The API may be slow or rate limiting; raise the resource's timeouts block or the provider's request_timeout, then run again.", action, err)
@@ -66,6 +74,15 @@ func describeAPIError(side apiSide, action string, err error) (string, string) {
 				"longer than what is left of the operation's timeout, so the provider stopped at once instead of waiting. "+
 				"Run again after that wait, or raise the resource's timeouts block.\n\n%s",
 				action, apiErr.StatusCode, apiErr.SkippedWait.Round(time.Second), apiAnswer(apiErr))
+	}
+	if apiErr.StatusCode == http.StatusTooManyRequests {
+		// Checked before the foreign-answer rule: Atlas rate limits the
+		// unauthenticated digest challenge too, so a 429 that carries no
+		// credentials check still comes from the API's rate limiter.
+		return side.label + " Rate Limit Exceeded",
+			fmt.Sprintf("Could not %s: %s answered HTTP 429 Too Many Requests after the provider's retries: its rate limit, which counts every request, "+
+				"the digest authentication challenge included. This is not a problem with %s.base_url or the credentials. Wait a minute and run again; "+
+				"raise the provider's max_retries or lower terraform's -parallelism.\n\n%s", action, side.label, side.block, apiAnswer(apiErr))
 	}
 	if client.IsForeignAnswer(apiErr) {
 		why := "without MongoDB's JSON error document"

@@ -2,11 +2,14 @@ package resources
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 )
 
 var (
@@ -49,7 +52,7 @@ func (d *liveMigrationDataSource) Schema(_ context.Context, _ datasource.SchemaR
 				Required: true, MarkdownDescription: "Id of the migration: 24 lowercase hexadecimal characters.",
 				Validators: []validator.String{idValidator("a migration id")},
 			},
-			"status":            schema.StringAttribute{Computed: true, MarkdownDescription: "`NEW`, `WORKING`, `COMPLETE`, `FAILED`, `EXPIRED`, or null when Atlas sends none."},
+			"status":            schema.StringAttribute{Computed: true, MarkdownDescription: "`NEW`, `WORKING`, `COMPLETE`, `FAILED`, `EXPIRED`, or null when Atlas sends none or does not list the migration (answers 404; a warning says so), so a `check` block can report it."},
 			"ready_for_cutover": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the migration can be cut over now."},
 			"lag_time_seconds":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Replication lag while active and before the cutover; null otherwise."},
 			"migration_hosts":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The migration's migration hosts."},
@@ -70,6 +73,18 @@ func (d *liveMigrationDataSource) Read(ctx context.Context, req datasource.ReadR
 	}
 	projectID, id := model.ProjectID.ValueString(), model.MigrationID.ValueString()
 	mig, err := atlas.GetMigration(ctx, projectID, id)
+	if client.IsNotFound(err) {
+		// For check blocks and dashboards: a migration Atlas does not
+		// list is a null status they can test, not a failed plan.
+		resp.Diagnostics.AddWarning("Atlas Does Not List Live Migration",
+			fmt.Sprintf("Atlas answered 404 for migration %s in project %s: the migration does not exist, Atlas no longer lists it (it keeps records for a time it does not document), "+
+				"or the project id is wrong. status is null.", id, projectID))
+		model.ID = types.StringValue(projectID + "/" + id)
+		model.Status, model.ReadyForCutover, model.LagTimeSeconds = types.StringNull(), types.BoolValue(false), types.Int64Null()
+		model.MigrationHosts = types.ListValueMust(types.StringType, nil)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+		return
+	}
 	if err != nil {
 		addMigrationAPIError(&resp.Diagnostics, "read migration "+id+" in project "+projectID, "migration", err)
 		return

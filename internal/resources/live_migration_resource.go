@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -126,7 +128,8 @@ func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A push live migration of one Cloud Manager (or Ops Manager) deployment into an Atlas cluster, through an existing migration link: " +
 			"validated, started and awaited on create; cut over, in a reviewed change, by setting `cutover = true`. " +
-			"Atlas has no API to cancel or delete a migration: destroying one that is still `NEW` or `WORKING` fails, see the guide.",
+			"Atlas has no API to cancel or delete a migration: destroying one that is still `NEW` or `WORKING` fails, see the guide. " +
+			"Once started, a healthy migration is never tainted: a timeout, a rate limit or Ctrl-C ends the apply with a warning, and the next apply continues.",
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("`<project_id>/<migration_id>`; also the import id.", true),
 			"project_id": schema.StringAttribute{
@@ -154,15 +157,22 @@ func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Default:  booldefault.StaticBool(false),
 				MarkdownDescription: "Set to `true`, in a reviewed change, to cut over: the apply waits until the migration is ready for cutover " +
 					"(bounded by `timeouts.update`), asks Atlas to cut over once, and waits for `COMPLETE`. **Irreversible**: stop the application's writes " +
-					"to the source first. Setting it back to `false` is refused at plan time. A new migration declared with `cutover = true` is created " +
-					"and cut over in one apply (the maintenance-window mode).",
+					"to the source first. Setting it back to `false` on the same migration warns at plan time and is recorded in the state only: nothing is " +
+					"sent to Atlas, and the migration stays cut over (a plan error would block `terraform destroy`, which plans the configuration first). " +
+					"A new migration declared with `cutover = true` is created and cut over in one apply (the maintenance-window mode); every plan that will " +
+					"cut a new migration over, including a replacement, says so with a warning, and `cutover = false` alongside a replacing change starts the " +
+					"new migration without a cutover. A migration whose cutover was requested is never replaced by the provider on its own.",
 			},
 			"migration_id":      computedString("Id Atlas gave the migration.", true),
 			"validation_id":     computedString("Id of the validation that preceded the creation; null after an import.", true),
 			"status":            computedString("Status Atlas reports: `NEW`, `WORKING`, `COMPLETE`, `FAILED` or `EXPIRED` (any other value is passed through).", false),
 			"ready_for_cutover": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the migration is nearly in sync and can be cut over; the 120-hour cutover window runs from the moment it becomes true."},
 			"lag_time_seconds":  schema.Int64Attribute{Computed: true, MarkdownDescription: "Replication lag Atlas reports while the migration is active and before its cutover; null otherwise."},
-			"migration_hosts":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Migration hosts Atlas reports for the migration."},
+			"migration_hosts": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "Migration hosts Atlas reports for the migration. A cutover does not change them, so a cutover plan shows them unchanged.",
+				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"source": schema.SingleNestedBlock{
@@ -328,9 +338,13 @@ func (r *liveMigrationResource) ValidateConfig(ctx context.Context, req resource
 	}
 }
 
-// ModifyPlan refuses undoing a cutover, plans the replacement of a FAILED or
-// EXPIRED migration, keeps an import free of replacements, and warns — by
-// reading, never writing — when a new migration cannot work.
+// ModifyPlan announces every migration the apply will start or cut over,
+// plans the replacement of a FAILED or EXPIRED migration that was never cut
+// over, keeps an import free of replacements, continues what an earlier
+// apply left unfinished, and warns — by reading, never writing — when a new
+// migration cannot work. It never returns an error for an existing
+// migration: Terraform plans the configuration before every destroy, so an
+// error here would block destroying it.
 func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		var state liveMigrationModel
@@ -352,6 +366,8 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	if req.State.Raw.IsNull() {
+		// Terraform drops the warnings of the second plan of a replacement:
+		// the first one, which sees the prior state, announces it.
 		if plan.Cutover.ValueBool() {
 			resp.Diagnostics.AddWarning("Migration Will Be Cut Over In This Apply",
 				"cutover = true on a new migration: the apply creates it, waits until it is ready and cuts over at once (the maintenance-window mode). "+
@@ -366,12 +382,11 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if state.Cutover.ValueBool() && !plan.Cutover.IsUnknown() && !plan.Cutover.ValueBool() {
-		resp.Diagnostics.AddAttributeError(path.Root("cutover"), "Cutover Cannot Be Undone",
-			fmt.Sprintf("Migration %s has been cut over: a cutover cannot be undone, so cutover cannot go back to false. Keep cutover = true; "+
-				"to migrate again, declare a new atlasmig_live_migration.", state.MigrationID.ValueString()))
-		return
-	}
+	priv, diags := readMigrationPrivate(ctx, req.Private, &state)
+	resp.Diagnostics.Append(diags...)
+	status := state.Status.ValueString()
+	cutOver := priv.CutoverRequested || status == client.MigrationComplete
+	id, projectID := state.MigrationID.ValueString(), state.ProjectID.ValueString()
 
 	// After an import the state knows neither source, destination nor the
 	// options: writing them in the configuration records them.
@@ -396,9 +411,21 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 			resp.RequiresReplace = append(resp.RequiresReplace, path.Root("sharding"))
 		}
 	}
+	// project_id and migration_host replace through their own plan
+	// modifiers, whose verdict this method does not see.
+	replaced := len(resp.RequiresReplace) > 0 || !plan.ProjectID.Equal(state.ProjectID) ||
+		(!state.MigrationHost.IsNull() && !plan.MigrationHost.Equal(state.MigrationHost))
 
-	status := state.Status.ValueString()
-	if status == client.MigrationFailed || status == client.MigrationExpired {
+	if (status == client.MigrationFailed || status == client.MigrationExpired) && !replaced {
+		if cutOver {
+			// A cutover was requested: the application may already write
+			// to the destination, which a new migration would overwrite.
+			resp.Diagnostics.AddWarning("Live Migration "+titleStatus(status)+" After Its Cutover",
+				fmt.Sprintf("Migration %s in project %s is %s after its cutover was requested (Atlas sends a failure's reason only by email to the project's owners). "+
+					"Check the destination cluster before sending writes to it. The provider does not start a new migration on its own: the application may already "+
+					"write to the destination, which a new migration would overwrite. To start one, run terraform apply -replace on this resource.", id, projectID, status))
+			return
+		}
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 		resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 		what := "FAILED: Atlas stopped it because of an error, whose reason it sends only by email to the project's owners"
@@ -411,12 +438,70 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 		resp.Diagnostics.AddWarning("Live Migration "+titleStatus(status)+": A New One Is Planned",
 			fmt.Sprintf("Migration %s in project %s is %s. This plan replaces it with a new migration (validated and created again); the old record stays in Atlas. %s",
-				state.MigrationID.ValueString(), state.ProjectID.ValueString(), what, next))
+				id, projectID, what, next))
 		return
 	}
-	if len(resp.RequiresReplace) > 0 && activeMigration(status) {
-		resp.Diagnostics.AddWarning("Replacing An Active Live Migration Will Fail",
-			"This change starts a new migration, which first destroys the current one; but "+activeDestroyMessage(state))
+	if replaced {
+		if plan.Cutover.ValueBool() {
+			over := ""
+			if cutOver {
+				over = fmt.Sprintf(" Migration %s was cut over: the application writes to the destination cluster, and the new migration copies the source over it.", id)
+			}
+			resp.Diagnostics.AddWarning("New Migration Will Be Cut Over In This Apply",
+				fmt.Sprintf("This plan replaces migration %s in project %s with a new migration, and cutover = true: the apply creates the new migration, "+
+					"waits until it is ready and cuts it over at once.%s Set cutover = false to start the new migration without cutting it over, "+
+					"then cut it over in a later, reviewed change.", id, projectID, over))
+		}
+		if activeMigration(status) {
+			resp.Diagnostics.AddWarning("Replacing An Active Live Migration Will Fail",
+				"This change starts a new migration, which first destroys the current one; but "+activeDestroyMessage(state))
+		}
+		return
+	}
+
+	// The same migration from here on.
+	if cutOver && !plan.Cutover.IsUnknown() && !plan.Cutover.ValueBool() {
+		if state.Cutover.ValueBool() {
+			resp.Diagnostics.AddAttributeWarning(path.Root("cutover"), "Cutover Cannot Be Undone",
+				fmt.Sprintf("Migration %s in project %s has been cut over, and a cutover cannot be undone: this plan changes cutover to false in the state only. "+
+					"The apply sends nothing to Atlas, the migration stays cut over, and no new migration is started. "+
+					"Keep cutover = true to keep the configuration true to Atlas; to migrate again, change the destination (a new migration is planned) "+
+					"or declare a new atlasmig_live_migration. A destroy, or removing the resource, is never refused for this.", id, projectID))
+		} else {
+			resp.Diagnostics.AddAttributeWarning(path.Root("cutover"), "Live Migration Was Cut Over",
+				fmt.Sprintf("Migration %s in project %s has been cut over (Atlas reports %s), outside this configuration or in an earlier apply, "+
+					"while the configuration says cutover = false. To record it, change one line:\n\n  cutover = true\n\n"+
+					"The apply that records it sends nothing to Atlas.", id, projectID, orDefault(status, "no status")))
+		}
+		return
+	}
+	continueWith := func(summary, detail string) {
+		for _, name := range []string{"status", "ready_for_cutover", "lag_time_seconds"} {
+			var v attr.Value = types.StringUnknown()
+			switch name {
+			case "ready_for_cutover":
+				v = types.BoolUnknown()
+			case "lag_time_seconds":
+				v = types.Int64Unknown()
+			}
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+		}
+		resp.Diagnostics.AddWarning(summary, detail)
+	}
+	switch {
+	case cutOver && activeMigration(status) && plan.Cutover.ValueBool():
+		continueWith("Live Migration Cutover Still Completing",
+			fmt.Sprintf("The cutover of migration %s in project %s was requested and Atlas reports %s. The apply waits for COMPLETE (bounded by timeouts.update); "+
+				"it sends no request and starts nothing.", id, projectID, orDefault(status, "no status")))
+	case !cutOver && state.Cutover.ValueBool() && plan.Cutover.ValueBool() && activeMigration(status):
+		continueWith("Migration Will Be Cut Over In This Apply",
+			fmt.Sprintf("Migration %s in project %s was created with cutover = true, and the apply that created it stopped before the cutover (Atlas reports %s). "+
+				"This apply continues: it waits until the migration is ready and cuts it over. The application must stop writing to the source first; "+
+				"set cutover = false to cut over later in a reviewed change.", id, projectID, orDefault(status, "no status")))
+	case priv.Starting && (status == client.MigrationNew || status == ""):
+		continueWith("Live Migration Still Starting",
+			fmt.Sprintf("Migration %s in project %s was created and Atlas reports %s: the apply continues waiting for it to start, and starts nothing new.",
+				id, projectID, orDefault(status, "no status")))
 	}
 }
 
@@ -467,6 +552,18 @@ func (r *liveMigrationResource) warnAtPlan(ctx context.Context, plan *liveMigrat
 		return
 	}
 	for _, p := range problems {
+		if p.unlinkedOrg == "" {
+			// The source project is visible, so its link is SYNCED: what
+			// the inventory lacks now, the create will lack too.
+			resp.Diagnostics.AddAttributeError(p.at, "Live Migration Cannot Work", p.text+
+				"\n\nThe source project is visible through a SYNCED migration link, so Atlas would refuse this migration: correct the configuration. Nothing was started.")
+			continue
+		}
+		if r.data.plannedLinks().covers(p.unlinkedOrg) {
+			// The plan creates or keeps a link of this Atlas organization,
+			// and the check before the create runs again.
+			continue
+		}
 		resp.Diagnostics.AddAttributeWarning(p.at, "Live Migration Cannot Work", p.text+"\n\nThe link may be created in the same apply; if it is not, the apply fails before anything is started.")
 	}
 	for _, n := range notes {
@@ -496,6 +593,9 @@ func inputsOf(ctx context.Context, m *liveMigrationModel) (migrationInputs, bool
 type problem struct {
 	at   path.Path
 	text string
+	// unlinkedOrg is the Atlas organization whose links do not expose the
+	// source project, when that is the problem.
+	unlinkedOrg string
 }
 
 // preflight reads what Atlas exposes through the link — the project's
@@ -526,7 +626,7 @@ func preflight(ctx context.Context, atlas *client.Atlas, sourceBaseURL string, i
 		} else {
 			text += fmt.Sprintf(" (available: %s). Check source.project_id, and that the source organization's link is SYNCED.", strings.Join(names, ", "))
 		}
-		return []problem{{path.Root("source").AtName("project_id"), text}}, nil, nil
+		return []problem{{at: path.Root("source").AtName("project_id"), text: text, unlinkedOrg: project.OrgID}}, nil, nil
 	}
 	var problems []problem
 	var notes []string
@@ -535,7 +635,7 @@ func preflight(ctx context.Context, atlas *client.Atlas, sourceBaseURL string, i
 		hostOK = hostOK || h == in.host
 	}
 	if !hostOK {
-		problems = append(problems, problem{path.Root("migration_host"), fmt.Sprintf("Migration host %s is not a migration host of source project %s (its migration hosts: %s).",
+		problems = append(problems, problem{at: path.Root("migration_host"), text: fmt.Sprintf("Migration host %s is not a migration host of source project %s (its migration hosts: %s).",
 			in.host, in.sourceProjectID, listOrNone(source.MigrationHosts))})
 	}
 	var deployment *client.Deployment
@@ -548,10 +648,10 @@ func preflight(ctx context.Context, atlas *client.Atlas, sourceBaseURL string, i
 	}
 	switch {
 	case deployment == nil:
-		problems = append(problems, problem{path.Root("source").AtName("cluster_name"), fmt.Sprintf("Source cluster %s is not a deployment of source project %s (its deployments: %s).",
+		problems = append(problems, problem{at: path.Root("source").AtName("cluster_name"), text: fmt.Sprintf("Source cluster %s is not a deployment of source project %s (its deployments: %s).",
 			in.clusterName, in.sourceProjectID, listOrNone(deployments))})
 	case deployment.TLSEnabled != in.ssl:
-		problems = append(problems, problem{path.Root("source").AtName("ssl"), fmt.Sprintf("source.ssl is %t but deployment %s has TLS %s: set ssl = %t.",
+		problems = append(problems, problem{at: path.Root("source").AtName("ssl"), text: fmt.Sprintf("source.ssl is %t but deployment %s has TLS %s: set ssl = %t.",
 			in.ssl, in.clusterName, enabled(deployment.TLSEnabled), deployment.TLSEnabled)})
 	}
 	if deployment != nil && isOpsManager(sourceBaseURL) && majorAtLeast(deployment.MongoDBVersion, 6) {
@@ -759,12 +859,25 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		addAPIError(&resp.Diagnostics, atlasSide, "start the migration in project "+projectID, err)
 		return
 	}
-	// Saved at once: from here on, nothing is orphaned.
+	// Saved at once: from here on, nothing is orphaned. From here on too,
+	// Create returns no error for a healthy migration: Terraform taints an
+	// object whose create fails, and plans a tainted object's replacement
+	// as a create — a second migration the plan would not announce as
+	// such. What is left undone is recorded, and the next apply continues.
 	plan.MigrationID = types.StringValue(mig.ID)
 	plan.ID = types.StringValue(projectID + "/" + mig.ID)
 	plan.apply(mig)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	priv := migrationPrivate{Starting: true}
+	save := func() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+	}
+	save()
 	tflog.Info(ctx, "live migration started", map[string]any{"project_id": projectID, "migration_id": mig.ID})
+	kept := func(next string) string {
+		return fmt.Sprintf("Migration %s was started in project %s and is saved in state, not tainted: it is healthy and keeps syncing. %s "+
+			"The next terraform apply continues from there (its plan shows the status as known after apply) and starts no other migration.", mig.ID, projectID, next)
+	}
 
 	if mig.Status == client.MigrationNew || mig.Status == "" {
 		err = poll(createCtx, sched, "migration "+mig.ID+" to start", false, func() (bool, string, error) {
@@ -776,13 +889,19 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 			return (m.Status != client.MigrationNew && m.Status != "") || m.ReadyForCutover, describeMigration(m), nil
 		})
 		plan.apply(mig)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		if err != nil {
+			save()
 			summary, detail := describeAPIError(atlasSide, "wait for migration "+mig.ID+" to start", err)
-			resp.Diagnostics.AddError(summary, detail+"\n\n"+savedTaintedAdvice(projectID, mig.ID))
+			next := "The apply stopped waiting for it to start."
+			if plan.Cutover.ValueBool() {
+				next += " Its cutover (cutover = true) was not requested: the next apply waits until it is ready and cuts it over, as its plan says."
+			}
+			resp.Diagnostics.AddWarning(summary, detail+"\n\n"+kept(next))
 			return
 		}
 	}
+	priv.Starting = false
+	save()
 	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
 		resp.Diagnostics.AddError("Live Migration "+titleStatus(mig.Status),
 			fmt.Sprintf("Migration %s in project %s was started and is now %s (Atlas sends the reason only by email to the project's owners). "+
@@ -798,41 +917,59 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		}
 		cutCtx, cancelCut := context.WithTimeout(ctx, updateTimeout)
 		defer cancelCut()
-		plan.Cutover = types.BoolValue(false)
-		r.cutover(cutCtx, atlas, &plan, &resp.State, &resp.Diagnostics, mig)
-	}
-}
-
-func savedTaintedAdvice(projectID, migrationID string) string {
-	return fmt.Sprintf("Migration %[1]s exists in project %[2]s and is saved in state as tainted, so nothing is orphaned. It keeps syncing. "+
-		"To keep it and wait again, run terraform untaint on this resource and apply again (raise timeouts if Atlas is only slow); "+
-		"if it cannot work, cancel it in the Atlas UI, then apply to start a new one.", migrationID, projectID)
-}
-
-// stateSetter is the part of tfsdk.State the cutover needs.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
-}
-
-// cutover waits until the migration is ready, asks for the cutover once and
-// waits for COMPLETE, saving the state after each step so a failure leaves
-// an accurate record. m.Cutover becomes true once Atlas accepted the cutover.
-// last is what Create read last, so the wait does not read it again; it is
-// nil in Update.
-func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas, m *liveMigrationModel, state stateSetter, diags *diag.Diagnostics, last *client.Migration) {
-	inCreate := last != nil
-	projectID, id := m.ProjectID.ValueString(), m.MigrationID.ValueString()
-	sched := r.data.pollSchedule()
-	advice := "Run terraform apply again to keep waiting (raise timeouts.update if the migration is only slow)."
-	if inCreate {
-		advice = savedTaintedAdvice(projectID, id)
-	}
-	save := func(mig *client.Migration) {
-		if mig != nil {
-			m.apply(mig)
+		// The state keeps cutover = true, as configured; whether Atlas
+		// accepted the cutover is recorded in private state.
+		var cd diag.Diagnostics
+		run := cutoverRun{
+			atlas: atlas, m: &plan, diags: &cd, sched: sched,
+			save: func(m *client.Migration) {
+				if m != nil {
+					plan.apply(m)
+				}
+				save()
+			},
+			requested: func() { priv.CutoverRequested = true },
+			advice: func(requested bool) string {
+				if requested {
+					return kept("Its cutover was requested: the next apply waits for COMPLETE, and the application must now use the destination cluster.")
+				}
+				return kept("Its cutover was not requested: the next apply waits until it is ready and cuts it over, as its plan says.")
+			},
 		}
-		diags.Append(state.Set(ctx, m)...)
+		run.cutover(cutCtx, mig)
+		// Each problem is reported, but none taints the migration.
+		for _, d := range cd {
+			if d.Severity() == diag.SeverityError {
+				resp.Diagnostics.AddWarning(d.Summary(), d.Detail())
+			} else {
+				resp.Diagnostics.Append(d)
+			}
+		}
 	}
+}
+
+// cutoverRun is one cutover: wait until the migration is ready, ask for the
+// cutover once, wait for COMPLETE, saving the state after each step so a
+// failure leaves an accurate record.
+type cutoverRun struct {
+	atlas *client.Atlas
+	m     *liveMigrationModel
+	diags *diag.Diagnostics
+	// save copies what Atlas said (when not nil) into m and saves the state.
+	save func(*client.Migration)
+	// requested is called once Atlas accepted the cutover.
+	requested func()
+	// advice tells what the next apply does, knowing whether the cutover
+	// was requested.
+	advice func(requested bool) string
+	sched  PollSchedule
+}
+
+// cutover runs the whole cutover. last is what was read last, so the wait
+// does not read it again; it is nil when nothing was read.
+func (c *cutoverRun) cutover(ctx context.Context, last *client.Migration) {
+	atlas, m, diags := c.atlas, c.m, c.diags
+	projectID, id := m.ProjectID.ValueString(), m.MigrationID.ValueString()
 	mig := last
 	read := func() (bool, string, error) {
 		got, err := atlas.GetMigration(ctx, projectID, id)
@@ -847,16 +984,27 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 	}
 	var err error
 	if last == nil || !last.ReadyForCutover {
-		err = poll(ctx, sched, "migration "+id+" to be ready for cutover", last == nil, read)
+		err = poll(ctx, c.sched, "migration "+id+" to be ready for cutover", last == nil, read)
 	}
 	if err != nil {
-		save(mig)
+		c.save(mig)
+		if errors.Is(err, context.DeadlineExceeded) && mig != nil {
+			lag := "Atlas reports no lag yet"
+			if mig.LagTimeSeconds != nil {
+				lag = fmt.Sprintf("its replication lag is %d s", *mig.LagTimeSeconds)
+			}
+			diags.AddError("Live Migration Not Ready For Cutover Yet",
+				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s, and %s. The wait ended when the operation's timeout ran out "+
+					"(timeouts.update bounds the cutover); the cutover was not requested. Atlas sets readyForCutover once the destination is nearly in sync.\n\n%s",
+					id, projectID, describeMigration(mig), lag, c.advice(false)))
+			return
+		}
 		summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to be ready for cutover (the cutover was not requested)", err)
-		diags.AddError(summary, detail+"\n\n"+advice)
+		diags.AddError(summary, detail+"\n\n"+c.advice(false))
 		return
 	}
 	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
-		save(mig)
+		c.save(mig)
 		diags.AddError("Live Migration "+titleStatus(mig.Status),
 			fmt.Sprintf("Migration %s in project %s is %s, so it cannot be cut over. The next plan replaces it with a new migration.", id, projectID, mig.Status))
 		return
@@ -869,50 +1017,57 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 			switch {
 			case readErr != nil:
 				addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
-				save(nil)
+				c.save(nil)
 				return
 			case client.IsUncertain(err) && got.ReadyForCutover:
 				// Still ready: the request was not processed. Send it once more.
 				if err := atlas.Cutover(ctx, projectID, id); err != nil {
 					addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
-					save(got)
+					c.save(got)
 					return
 				}
 			case got.Status == client.MigrationComplete || (got.Status == client.MigrationWorking && !got.ReadyForCutover && got.LagTimeSeconds == nil):
 				tflog.Info(ctx, "cutover already under way", map[string]any{"migration_id": id})
 			default:
 				addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
-				save(got)
+				c.save(got)
 				return
 			}
 			mig = got
 		}
 		tflog.Info(ctx, "cutover requested", map[string]any{"project_id": projectID, "migration_id": id})
 	}
-	m.Cutover = types.BoolValue(true)
-	save(mig)
+	c.requested()
+	c.save(mig)
 	if mig.Status == client.MigrationComplete {
 		return
 	}
-	err = poll(ctx, sched, "migration "+id+" to complete", false, func() (bool, string, error) {
-		got, err := atlas.GetMigration(ctx, projectID, id)
+	c.waitComplete(ctx, false)
+}
+
+// waitComplete waits for COMPLETE after the cutover was requested; with
+// immediate, it reads the migration before the first wait.
+func (c *cutoverRun) waitComplete(ctx context.Context, immediate bool) {
+	projectID, id := c.m.ProjectID.ValueString(), c.m.MigrationID.ValueString()
+	var mig *client.Migration
+	err := poll(ctx, c.sched, "migration "+id+" to complete", immediate, func() (bool, string, error) {
+		got, err := c.atlas.GetMigration(ctx, projectID, id)
 		if err != nil {
 			return false, "", err
 		}
 		mig = got
 		return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, describeMigration(got), nil
 	})
-	save(mig)
+	c.save(mig)
 	if err != nil {
 		summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to complete after its cutover", err)
-		diags.AddError(summary, detail+"\n\nThe cutover was requested and is recorded (cutover = true): the application must now use the destination cluster. "+
-			"terraform refresh shows when Atlas reports COMPLETE.")
+		c.diags.AddError(summary, detail+"\n\n"+c.advice(true))
 		return
 	}
 	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
-		diags.AddError("Live Migration "+titleStatus(mig.Status)+" After Cutover",
+		c.diags.AddError("Live Migration "+titleStatus(mig.Status)+" After Cutover",
 			fmt.Sprintf("Migration %s in project %s is %s after its cutover was requested (Atlas sends a failure's reason only by email to the project's owners). "+
-				"Check the destination cluster before sending writes to it.", id, projectID, mig.Status))
+				"Check the destination cluster before sending writes to it. The provider never replaces a migration whose cutover was requested on its own.", id, projectID, mig.Status))
 	}
 }
 
@@ -923,10 +1078,28 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	priv, diags := readMigrationPrivate(ctx, req.Private, &state)
+	resp.Diagnostics.Append(diags...)
 	projectID, id := state.ProjectID.ValueString(), state.MigrationID.ValueString()
 	mig, err := atlas.GetMigration(ctx, projectID, id)
 	if err != nil {
 		if client.IsNotFound(err) {
+			if priv.CutoverRequested || state.Status.ValueString() == client.MigrationComplete {
+				// A migration that was cut over is never started again on
+				// the provider's own: the application writes to its
+				// destination.
+				state.Status = types.StringValue(client.MigrationComplete)
+				state.ReadyForCutover = types.BoolValue(false)
+				state.LagTimeSeconds = types.Int64Null()
+				priv.CutoverRequested, priv.Starting = true, false
+				resp.Diagnostics.AddWarning("Atlas No Longer Lists Live Migration",
+					fmt.Sprintf("Atlas answered 404 for migration %s in project %s, which was cut over: Atlas keeps migration records for a time it does not document. "+
+						"It stays in state as COMPLETE and nothing is started. To start a new migration into the destination, run terraform apply -replace on this resource; "+
+						"to stop managing it, remove the resource from the configuration.", id, projectID))
+				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+				resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+				return
+			}
 			tflog.Info(ctx, "live migration no longer exists; removing it from state", map[string]any{"project_id": projectID, "migration_id": id})
 			resp.State.RemoveResource(ctx)
 			return
@@ -943,12 +1116,21 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 	if state.Cutover.IsNull() {
 		state.Cutover = types.BoolValue(false)
 	}
+	if mig.Status == client.MigrationComplete {
+		priv.CutoverRequested = true
+	}
+	if mig.Status != client.MigrationNew && mig.Status != "" {
+		priv.Starting = false
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
 }
 
-// Update cuts over when cutover goes from false to true; every other change
-// it sees (timeouts, password_wo_version, configuration written after an
-// import) is recorded without an API call.
+// Update cuts over when the plan asks for it (cutover going from false to
+// true, or a create that stopped before its cutover), continues the waits
+// an earlier apply left unfinished, and records every other change
+// (timeouts, password_wo_version, configuration written after an import,
+// cutover = false after a cutover) without an API call.
 func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state liveMigrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -956,16 +1138,33 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	priv, diags := readMigrationPrivate(ctx, req.Private, &state)
+	resp.Diagnostics.Append(diags...)
 	plan.ID, plan.MigrationID, plan.ValidationID = state.ID, state.MigrationID, state.ValidationID
 	plan.Status, plan.ReadyForCutover, plan.LagTimeSeconds, plan.MigrationHosts = state.Status, state.ReadyForCutover, state.LagTimeSeconds, state.MigrationHosts
-	if !plan.Cutover.ValueBool() || state.Cutover.ValueBool() {
+	status := state.Status.ValueString()
+	projectID, id := state.ProjectID.ValueString(), state.MigrationID.ValueString()
+	save := func(m *client.Migration) {
+		if m != nil {
+			plan.apply(m)
+		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+	}
+	cutOver := priv.CutoverRequested || status == client.MigrationComplete
+	waitsComplete := cutOver && plan.Cutover.ValueBool() && activeMigration(status)
+	waitsStart := !cutOver && !plan.Cutover.ValueBool() && priv.Starting && (status == client.MigrationNew || status == "")
+	if cutOver {
+		priv.CutoverRequested = true
+		if !plan.Cutover.ValueBool() && state.Cutover.ValueBool() {
+			resp.Diagnostics.AddAttributeWarning(path.Root("cutover"), "Cutover Cannot Be Undone",
+				fmt.Sprintf("Migration %s in project %s stays cut over: cutover = false is recorded in the state only, nothing was sent to Atlas.", id, projectID))
+		}
+	}
+	if (cutOver || !plan.Cutover.ValueBool()) && !waitsComplete && !waitsStart {
+		save(nil)
 		return
 	}
-	// Until Atlas accepts the cutover, the state says it has not happened,
-	// whatever fails first.
-	plan.Cutover = types.BoolValue(false)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	atlas := r.data.atlasClient(&resp.Diagnostics)
 	timeout, diags := plan.Timeouts.Update(ctx, liveMigrationUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -974,7 +1173,50 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.cutover(ctx, atlas, &plan, &resp.State, &resp.Diagnostics, nil)
+	run := cutoverRun{
+		atlas: atlas, m: &plan, diags: &resp.Diagnostics, save: save, sched: r.data.pollSchedule(),
+		requested: func() {
+			priv.CutoverRequested = true
+			plan.Cutover = types.BoolValue(true)
+		},
+		advice: func(requested bool) string {
+			if requested {
+				return "The cutover was requested and is recorded (cutover = true): the application must now use the destination cluster. " +
+					"Run terraform apply again to keep waiting for COMPLETE; it sends no other request."
+			}
+			return "Run terraform apply again to keep waiting (raise timeouts.update if the migration is only slow)."
+		},
+	}
+	switch {
+	case waitsComplete:
+		save(nil)
+		run.waitComplete(ctx, true)
+	case waitsStart:
+		save(nil)
+		var mig *client.Migration
+		err := poll(ctx, run.sched, "migration "+id+" to start", true, func() (bool, string, error) {
+			m, err := atlas.GetMigration(ctx, projectID, id)
+			if err != nil {
+				return false, "", err
+			}
+			mig = m
+			return (m.Status != client.MigrationNew && m.Status != "") || m.ReadyForCutover, describeMigration(m), nil
+		})
+		if err == nil {
+			priv.Starting = false
+		}
+		save(mig)
+		if err != nil {
+			summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to start", err)
+			resp.Diagnostics.AddError(summary, detail+"\n\nThe migration is kept in state; run terraform apply again to keep waiting.")
+		}
+	default:
+		// Until Atlas accepts the cutover, the state says it has not
+		// happened, whatever fails first.
+		plan.Cutover = types.BoolValue(false)
+		save(nil)
+		run.cutover(ctx, nil)
+	}
 }
 
 // Delete removes a migration that has ended from state; Atlas has no API to

@@ -102,10 +102,6 @@ func TestPreflightSaysWhatIsWrong(t *testing.T) {
 	}
 }
 
-type discardState struct{ sets int }
-
-func (d *discardState) Set(context.Context, any) diag.Diagnostics { d.sets++; return nil }
-
 func startMigration(t *testing.T, sim *simulator.Server, atlas *client.Atlas) *liveMigrationModel {
 	t.Helper()
 	m, err := atlas.CreateMigration(context.Background(), tGroup, client.MigrationRequest{
@@ -127,8 +123,7 @@ func TestCutoverWaitsForReadinessThenCompleteWithCountedReads(t *testing.T) {
 	model := startMigration(t, sim, atlas)
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: 2 * time.Millisecond}}}
 	var diags diag.Diagnostics
-	st := &discardState{}
-	r.cutover(context.Background(), atlas, model, st, &diags, nil)
+	runCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() {
 		t.Fatalf("%v", diags)
 	}
@@ -162,7 +157,7 @@ func TestCutoverWithALostAnswerIsNotSentTwice(t *testing.T) {
 	sim.SetTickPerRead(10 * time.Minute)
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
 	var diags diag.Diagnostics
-	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	runCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() {
 		t.Fatalf("%v", diags)
 	}
@@ -178,7 +173,7 @@ func TestCutoverTimeoutKeepsTheRecordAccurate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	var diags diag.Diagnostics
-	r.cutover(ctx, atlas, model, &discardState{}, &diags, nil)
+	runCutover(ctx, r, atlas, model, &diags)
 	if !diags.HasError() || sim.Calls(simulator.RouteCutover) != 0 || model.Cutover.ValueBool() {
 		t.Fatalf("diags %v, cutover calls %d, cutover %s", diags, sim.Calls(simulator.RouteCutover), model.Cutover)
 	}
@@ -200,7 +195,7 @@ func TestCutoverReportsAFailureAfterTheRequest(t *testing.T) {
 		_ = sim.FailMigration(model.MigrationID.ValueString())
 	}()
 	var diags diag.Diagnostics
-	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	runCutover(context.Background(), r, atlas, model, &diags)
 	if !diags.HasError() || diags[0].Summary() != "Live Migration Failed After Cutover" || !model.Cutover.ValueBool() || model.Status.ValueString() != "FAILED" {
 		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
 	}
@@ -216,11 +211,26 @@ func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
 	sim.AdvanceClock(time.Hour)
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
 	var diags diag.Diagnostics
-	r.cutover(context.Background(), atlas, model, &discardState{}, &diags, nil)
+	runCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() || !model.Cutover.ValueBool() || model.Status.ValueString() != "COMPLETE" {
 		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
 	}
 	if reads, puts := sim.Calls(simulator.RouteGetMigration), sim.Calls(simulator.RouteCutover); reads != 1 || puts != 1 {
 		t.Fatalf("%d reads, %d cutover requests (the one made before): want 1 and 1", reads, puts)
 	}
+}
+
+// runCutover runs a cutover the way Update does, without a state to save.
+func runCutover(ctx context.Context, r *liveMigrationResource, atlas *client.Atlas, m *liveMigrationModel, diags *diag.Diagnostics) {
+	run := cutoverRun{
+		atlas: atlas, m: m, diags: diags, sched: r.data.pollSchedule(),
+		save: func(x *client.Migration) {
+			if x != nil {
+				m.apply(x)
+			}
+		},
+		requested: func() { m.Cutover = types.BoolValue(true) },
+		advice:    func(bool) string { return "Run terraform apply again to keep waiting." },
+	}
+	run.cutover(ctx, nil)
 }

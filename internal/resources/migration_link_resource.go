@@ -229,6 +229,9 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 	}
 
+	if !req.Plan.Raw.IsNull() {
+		r.data.plannedLinks().note(priv.AtlasOrg) // read by atlasmig_live_migration's plan
+	}
 	switch {
 	case req.Plan.Raw.IsNull():
 		register(state.OrgID.ValueString(), linkMoves)

@@ -39,6 +39,8 @@ type ProviderData struct {
 
 	guardOnce sync.Once
 	guard     *orgGuard
+	linksOnce sync.Once
+	links     *plannedLinks
 }
 
 // orgGuard returns the guard shared by every resource of this provider

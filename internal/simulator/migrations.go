@@ -878,7 +878,7 @@ var adminMigrationAction = regexp.MustCompile(`^/_sim/migrations/([a-f0-9]{24})/
 //	POST /_sim/migrations/{id}/expire     make an active migration EXPIRED
 //	POST /_sim/migrations/{id}/forget     drop the record: reads answer 404
 //
-// It reports whether it handled the request.
+// and those of serveOutsideMigrationAdmin. It reports whether it handled the request.
 func (s *Simulator) serveMigrationAdmin(w http.ResponseWriter, r *http.Request) bool {
 	path := r.URL.Path
 	switch {
@@ -937,7 +937,7 @@ func (s *Simulator) serveMigrationAdmin(w http.ResponseWriter, r *http.Request) 
 		}
 		w.WriteHeader(http.StatusNoContent)
 	default:
-		return false
+		return s.serveOutsideMigrationAdmin(w, r)
 	}
 	return true
 }

@@ -3,11 +3,12 @@ data "atlasmig_live_migration" "orders" {
   migration_id = "66b2c3d4e5f6a7b8c9d0e1f2"
 }
 
-# Fails the run's checks (as a warning) while the migration is not syncing.
+# Fails the run's checks (as a warning) while the migration is not syncing,
+# and when Atlas does not list it (status is then null).
 check "orders_migration_healthy" {
   assert {
-    condition     = contains(["NEW", "WORKING", "COMPLETE"], coalesce(data.atlasmig_live_migration.orders.status, "NEW"))
-    error_message = "The orders migration is ${data.atlasmig_live_migration.orders.status}: see the live migration guide."
+    condition     = contains(["NEW", "WORKING", "COMPLETE"], coalesce(data.atlasmig_live_migration.orders.status, "NOT LISTED"))
+    error_message = "The orders migration is ${coalesce(data.atlasmig_live_migration.orders.status, "not listed by Atlas")}: see the live migration guide."
   }
 }
 

@@ -1,0 +1,420 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// These tests prove, through terraform itself, that the provider never
+// starts or cuts over a migration its plan did not announce: not after a
+// timeout, a rate limit or Ctrl-C, not after Atlas forgets a record, not
+// after a cutover made elsewhere.
+
+// migrationSafetyWorld is a linked source organization with one deployment,
+// a workspace whose configuration is one migration, and a fast clock: every
+// read of a migration advances it five simulated seconds.
+func migrationSafetyWorld(t *testing.T, opts simulator.MigrationOptions) (*simulator.Server, *workspace) {
+	t.Helper()
+	opts.FrozenClock, opts.TickPerRead = true, 5*time.Second
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys:  []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		Migrations: opts,
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{
+				{Name: "orders", MongoDBVersion: "7.0.14"}, {Name: "orders-2", MongoDBVersion: "7.0.14"},
+			}}},
+			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1"},
+				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
+		},
+	}, simulator.ServerOptions{})
+	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorkspace(t, map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		"ATLASMIG_POLL_SCALE": "0.001",
+	})
+	return sim, w
+}
+
+// safetyConfig is one migration; cutover comes from a variable (default
+// false), as in examples/complete.
+func safetyConfig(destination, extra string) string {
+	return fmt.Sprintf(requiredProviders+`
+provider "atlasmig" {}
+
+variable "cutover" {
+  type    = bool
+  default = false
+}
+
+resource "atlasmig_live_migration" "orders" {
+  project_id = %q
+  source {
+    project_id   = %q
+    cluster_name = "orders-rs"
+  }
+  destination {
+    cluster_name = %q
+  }
+  migration_host = "mh-1"
+  cutover        = var.cutover
+%s
+}
+`, migGroup, migSource, destination, extra)
+}
+
+// flat folds terraform's wrapped output onto one line.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func mustSay(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	f := flat(out)
+	for _, want := range wants {
+		if !strings.Contains(f, want) {
+			t.Errorf("terraform does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+func mustNotSay(t *testing.T, out string, unwanted ...string) {
+	t.Helper()
+	f := flat(out)
+	for _, u := range unwanted {
+		if strings.Contains(f, u) {
+			t.Errorf("terraform says %q:\n%s", u, out)
+		}
+	}
+}
+
+// stateResource returns the migration's object in terraform.tfstate.
+func stateResource(t *testing.T, w *workspace) (attrs map[string]any, tainted bool) {
+	t.Helper()
+	var st struct {
+		Resources []struct {
+			Type      string `json:"type"`
+			Instances []struct {
+				Status     string         `json:"status"`
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal([]byte(w.read("terraform.tfstate")), &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range st.Resources {
+		if r.Type == "atlasmig_live_migration" && len(r.Instances) == 1 {
+			return r.Instances[0].Attributes, r.Instances[0].Status == "tainted"
+		}
+	}
+	t.Fatal("no migration in state")
+	return nil, false
+}
+
+// runInterrupted starts terraform, sends it SIGINT (Ctrl-C) once ready
+// reports true, and returns its output and exit code.
+func (w *workspace) runInterrupted(ready func() bool, args ...string) (string, int) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, terraformPath(), append([]string{args[0], "-no-color"}, args[1:]...)...)
+	cmd.Dir, cmd.Env = w.dir, w.env
+	outPath := filepath.Join(w.dir, "interrupted.out")
+	f, err := os.Create(outPath)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer f.Close()
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for !ready() {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			w.t.Fatal("terraform never reached the point to interrupt")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	out := w.read("interrupted.out")
+	w.output.WriteString(out)
+	code := 0
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		w.t.Fatal(err)
+	}
+	return out, code
+}
+
+// TestCutoverWaitOutlastingItsTimeoutIsContinuedNotReplaced: cutover =
+// true at create, the cutover is requested, COMPLETE comes after
+// timeouts.update. The apply keeps the migration (a warning, no taint);
+// the next plan continues the wait; nothing new is created or cut over.
+func TestCutoverWaitOutlastingItsTimeoutIsContinuedNotReplaced(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
+	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"2s\"\n  }"))
+	out := w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	mustSay(t, out, "Warning: Operation Timed Out", "Its cutover was requested: the next apply waits for COMPLETE", "not tainted")
+	attrs, tainted := stateResource(t, w)
+	if tainted || attrs["cutover"] != true || attrs["status"] != "WORKING" {
+		t.Fatalf("state after the timeout: tainted %t, %v", tainted, attrs)
+	}
+	ms := sim.Migrations()
+	if len(ms) != 1 || !ms[0].CutoverRequested {
+		t.Fatalf("migrations: %+v", ms)
+	}
+	plan, code := w.runCode("plan", "-input=false", "-detailed-exitcode", "-var", "cutover=true")
+	if code != 2 {
+		t.Fatalf("plan exit %d:\n%s", code, plan)
+	}
+	mustSay(t, plan, "Live Migration Cutover Still Completing", "1 to change, 0 to destroy")
+	mustNotSay(t, plan, "1 to add", "must be replaced", "migration_hosts")
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.CutoverTime = 5 * time.Second })
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	ms = sim.Migrations()
+	if len(ms) != 1 || ms[0].Status != simulator.StatusComplete || sim.Calls(simulator.RouteCutover) != 1 || sim.Calls(simulator.RouteCreateMigration) != 1 {
+		t.Fatalf("after the continued apply: %d cutover requests, %d creates, %+v", sim.Calls(simulator.RouteCutover), sim.Calls(simulator.RouteCreateMigration), ms)
+	}
+	if attrs, _ := stateResource(t, w); attrs["status"] != "COMPLETE" {
+		t.Fatalf("state: %v", attrs)
+	}
+	// A plain destroy (the variable back at its default, false) is never
+	// blocked by the cutover.
+	destroy := w.run(true, "destroy", "-auto-approve", "-input=false")
+	mustNotSay(t, destroy, "Error")
+}
+
+// TestCtrlCDuringTheCutoverWaitKeepsTheMigration interrupts the apply that
+// creates and cuts over a migration, once the cutover was requested.
+func TestCtrlCDuringTheCutoverWaitKeepsTheMigration(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
+	w.write("main.tf", safetyConfig("orders", ""))
+	out, _ := w.runInterrupted(func() bool {
+		ms := sim.Migrations()
+		return len(ms) == 1 && ms[0].CutoverRequested
+	}, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	mustNotSay(t, out, "Cannot Reach Atlas")
+	mustSay(t, out, "Operation Interrupted")
+	attrs, tainted := stateResource(t, w)
+	if tainted || attrs["status"] != "WORKING" {
+		t.Fatalf("state after Ctrl-C: tainted %t, %v", tainted, attrs)
+	}
+	plan := w.run(true, "plan", "-input=false", "-var", "cutover=true")
+	mustSay(t, plan, "Live Migration Cutover Still Completing")
+	mustNotSay(t, plan, "1 to add", "must be replaced")
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.CutoverTime = 5 * time.Second })
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	if ms := sim.Migrations(); len(ms) != 1 || ms[0].Status != simulator.StatusComplete || sim.Calls(simulator.RouteCutover) != 1 {
+		t.Fatalf("after the continued apply: %+v", ms)
+	}
+}
+
+// TestRateLimitedWaitAfterCreationKeepsTheMigration: 429s while waiting
+// for the new migration to start; the apply keeps it, and the next apply
+// continues the wait instead of planning a replacement.
+func TestRateLimitedWaitAfterCreationKeepsTheMigration(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{StartAfter: 1000 * time.Hour, ReadyAfter: 2000 * time.Hour})
+	w.write("main.tf", strings.Replace(safetyConfig("orders", ""), `provider "atlasmig" {}`, "provider \"atlasmig\" {\n  max_retries = 1\n}", 1))
+	sim.SetFault(simulator.RouteGetMigration, simulator.Fault{Count: 1000, Status: 429, RetryAfter: "0"})
+	out := w.run(true, "apply", "-auto-approve", "-input=false")
+	mustSay(t, out, "Warning: Atlas Rate Limit Exceeded", "not tainted", "starts no other migration")
+	if _, tainted := stateResource(t, w); tainted {
+		t.Fatal("the healthy migration is tainted")
+	}
+	sim.ClearFaults()
+	plan := w.run(true, "plan", "-input=false")
+	mustSay(t, plan, "Live Migration Still Starting", "1 to change")
+	mustNotSay(t, plan, "1 to add", "must be replaced")
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.StartAfter, o.ReadyAfter = 5*time.Second, 20*time.Second })
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	if attrs, _ := stateResource(t, w); attrs["status"] != "WORKING" || len(sim.Migrations()) != 1 {
+		t.Fatalf("state %v, %d migrations", attrs, len(sim.Migrations()))
+	}
+}
+
+// TestForgottenCompleteMigrationStaysAndOnlyReplaceStartsANewOne: Atlas
+// answers 404 for a migration that was cut over.
+func TestForgottenCompleteMigrationStaysAndOnlyReplaceStartsANewOne(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{})
+	w.write("main.tf", safetyConfig("orders", ""))
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	first := sim.Migrations()[0]
+	if first.Status != simulator.StatusComplete || !sim.ForgetMigration(first.ID) {
+		t.Fatalf("migration %+v", first)
+	}
+	plan, code := w.runCode("plan", "-input=false", "-detailed-exitcode", "-var", "cutover=true")
+	if code != 0 {
+		t.Fatalf("plan exit %d (want 0, no changes):\n%s", code, plan)
+	}
+	mustSay(t, plan, "Warning: Atlas No Longer Lists Live Migration", first.ID, "stays in state as COMPLETE")
+	w.run(true, "apply", "-refresh-only", "-auto-approve", "-input=false", "-var", "cutover=true")
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	if attrs, _ := stateResource(t, w); attrs["migration_id"] != first.ID || attrs["status"] != "COMPLETE" || len(sim.Migrations()) != 0 {
+		t.Fatalf("state %v, migrations %+v", attrs, sim.Migrations())
+	}
+	// Only an explicit -replace starts a new one.
+	w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_live_migration.orders")
+	if ms := sim.Migrations(); len(ms) != 1 || ms[0].CutoverRequested {
+		t.Fatalf("after -replace: %+v", ms)
+	}
+	_ = sim.ExpireMigration(sim.Migrations()[0].ID)
+}
+
+// TestDestinationChangeAfterCutoverIsAnnounced: a new destination after
+// the cutover plans a new migration; with cutover still true the plan says
+// it will be cut over; cutover = false alongside is allowed.
+func TestDestinationChangeAfterCutoverIsAnnounced(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{})
+	w.write("main.tf", safetyConfig("orders", ""))
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	first := sim.Migrations()[0].ID
+	w.write("main.tf", safetyConfig("orders-2", ""))
+	plan := w.run(true, "plan", "-input=false", "-var", "cutover=true")
+	mustSay(t, plan, "Warning: New Migration Will Be Cut Over In This Apply", "replaces migration "+first, "copies the source over it", "must be replaced")
+	plan = w.run(true, "plan", "-input=false")
+	mustNotSay(t, plan, "Cutover Cannot Be Undone", "Will Be Cut Over")
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	ms := sim.Migrations()
+	if len(ms) != 2 || ms[1].CutoverRequested || sim.Calls(simulator.RouteCutover) != 1 {
+		t.Fatalf("after the replacement: %+v", ms)
+	}
+	_ = sim.ExpireMigration(ms[1].ID)
+}
+
+// TestCutoverOutsideTerraformIsShown: the Atlas UI cut the migration over
+// while the configuration says cutover = false.
+func TestCutoverOutsideTerraformIsShown(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{})
+	w.write("main.tf", safetyConfig("orders", ""))
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	id := sim.Migrations()[0].ID
+	sim.AdvanceClock(time.Hour)
+	if err := sim.CutoverMigration(id); err != nil {
+		t.Fatal(err)
+	}
+	sim.AdvanceClock(time.Hour)
+	plan := w.run(true, "plan", "-input=false", "-detailed-exitcode")
+	mustSay(t, plan, "Warning: Live Migration Was Cut Over", "Migration "+id, "cutover = true", "sends nothing to Atlas")
+	before := sim.Calls(simulator.RouteCutover)
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	if sim.Calls(simulator.RouteCutover) != before || len(sim.Migrations()) != 1 {
+		t.Fatal("recording the cutover sent a request or started a migration")
+	}
+}
+
+// TestUndoingACutoverNeverBlocksADestroy: after a cutover made with -var
+// cutover=true, a plan without it warns (no error) and a plain destroy
+// works.
+func TestUndoingACutoverNeverBlocksADestroy(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{})
+	w.write("main.tf", safetyConfig("orders", ""))
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	plan := w.run(true, "plan", "-input=false")
+	mustSay(t, plan, "Warning: Cutover Cannot Be Undone", "sends nothing to Atlas")
+	sim.ResetJournal()
+	w.run(true, "destroy", "-auto-approve", "-input=false")
+	for _, r := range sim.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("the destroy sent %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+// TestDiagnosesPointTheRightWay: a readiness timeout names the lag; Ctrl-C
+// is an interruption; a 429 on the digest challenge is rate limiting.
+func TestDiagnosesPointTheRightWay(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{ReadyAfter: 1000 * time.Hour, StartAfter: 5 * time.Second})
+	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"1s\"\n  }"))
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	out := w.run(false, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	mustSay(t, out, "Error: Live Migration Not Ready For Cutover Yet", "its replication lag is", "the cutover was not requested")
+	mustNotSay(t, out, "rate limiting")
+
+	// Ctrl-C while the validation of a new migration is pending (a fresh
+	// state: the first migration ended).
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.ValidationTime = 1000 * time.Hour })
+	_ = os.Remove(filepath.Join(w.dir, "terraform.tfstate"))
+	w.write("main.tf", safetyConfig("orders-2", ""))
+	if err := sim.ExpireMigration(sim.Migrations()[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	sim.ResetJournal()
+	out, _ = w.runInterrupted(func() bool { return sim.Calls(simulator.RouteGetValidation) > 0 }, "apply", "-auto-approve", "-input=false")
+	mustSay(t, out, "Operation Interrupted")
+	mustNotSay(t, out, "Cannot Reach Atlas", "proxy")
+
+	// A 429 on the digest challenge itself.
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.ValidationTime = time.Second })
+	sim.SetRateLimit(&simulator.RateLimit{PerSecond: 0.001, Burst: 1})
+	// Empty the bucket: the provider's first request, the digest
+	// challenge, is the one refused.
+	if resp, err := http.Get(sim.URL + "/api/atlas/v2/groups/" + migGroup); err == nil {
+		resp.Body.Close()
+	}
+	w.write("main.tf", strings.Replace(safetyConfig("orders-2", ""), `provider "atlasmig" {}`, "provider \"atlasmig\" {\n  max_retries = 0\n}", 1))
+	out = w.run(true, "plan", "-input=false")
+	mustSay(t, out, "Atlas Rate Limit Exceeded", "429")
+	mustNotSay(t, out, "Unexpected Answer", "base_url is")
+	sim.SetRateLimit(nil)
+}
+
+// TestFirstApplyWithItsLinkPlansQuietlyAndTheCutoverPlanShowsOneChange: a
+// configuration that creates the token, the link and the migration plans
+// without "Cannot Work" (the link it creates will expose the project); one
+// without a link still gets the warning; and the reviewed cutover plan
+// shows cutover changing, not the migration hosts.
+func TestFirstApplyWithItsLinkPlansQuietlyAndTheCutoverPlanShowsOneChange(t *testing.T) {
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys:      []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		OpsManagerKeys: []simulator.APIKey{{PublicKey: omPub, PrivateKey: omPriv}},
+		Migrations:     simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second},
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
+			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1"},
+				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
+		},
+	}, simulator.ServerOptions{})
+	env := map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
+		"ATLASMIG_POLL_SCALE": "0.001",
+	}
+	alone := newWorkspace(t, env)
+	alone.write("main.tf", safetyConfig("orders", ""))
+	mustSay(t, alone.run(true, "plan", "-input=false"), "Warning: Live Migration Cannot Work", "it sees none")
+
+	w := newWorkspace(t, env)
+	w.write("main.tf", safetyConfig("orders", "  depends_on = [atlasmig_migration_link.this]")+fmt.Sprintf(`
+resource "atlasmig_link_token" "this" {
+  org_id = %q
+}
+
+resource "atlasmig_migration_link" "this" {
+  org_id     = %q
+  link_token = atlasmig_link_token.this.link_token
+}
+`, atlasOrg, sourceOrg))
+	plan := w.run(true, "plan", "-input=false")
+	mustSay(t, plan, "Plan: 3 to add")
+	mustNotSay(t, plan, "Cannot Work")
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	plan = w.run(true, "plan", "-input=false", "-var", "cutover=true")
+	mustSay(t, plan, "~ cutover = false -> true", "1 to change")
+	mustNotSay(t, plan, "migration_hosts", "migration_id", "validation_id", "Cannot Work")
+	_ = sim.ExpireMigration(sim.Migrations()[0].ID)
+}
