@@ -418,3 +418,43 @@ resource "atlasmig_migration_link" "this" {
 	mustNotSay(t, plan, "migration_hosts", "migration_id", "validation_id", "Cannot Work")
 	_ = sim.ExpireMigration(sim.Migrations()[0].ID)
 }
+
+// TestLiveMigrationExamplesWorkWhenPasted pastes the live-migration
+// examples of the docs, as they are, into a configuration with the
+// provider block, against a simulator where the example's link exists but
+// the example's migration does not: the plan works, and the data source's
+// check block reports the missing migration as a warning.
+func TestLiveMigrationExamplesWorkWhenPasted(t *testing.T) {
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys: []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
+			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1.example.internal"},
+				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
+		},
+	}, simulator.ServerOptions{})
+	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorkspace(t, map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+	})
+	config := requiredProviders + "\nprovider \"atlasmig\" {}\n"
+	for _, name := range []string{"resources/atlasmig_live_migration/resource.tf", "data-sources/atlasmig_live_migration/data-source.tf"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "examples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		config += "\n" + string(b)
+	}
+	w.write("main.tf", config)
+	sim.ResetJournal()
+	out := w.run(true, "plan", "-input=false")
+	mustSay(t, out, "Plan: 1 to add", "Warning: Atlas Does Not List Live Migration", "Check block assertion failed", "not listed by Atlas")
+	mustNotSay(t, out, "Error", "Cannot Work")
+	for _, r := range sim.Requests() {
+		if r.Method != "GET" {
+			t.Errorf("the plan sent %s %s", r.Method, r.Path)
+		}
+	}
+}

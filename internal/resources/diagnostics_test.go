@@ -47,6 +47,10 @@ func TestDescribeAPIError(t *testing.T) {
 			"Unexpected Answer From Atlas", []string{"atlas.base_url", "not a web page", "HTTP 200, text/html"}},
 		{"deadline", atlasSide, fmt.Errorf("POST: %w", context.DeadlineExceeded),
 			"Operation Timed Out", []string{"timeouts"}},
+		{"429 on the digest challenge", atlasSide, &client.APIError{FromAPI: true, StatusCode: 429, ErrorCode: "RATE_LIMITED"},
+			"Atlas Rate Limit Exceeded", []string{"digest authentication challenge", "not a problem with atlas.base_url", "RATE_LIMITED"}},
+		{"interrupted", atlasSide, fmt.Errorf("GET: %w", context.Canceled),
+			"Operation Interrupted", []string{"interrupted (Ctrl-C", "Run terraform apply again"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
