@@ -267,7 +267,10 @@ func TestForgottenCompleteMigrationStaysAndOnlyReplaceStartsANewOne(t *testing.T
 	if attrs, _ := stateResource(t, w); attrs["migration_id"] != first.ID || attrs["status"] != "COMPLETE" || len(sim.Migrations()) != 0 {
 		t.Fatalf("state %v, migrations %+v", attrs, sim.Migrations())
 	}
-	// Only an explicit -replace starts a new one.
+	// Only an explicit -replace starts a new one, and not with cutover =
+	// true: Terraform would show no warning for that cutover.
+	out := w.run(false, "plan", "-input=false", "-replace=atlasmig_live_migration.orders", "-var", "cutover=true")
+	mustSay(t, out, "Error: Replacement Would Cut Over Unannounced", "replaces migration "+first.ID, "Set cutover = false for the replacement")
 	w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_live_migration.orders")
 	if ms := sim.Migrations(); len(ms) != 1 || ms[0].CutoverRequested {
 		t.Fatalf("after -replace: %+v", ms)
@@ -456,5 +459,48 @@ func TestLiveMigrationExamplesWorkWhenPasted(t *testing.T) {
 		if r.Method != "GET" {
 			t.Errorf("the plan sent %s %s", r.Method, r.Path)
 		}
+	}
+}
+
+// TestMigrationFailedAfterItsCutoverIsNeverReplacedOnItsOwn: the cutover
+// was requested, then the migration FAILED; the plan warns and changes
+// nothing, and only -replace would start a new one.
+func TestMigrationFailedAfterItsCutoverIsNeverReplacedOnItsOwn(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
+	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"2s\"\n  }"))
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	id := sim.Migrations()[0].ID
+	if err := sim.FailMigration(id); err != nil {
+		t.Fatal(err)
+	}
+	plan, code := w.runCode("plan", "-input=false", "-detailed-exitcode", "-var", "cutover=true")
+	if code != 0 {
+		t.Fatalf("plan exit %d (want 0: nothing planned):\n%s", code, plan)
+	}
+	mustSay(t, plan, "Warning: Live Migration Failed After Its Cutover", "Migration "+id, "apply -replace")
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=false")
+	if ms := sim.Migrations(); len(ms) != 1 || sim.Calls(simulator.RouteCreateMigration) != 1 {
+		t.Fatalf("migrations: %+v", ms)
+	}
+}
+
+// TestCtrlCWhileWaitingForTheStartKeepsTheMigration interrupts the apply
+// once the migration exists and is still NEW.
+func TestCtrlCWhileWaitingForTheStartKeepsTheMigration(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{StartAfter: 1000 * time.Hour, ReadyAfter: 2000 * time.Hour})
+	w.write("main.tf", safetyConfig("orders", ""))
+	out, _ := w.runInterrupted(func() bool { return len(sim.Migrations()) == 1 }, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	mustNotSay(t, out, "Cannot Reach Atlas")
+	attrs, tainted := stateResource(t, w)
+	if tainted || attrs["status"] != "NEW" || attrs["cutover"] != true {
+		t.Fatalf("state after Ctrl-C: tainted %t, %v", tainted, attrs)
+	}
+	plan := w.run(true, "plan", "-input=false", "-var", "cutover=true")
+	mustSay(t, plan, "Warning: Migration Will Be Cut Over In This Apply", "stopped before the cutover", "1 to change")
+	mustNotSay(t, plan, "1 to add", "must be replaced")
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.StartAfter, o.ReadyAfter = 5*time.Second, 20*time.Second })
+	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	if ms := sim.Migrations(); len(ms) != 1 || ms[0].Status != simulator.StatusComplete || sim.Calls(simulator.RouteCutover) != 1 {
+		t.Fatalf("after the continued apply: %+v", ms)
 	}
 }

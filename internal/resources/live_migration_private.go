@@ -16,6 +16,12 @@ import (
 // records false without changing anything in Atlas. The truth lives here.
 const privMigration = "migration"
 
+// privUnannouncedReplace is handed from the first plan of a migration to
+// the second one Terraform makes when it replaces the migration without the
+// provider asking (-replace, replace_triggered_by): the migration id, set
+// when the first plan kept the migration with cutover = true.
+const privUnannouncedReplace = "unannounced_replace"
+
 // migrationPrivate is what the provider knows of a migration beyond its
 // attributes.
 type migrationPrivate struct {

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -367,7 +368,20 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	if req.State.Raw.IsNull() {
 		// Terraform drops the warnings of the second plan of a replacement:
-		// the first one, which sees the prior state, announces it.
+		// the first one, which sees the prior state, announces it. A
+		// replacement that first plan could not see (-replace,
+		// replace_triggered_by) cannot be announced, so it may not cut over.
+		if plan.Cutover.ValueBool() && req.Private != nil {
+			if raw, _ := req.Private.GetKey(ctx, privUnannouncedReplace); len(raw) > 0 {
+				var old string
+				_ = json.Unmarshal(raw, &old)
+				resp.Diagnostics.AddAttributeError(path.Root("cutover"), "Replacement Would Cut Over Unannounced",
+					fmt.Sprintf("This plan replaces migration %s (terraform apply -replace or replace_triggered_by) while cutover = true: the new migration would be "+
+						"created and cut over in the same apply, and Terraform shows no warning for such a replacement. Nothing was started. "+
+						"Set cutover = false for the replacement, then cut the new migration over in a later, reviewed change.", old))
+				return
+			}
+		}
 		if plan.Cutover.ValueBool() {
 			resp.Diagnostics.AddWarning("Migration Will Be Cut Over In This Apply",
 				"cutover = true on a new migration: the apply creates it, waits until it is ready and cuts over at once (the maintenance-window mode). "+
@@ -382,6 +396,7 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privUnannouncedReplace, nil)...)
 	priv, diags := readMigrationPrivate(ctx, req.Private, &state)
 	resp.Diagnostics.Append(diags...)
 	status := state.Status.ValueString()
@@ -459,7 +474,13 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 
-	// The same migration from here on.
+	// The same migration from here on. Should Terraform replace it all the
+	// same (-replace), the second plan learns that this one announced
+	// nothing.
+	if plan.Cutover.ValueBool() {
+		raw, _ := json.Marshal(id)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privUnannouncedReplace, raw)...)
+	}
 	if cutOver && !plan.Cutover.IsUnknown() && !plan.Cutover.ValueBool() {
 		if state.Cutover.ValueBool() {
 			resp.Diagnostics.AddAttributeWarning(path.Root("cutover"), "Cutover Cannot Be Undone",
