@@ -169,7 +169,7 @@ func TestCutoverWaitOutlastingItsTimeoutIsContinuedNotReplaced(t *testing.T) {
 	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
 	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"2s\"\n  }"))
 	out := w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
-	mustSay(t, out, "Warning: Operation Timed Out", "Its cutover was requested: the next apply waits for COMPLETE", "not tainted")
+	mustSay(t, out, "Warning: Live Migration Still In Progress", "status WORKING", "Its cutover was requested: the next apply waits for COMPLETE", "not tainted")
 	attrs, tainted := stateResource(t, w)
 	if tainted || attrs["cutover"] != true || attrs["status"] != "WORKING" {
 		t.Fatalf("state after the timeout: tainted %t, %v", tainted, attrs)

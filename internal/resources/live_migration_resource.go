@@ -912,7 +912,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		plan.apply(mig)
 		if err != nil {
 			save()
-			summary, detail := describeAPIError(atlasSide, "wait for migration "+mig.ID+" to start", err)
+			summary, detail := describeWait("migration "+mig.ID+" to start", "timeouts.create", mig, err)
 			next := "The apply stopped waiting for it to start."
 			if plan.Cutover.ValueBool() {
 				next += " Its cutover (cutover = true) was not requested: the next apply waits until it is ready and cuts it over, as its plan says."
@@ -1081,7 +1081,7 @@ func (c *cutoverRun) waitComplete(ctx context.Context, immediate bool) {
 	})
 	c.save(mig)
 	if err != nil {
-		summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to complete after its cutover", err)
+		summary, detail := describeWait("migration "+id+" to complete after its cutover", "timeouts.update", mig, err)
 		c.diags.AddError(summary, detail+"\n\n"+c.advice(true))
 		return
 	}
@@ -1090,6 +1090,18 @@ func (c *cutoverRun) waitComplete(ctx context.Context, immediate bool) {
 			fmt.Sprintf("Migration %s in project %s is %s after its cutover was requested (Atlas sends a failure's reason only by email to the project's owners). "+
 				"Check the destination cluster before sending writes to it. The provider never replaces a migration whose cutover was requested on its own.", id, projectID, mig.Status))
 	}
+}
+
+// describeWait explains a wait for a migration that did not end: when the
+// operation's timeout ran out, the migration is simply not there yet, and
+// the message says what Atlas reported last; any other failure is the API's.
+func describeWait(what, timeout string, last *client.Migration, err error) (string, string) {
+	if errors.Is(err, context.DeadlineExceeded) && last != nil {
+		return "Live Migration Still In Progress",
+			fmt.Sprintf("Gave up waiting for %s when %s ran out: Atlas last reported %s. Nothing is wrong with the migration or the API; it only needs more time.",
+				what, timeout, describeMigration(last))
+	}
+	return describeAPIError(atlasSide, "wait for "+what, err)
 }
 
 func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -1228,7 +1240,7 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 		}
 		save(mig)
 		if err != nil {
-			summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to start", err)
+			summary, detail := describeWait("migration "+id+" to start", "timeouts.update", mig, err)
 			resp.Diagnostics.AddError(summary, detail+"\n\nThe migration is kept in state; run terraform apply again to keep waiting.")
 		}
 	default:
