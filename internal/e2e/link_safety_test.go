@@ -229,7 +229,9 @@ func TestDestroyDuringOutsideMigrationWritesNothing(t *testing.T) {
 			atlas, source, project := "5f1b2c3d4e5f6a7b8c9d0a05", s.sources[0], "6b1b2c3d4e5f6a7b8c9d0f01"
 			s.w.write("main.tf", fmt.Sprintf(onePair, atlas, source))
 			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
-			s.sim.StartMigrationOutsideTerraform(source, project)
+			if err := s.sim.StartMigrationOutsideTerraform(source, project); err != nil {
+				t.Fatal(err)
+			}
 
 			check := func(what string, args ...string) {
 				t.Helper()
@@ -528,5 +530,41 @@ resource "atlasmig_migration_link" "this" {
 	s.w.run(true, "destroy", "-auto-approve", "-input=false", "-refresh=false")
 	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
 		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// Removing the link of an organization's only pair while keeping its token is
+// refused at plan, in either planning order, before any write: the link's
+// removal takes the organization's tokens first, which would leave the kept
+// token removed in Atlas but alive in Terraform state.
+func TestRemovingTheLinkAloneKeepsNothingStale(t *testing.T) {
+	t.Parallel()
+	for _, par := range []string{"1", "10"} {
+		t.Run("parallelism="+par, func(t *testing.T) {
+			t.Parallel()
+			s := newSafetyScenario(t)
+			s.w.run(true, "destroy", "-auto-approve", "-input=false")
+			atlas, source := "5f1b2c3d4e5f6a7b8c9d0a06", s.sources[2]
+			s.w.write("main.tf", fmt.Sprintf(onePair, atlas, source))
+			s.w.run(true, "apply", "-auto-approve", "-input=false")
+			s.w.write("main.tf", fmt.Sprintf(requiredProviders+`
+provider "atlasmig" {}
+
+resource "atlasmig_link_token" "this" {
+  org_id = %q
+}
+`, atlas))
+			s.sim.ResetJournal()
+			out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false", "-parallelism="+par))
+			for _, want := range []string{"Removal Would Break Other Links", "keeps the atlasmig_link_token", source, "Nothing has been changed"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the refusal does not mention %q:\n%s", want, out)
+				}
+			}
+			if n := s.writes(); n != 0 {
+				t.Errorf("%d writes before the refusal, want 0", n)
+			}
+			s.requireSynced(t, source)
+		})
 	}
 }

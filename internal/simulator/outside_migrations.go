@@ -1,12 +1,16 @@
 package simulator
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // outsideMigration is a live migration of a source organization that was
 // started outside the program under test: in the Atlas UI, with the Atlas
 // CLI or from another workspace. The simulator knows it only by its source
 // organization and its destination Atlas project.
 type outsideMigration struct {
+	atlasOrgID     string
 	atlasProjectID string
 	// broken is set when the source organization was unlinked, or its
 	// tokens removed, while the migration was active.
@@ -18,14 +22,20 @@ type outsideMigration struct {
 // it is active, removing the link tokens of the Atlas organization the source
 // organization is linked to answers 409
 // CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK naming the project,
-// as the API does.
-func (s *Simulator) StartMigrationOutsideTerraform(sourceOrgID, atlasProjectID string) {
+// as the API does, even after the source organization was unlinked: the
+// migration runs in Atlas. The source organization must be linked.
+func (s *Simulator) StartMigrationOutsideTerraform(sourceOrgID, atlasProjectID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	l := s.links[sourceOrgID]
+	if l == nil || s.tokens[l.Token] == nil {
+		return fmt.Errorf("source organization %s is not linked: a live migration needs a SYNCED link", sourceOrgID)
+	}
 	if s.outside == nil {
 		s.outside = map[string]*outsideMigration{}
 	}
-	s.outside[sourceOrgID] = &outsideMigration{atlasProjectID: atlasProjectID}
+	s.outside[sourceOrgID] = &outsideMigration{atlasOrgID: l.AtlasOrgID, atlasProjectID: atlasProjectID}
+	return nil
 }
 
 // EndMigrationOutsideTerraform ends it (a cutover, or an expiry).
@@ -45,19 +55,16 @@ func (s *Simulator) OutsideMigrationBroken(sourceOrgID string) bool {
 	if m == nil {
 		return false
 	}
-	if l := s.links[sourceOrgID]; l != nil && s.tokens[l.Token] == nil {
-		return true
-	}
-	return m.broken
+	l := s.links[sourceOrgID]
+	return m.broken || l == nil || s.tokens[l.Token] == nil
 }
 
 // outsideMigrationProjectsLocked lists the Atlas projects of the active
-// outside migrations whose source organization is linked to the Atlas
-// organization.
+// outside migrations into the Atlas organization.
 func (s *Simulator) outsideMigrationProjectsLocked(atlasOrgID string) []string {
 	var out []string
-	for source, m := range s.outside {
-		if l := s.links[source]; l != nil && l.AtlasOrgID == atlasOrgID && !slices.Contains(out, m.atlasProjectID) {
+	for _, m := range s.outside {
+		if m.atlasOrgID == atlasOrgID && !slices.Contains(out, m.atlasProjectID) {
 			out = append(out, m.atlasProjectID)
 		}
 	}
