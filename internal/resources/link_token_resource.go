@@ -59,8 +59,9 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"so the token is kept in Terraform state (as a sensitive value): protect the state accordingly.\n\n" +
 			"Destroying or replacing this resource removes **all** link tokens of the Atlas organization, and with them the links of every source organization " +
 			"that used one: the Atlas API has no per-token removal. The provider therefore refuses, at plan time and before anything is changed, a plan that " +
-			"would remove the tokens of an organization while another token or link of it stays; replace all tokens of the organization together instead " +
-			"(see the guide's chapters on several source organizations and on rotating a token).",
+			"would remove the tokens of an organization while another token or link of it stays, including a `terraform destroy -target` of one of several pairs " +
+			"(the links remember the organization's pairs from their last refresh); replace all tokens of the organization together instead " +
+			"(see the guide's chapters on several source organizations and on rotating a token). `lifecycle { create_before_destroy = true }` cannot work with link tokens.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

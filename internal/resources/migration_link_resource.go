@@ -84,7 +84,9 @@ func (r *migrationLinkResource) Metadata(_ context.Context, req resource.Metadat
 func (r *migrationLinkResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Links a Cloud Manager or Ops Manager organization (the source) to Atlas with a link token, the first step of a push live migration. " +
-			"Destroying it unlinks the organization, which stops it syncing with Atlas.",
+			"Destroying it unlinks the organization, which stops it syncing with Atlas. When the same apply removes the tokens of the link's Atlas organization, " +
+			"or when its token is the organization's only one in the configuration, the link removes the tokens first, so that an Atlas refusal " +
+			"(an active live migration, even one started outside Terraform) stops the apply with the organization still linked.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
