@@ -68,7 +68,9 @@ import (
 // that apply; "replacing" is cleared by Create; the memory is rebuilt by
 // every refresh of the link (a targeted refresh sees only part of the
 // organization, and a pair managed in another workspace is never in it:
-// there the apply-time check of Atlas's live projects is the only guard).
+// only a removal the memory does not account for asks Atlas for live
+// projects, since a covered plan's own links are still listed while it
+// runs).
 //
 // What a plan cannot know: a destroy plan plans a link before its token, so
 // a link of an organization with several pairs here cannot tell a full
