@@ -468,20 +468,21 @@ func TestSeveralSourceOrganizationsForEach(t *testing.T) {
 	}
 	noDiff()
 
-	// A targeted destroy of one instance: every link depends on the token
-	// resource, so Terraform destroys every link with it, and a destroy plan
-	// plans them all before the token. Nothing is left linked and broken:
-	// every source organization is unlinked, none is NOT_SYNCED.
+	// A targeted destroy of one instance: Terraform would destroy every link
+	// (they depend on the token resource) but not the other tokens, which
+	// would stay in state after the organization-wide removal: refused at
+	// plan, before any write.
 	s.sim.ResetJournal()
-	w.run(true, "destroy", "-auto-approve", "-input=false", `-target=atlasmig_link_token.src["b"]`)
-	for _, x := range remaining {
-		if status, linked := s.sim.LinkStatus(x.org); linked {
-			t.Errorf("source organization %s is still linked (%s) after the targeted destroy of every link", x.org, status)
+	out = oneLine(w.run(false, "destroy", "-auto-approve", "-input=false", `-target=atlasmig_link_token.src["b"]`))
+	for _, want := range []string{"Removal Would Break Other Links", "terraform destroy without -target", remaining[1].org, remaining[2].org} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the targeted destroy's refusal does not mention %q:\n%s", want, out)
 		}
 	}
-	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 1 {
-		t.Errorf("%d token removals in the targeted destroy, want 1", n)
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes in the refused targeted destroy, want 0", n)
 	}
+	s.requireSynced(t, orgs(remaining)...)
 
 	w.run(true, "destroy", "-auto-approve", "-input=false")
 	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {

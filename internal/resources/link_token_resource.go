@@ -111,6 +111,10 @@ func (r *linkTokenResource) Configure(_ context.Context, req resource.ConfigureR
 // how the second call knows that a token is removed.
 const privReplacing = "replacing"
 
+// privGen names the provider process that last refreshed or created the
+// token (see orgGuard.gen).
+const privGen = "refreshed_in"
+
 // privRemoval carries what the plan saw of a token's removal to its Delete.
 const privRemoval = "removal"
 
@@ -152,8 +156,10 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 
+	var gen string
+	getPrivateJSON(ctx, req.Private, privGen, &gen)
 	removal := func(orgID, fp, why string) {
-		v := guard.registerToken(orgID, fp, tokenRemoved, why)
+		v := guard.registerToken(orgID, fp, tokenRemoved, why, gen)
 		if v.conflict != "" {
 			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 			return
@@ -178,7 +184,7 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		if plan.OrgID.IsUnknown() {
 			return
 		}
-		if v := guard.registerToken(plan.OrgID.ValueString(), "", tokenCreated, ""); v.conflict != "" {
+		if v := guard.registerToken(plan.OrgID.ValueString(), "", tokenCreated, "", ""); v.conflict != "" {
 			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 		}
 	default:
@@ -190,7 +196,7 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			removal(orgID, fp, "a link token is replaced")
 			return
 		}
-		if v := guard.registerToken(orgID, fp, tokenStays, ""); v.conflict != "" {
+		if v := guard.registerToken(orgID, fp, tokenStays, "", ""); v.conflict != "" {
 			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 		}
 	}
@@ -243,19 +249,23 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 	for _, key := range []string{privReplacing, privRemoval} {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, key, nil)...)
 	}
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, r.data.orgGuard().gen)...)
 }
 
 // Read keeps the state as it is: the Atlas API has no way to read a link token
 // back, or even to tell whether one exists. It tells the organization guard
 // which organization the token belongs to, for the links refreshed after it.
-func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, _ *resource.ReadResponse) {
+func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	if r.data == nil {
 		return
 	}
 	var org, token types.String
 	req.State.GetAttribute(ctx, path.Root("org_id"), &org)
 	req.State.GetAttribute(ctx, path.Root("link_token"), &token)
-	r.data.orgGuard().seeToken(org.ValueString(), fingerprint(token.ValueString()))
+	guard := r.data.orgGuard()
+	guard.sawRefresh()
+	guard.seeToken(org.ValueString(), fingerprint(token.ValueString()))
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, guard.gen)...)
 }
 
 // Update only ever changes the timeouts block: every other attribute forces

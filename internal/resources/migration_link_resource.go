@@ -50,6 +50,9 @@ type linkPrivate struct {
 	// tokens in this configuration: fingerprint → the source organization
 	// linked with it ("" when not known).
 	Memory map[string]string `json:"memory,omitempty"`
+	// Gen names the provider process that last refreshed or created the
+	// link (see orgGuard.gen).
+	Gen string `json:"gen,omitempty"`
 }
 
 // Default operation timeouts, shown in the schema's documentation.
@@ -226,7 +229,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		if len(memory) == 0 {
 			memory = guard.memoryOf(priv.AtlasOrg, priv.FP, orgID)
 		}
-		v := guard.registerLink(orgID, priv.FP, priv.AtlasOrg, intent, memory)
+		v := guard.registerLink(orgID, priv.FP, priv.AtlasOrg, intent, memory, priv.Gen)
 		if v.conflict != "" {
 			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 		}
@@ -388,7 +391,7 @@ func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateW
 	guard := r.data.orgGuard()
 	fp := fingerprint(token)
 	org := guard.atlasOrgOf(fp)
-	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: org, Memory: guard.memoryOf(org, fp, sourceOrgID)})
+	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: org, Memory: guard.memoryOf(org, fp, sourceOrgID), Gen: guard.gen})
 }
 
 // addLinkError explains a failed link; a token the API refuses is most often
@@ -452,6 +455,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 
 	orgID := state.OrgID.ValueString()
 	guard := r.data.orgGuard()
+	guard.sawRefresh()
 	var priv linkPrivate
 	_, diags = getPrivateJSON(ctx, req.Private, privLink, &priv)
 	resp.Diagnostics.Append(diags...)
@@ -460,7 +464,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	// Tell the links refreshed at the same time which source organization
 	// uses this token, before waiting for the API.
-	guard.registerLink(orgID, priv.FP, "", linkCreated, nil)
+	guard.registerLink(orgID, priv.FP, "", linkCreated, nil, "")
 	status, err := om.LinkStatus(ctx, orgID)
 	if err != nil {
 		if client.IsNotFound(err) {
@@ -490,6 +494,9 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 		}
 		priv.AtlasOrg = org
 		priv.Memory = memory
+	}
+	if priv.FP != "" {
+		priv.Gen = guard.gen
 		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privLink, priv)...)
 	}
 }

@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -53,9 +54,11 @@ import (
 //   - a token removed while a link of the organization stays, or while a
 //     token of the organization is created (a new token, or
 //     create_before_destroy);
-//   - a token removed while a pair the links remember (memory) is not
-//     unlinked by this plan: a targeted destroy (a link of each remembered
-//     token is planned before the tokens in a destroy plan);
+//   - in a destroy plan (a process that refreshed nothing), a token removed
+//     while a pair the links remember (memory) is not unlinked by this
+//     plan: a targeted destroy. A destroy plan plans each link before its
+//     token, and Terraform starts the links, which depend on nothing, before
+//     any token;
 //   - a link destroyed while its token stays, when the link is the only pair
 //     of its organization here (its delete would remove the tokens first).
 //
@@ -95,6 +98,16 @@ type orgGuard struct {
 	locks   map[string]*sync.Mutex
 	// applying is set once this process has changed something.
 	applying bool
+	// refreshed is set once this process has read a token or a link. A
+	// destroy plan runs in a process that refreshes nothing (Terraform
+	// refreshed in an earlier one); a normal plan refreshes first, unless
+	// -refresh=false.
+	refreshed bool
+	// gen names this process in the private state of what it refreshes or
+	// creates: a destroy plan compares the token's with its link's to tell
+	// a targeted destroy (Terraform refreshed the targeted token alone)
+	// from a full one (everything refreshed in one process).
+	gen string
 }
 
 // orgPlan is what one plan does to the tokens and links of an Atlas
@@ -115,6 +128,9 @@ type orgPlan struct {
 	// memory holds the tokens the planned links remember (fingerprint →
 	// source organization, "" when unknown).
 	memory map[string]string
+	// linkGen maps the token of each moving link to the process that last
+	// refreshed or created the link.
+	linkGen map[string]string
 }
 
 func newOrgGuard() *orgGuard {
@@ -126,7 +142,15 @@ func newOrgGuard() *orgGuard {
 		created:    map[string]bool{},
 		proofs:     map[string]error{},
 		locks:      map[string]*sync.Mutex{},
+		gen:        newGen(),
 	}
+}
+
+// newGen returns a name for this process that no other process shares.
+func newGen() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // fingerprint identifies a token without revealing it: a truncated SHA-256
@@ -143,7 +167,7 @@ func (g *orgGuard) plan(orgID string) *orgPlan {
 	p := g.orgs[orgID]
 	if p == nil {
 		p = &orgPlan{removedFP: map[string]bool{}, stayingLinks: map[string]bool{}, stayingTokens: map[string]bool{},
-			moving: map[string]string{}, assumed: map[string]string{}, memory: map[string]string{}}
+			moving: map[string]string{}, assumed: map[string]string{}, memory: map[string]string{}, linkGen: map[string]string{}}
 		g.orgs[orgID] = p
 	}
 	return p
@@ -191,8 +215,16 @@ func (g *orgGuard) seeToken(orgID, fp string) {
 	g.tokenOrg[fp] = orgID
 }
 
-// registerToken records a planned token.
-func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why string) (v tokenVerdict) {
+// sawRefresh records that this process refreshed a token or a link.
+func (g *orgGuard) sawRefresh() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refreshed = true
+}
+
+// registerToken records a planned token; gen is the process that last
+// refreshed or created it ("" when unknown).
+func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why, gen string) (v tokenVerdict) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer func() {
@@ -225,7 +257,7 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why strin
 	case tokenRemoved:
 		if fp != "" && p.removedFP[fp] {
 			// The second plan call of a replacement: already counted.
-			return tokenVerdict{covered: g.coveredLocked(p)}
+			return v
 		}
 		p.removals = append(p.removals, why)
 		if fp != "" {
@@ -243,21 +275,38 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why strin
 			v.conflict = g.conflictLocked(orgID, p, "it would also remove "+strings.Join(victims, "; "))
 			return v
 		}
-		if known, unknown := g.forgottenLocked(p); len(known) > 0 || unknown > 0 {
-			v.conflict = targetedConflict(orgID, known, unknown)
+		if g.refreshed || fp == "" || gen == "" {
+			// A normal plan plans tokens before their links, and staying
+			// links report themselves; without a name for the token's
+			// refresh, the plan cannot tell. The apply asks Atlas.
 			return v
 		}
-		v.covered = g.coveredLocked(p)
+		linkGen, seen := p.linkGen[fp]
+		switch {
+		case !seen || linkGen == "":
+			// No link of this token in the plan (or one refreshed by an
+			// older provider): the apply asks Atlas.
+		case linkGen != gen:
+			// A destroy plan plans the token's links before it. Their
+			// last refresh was not the token's: Terraform refreshed the
+			// token without them, which it does for terraform destroy
+			// -target on the token.
+			if known, unknown := g.othersLocked(p, fp); len(known) > 0 || unknown > 0 {
+				v.conflict = targetedConflict(orgID, known, unknown)
+				return v
+			}
+		default:
+			v.covered = true
+		}
 	}
 	return v
 }
 
-// forgottenLocked returns the remembered pairs that this plan neither
-// unlinks nor removes: their source organizations where known, and how many
-// are of an unknown source organization.
-func (g *orgGuard) forgottenLocked(p *orgPlan) (known []string, unknown int) {
+// othersLocked returns the other tokens the planned links remember: their
+// source organizations where known, and how many are of an unknown one.
+func (g *orgGuard) othersLocked(p *orgPlan, own string) (known []string, unknown int) {
 	for fp, source := range p.memory {
-		if p.removedFP[fp] || p.moving[fp] != "" {
+		if fp == own {
 			continue
 		}
 		if source == "" {
@@ -273,14 +322,6 @@ func (g *orgGuard) forgottenLocked(p *orgPlan) (known []string, unknown int) {
 	return slices.Compact(known), unknown
 }
 
-func (g *orgGuard) coveredLocked(p *orgPlan) bool {
-	if len(p.memory) == 0 {
-		return false
-	}
-	known, unknown := g.forgottenLocked(p)
-	return len(known) == 0 && unknown == 0
-}
-
 // linkVerdict is what the guard says about a planned link.
 type linkVerdict struct {
 	atlasOrg string
@@ -293,7 +334,7 @@ type linkVerdict struct {
 // registerLink records a planned link of a source organization whose token
 // is fp (the token it is linked with now; "" when unknown), with what the
 // link remembers of its organization's tokens.
-func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent linkIntent, memory map[string]string) (v linkVerdict) {
+func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent linkIntent, memory map[string]string, gen string) (v linkVerdict) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer func() {
@@ -330,6 +371,11 @@ func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent li
 			return v
 		}
 		p.moving[fp] = sourceOrgID
+		if prev, ok := p.linkGen[fp]; !ok || prev == gen {
+			p.linkGen[fp] = gen
+		} else {
+			p.linkGen[fp] = "" // links of one token refreshed apart: unknown
+		}
 		switch {
 		case len(p.removals) > 0:
 			v.removeFirst = true

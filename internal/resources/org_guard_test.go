@@ -11,20 +11,20 @@ const guardOrg = "5f1b2c3d4e5f6a7b8c9d0e1f"
 // The conflict is found whichever of the two registrations comes first.
 func TestOrgGuardConflictInEitherOrder(t *testing.T) {
 	tokenFirst := newOrgGuard()
-	tokenFirst.registerToken(guardOrg, "fpB", tokenStays, "")
-	if c := tokenFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is replaced").conflict; c != "" {
+	tokenFirst.registerToken(guardOrg, "fpB", tokenStays, "", "")
+	if c := tokenFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is replaced", "").conflict; c != "" {
 		t.Fatalf("a removal alone conflicts: %s", c)
 	}
-	if c := tokenFirst.registerLink("src-b", "fpB", "", linkStays, nil).conflict; !strings.Contains(c, "source organization src-b stays linked") {
+	if c := tokenFirst.registerLink("src-b", "fpB", "", linkStays, nil, "").conflict; !strings.Contains(c, "source organization src-b stays linked") {
 		t.Fatalf("staying link after the removal: %q", c)
 	}
 
 	linkFirst := newOrgGuard()
-	linkFirst.registerToken(guardOrg, "fpB", tokenStays, "")
-	if c := linkFirst.registerLink("src-b", "fpB", "", linkStays, nil).conflict; c != "" {
+	linkFirst.registerToken(guardOrg, "fpB", tokenStays, "", "")
+	if c := linkFirst.registerLink("src-b", "fpB", "", linkStays, nil, "").conflict; c != "" {
 		t.Fatalf("a staying link alone conflicts: %s", c)
 	}
-	if c := linkFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed").conflict; !strings.Contains(c, "src-b") || !strings.Contains(c, "a link token is destroyed") {
+	if c := linkFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "").conflict; !strings.Contains(c, "src-b") || !strings.Contains(c, "a link token is destroyed") {
 		t.Fatalf("removal after the staying link: %q", c)
 	}
 }
@@ -34,17 +34,17 @@ func TestOrgGuardConflictInEitherOrder(t *testing.T) {
 func TestOrgGuardRotationIsAllowed(t *testing.T) {
 	g := newOrgGuard()
 	for _, fp := range []string{"fpA", "fpB"} {
-		if c := g.registerToken(guardOrg, fp, tokenStays, "").conflict; c != "" { // first call of -replace
+		if c := g.registerToken(guardOrg, fp, tokenStays, "", "").conflict; c != "" { // first call of -replace
 			t.Fatal(c)
 		}
 	}
 	for _, fp := range []string{"fpA", "fpB", "fpA"} { // second calls, one repeated
-		if c := g.registerToken(guardOrg, fp, tokenRemoved, "a link token is replaced").conflict; c != "" {
+		if c := g.registerToken(guardOrg, fp, tokenRemoved, "a link token is replaced", "").conflict; c != "" {
 			t.Fatal(c)
 		}
 	}
 	for _, l := range [][2]string{{"src-a", "fpA"}, {"src-b", "fpB"}} {
-		v := g.registerLink(l[0], l[1], "", linkMoves, nil)
+		v := g.registerLink(l[0], l[1], "", linkMoves, nil, "")
 		if v.conflict != "" || v.atlasOrg != guardOrg || !v.removeFirst {
 			t.Fatalf("link %s: %+v", l[0], v)
 		}
@@ -53,8 +53,8 @@ func TestOrgGuardRotationIsAllowed(t *testing.T) {
 
 func TestOrgGuardNewTokenWithRemovalConflicts(t *testing.T) {
 	g := newOrgGuard()
-	g.registerToken(guardOrg, "", tokenCreated, "")
-	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed").conflict; !strings.Contains(c, "created in the same apply") {
+	g.registerToken(guardOrg, "", tokenCreated, "", "")
+	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "").conflict; !strings.Contains(c, "created in the same apply") {
 		t.Fatalf("got %q", c)
 	}
 }
@@ -64,8 +64,8 @@ func TestOrgGuardNewTokenWithRemovalConflicts(t *testing.T) {
 func TestOrgGuardQuietWhileApplying(t *testing.T) {
 	g := newOrgGuard()
 	g.startApply()
-	g.registerToken(guardOrg, "", tokenCreated, "")
-	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed").conflict; c != "" {
+	g.registerToken(guardOrg, "", tokenCreated, "", "")
+	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "").conflict; c != "" {
 		t.Fatalf("conflict while applying: %q", c)
 	}
 }
@@ -102,18 +102,20 @@ func TestOrgGuardRefusesRemovalAfterCreate(t *testing.T) {
 	}
 }
 
-// A destroy plan plans each link before its token. A targeted destroy of one
-// token of several remembered pairs is refused, naming the pairs it would
-// break (a source organization without projects included); the full destroy
-// of the same pairs is not, and the plan covers every remembered pair.
+// A destroy plan plans each link before its token. Terraform refreshes a
+// token targeted by terraform destroy -target without its links, so their
+// last refresh differs from the token's: the removal is refused, naming the
+// pairs the links remember (a source organization without projects too). In
+// a full destroy everything was refreshed in one process: no refusal,
+// whatever the order of the other pairs, and the plan covers them.
 func TestOrgGuardTargetedDestroyRefusedFromMemory(t *testing.T) {
 	memory := map[string]string{"fpA": "src-a", "fpB": "src-b", "fpC": ""}
 
 	targeted := newOrgGuard()
-	if v := targeted.registerLink("src-c", "fpC", guardOrg, linkDestroyed, memory); v.conflict != "" || v.removeFirst {
+	if v := targeted.registerLink("src-c", "fpC", guardOrg, linkDestroyed, memory, "old"); v.conflict != "" || v.removeFirst {
 		t.Fatalf("the link of a remembered multi-pair organization: %+v", v)
 	}
-	c := targeted.registerToken(guardOrg, "fpC", tokenRemoved, "a link token is destroyed").conflict
+	c := targeted.registerToken(guardOrg, "fpC", tokenRemoved, "a link token is destroyed", "new").conflict
 	for _, want := range []string{"src-a", "src-b", "terraform destroy without -target"} {
 		if !strings.Contains(c, want) {
 			t.Errorf("the refusal does not name %q: %q", want, c)
@@ -121,16 +123,21 @@ func TestOrgGuardTargetedDestroyRefusedFromMemory(t *testing.T) {
 	}
 
 	full := newOrgGuard()
-	for _, l := range [][2]string{{"src-a", "fpA"}, {"src-b", "fpB"}, {"src-c", "fpC"}} {
-		if v := full.registerLink(l[0], l[1], guardOrg, linkDestroyed, memory); v.conflict != "" {
-			t.Fatal(v.conflict)
+	full.registerLink("src-c", "fpC", guardOrg, linkDestroyed, memory, "g")
+	if v := full.registerToken(guardOrg, "fpC", tokenRemoved, "a link token is destroyed", "g"); v.conflict != "" || !v.covered {
+		t.Fatalf("full destroy, token planned before the other links: %+v", v)
+	}
+	for _, l := range [][2]string{{"src-a", "fpA"}, {"src-b", "fpB"}} {
+		if v := full.registerLink(l[0], l[1], guardOrg, linkDestroyed, memory, "g"); v.conflict != "" || !v.removeFirst {
+			t.Fatalf("%+v", v)
 		}
 	}
-	for _, fp := range []string{"fpC", "fpA", "fpB"} {
-		v := full.registerToken(guardOrg, fp, tokenRemoved, "a link token is destroyed")
-		if v.conflict != "" || !v.covered {
-			t.Fatalf("full destroy, token %s: %+v", fp, v)
-		}
+
+	normal := newOrgGuard()
+	normal.sawRefresh()
+	normal.registerLink("src-c", "fpC", guardOrg, linkDestroyed, memory, "old")
+	if v := normal.registerToken(guardOrg, "fpC", tokenRemoved, "a link token is destroyed", "new"); v.conflict != "" || v.covered {
+		t.Fatalf("a normal plan decides nothing from the memory: %+v", v)
 	}
 }
 
@@ -140,26 +147,26 @@ func TestOrgGuardTargetedDestroyRefusedFromMemory(t *testing.T) {
 func TestOrgGuardOnlyPairRemovesFirstInEitherOrder(t *testing.T) {
 	memory := map[string]string{"fpA": "src-a"}
 	linkFirst := newOrgGuard()
-	if v := linkFirst.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory); !v.removeFirst || v.conflict != "" {
+	if v := linkFirst.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, ""); !v.removeFirst || v.conflict != "" {
 		t.Fatalf("link first: %+v", v)
 	}
-	if v := linkFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed"); v.conflict != "" {
+	if v := linkFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", ""); v.conflict != "" {
 		t.Fatal(v.conflict)
 	}
 	tokenFirst := newOrgGuard()
-	tokenFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed")
-	if v := tokenFirst.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory); !v.removeFirst || v.conflict != "" {
+	tokenFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "")
+	if v := tokenFirst.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, ""); !v.removeFirst || v.conflict != "" {
 		t.Fatalf("token first: %+v", v)
 	}
 
 	keptAfter := newOrgGuard()
-	keptAfter.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory)
-	if c := keptAfter.registerToken(guardOrg, "fpA", tokenStays, "").conflict; !strings.Contains(c, "keeps the atlasmig_link_token") {
+	keptAfter.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, "")
+	if c := keptAfter.registerToken(guardOrg, "fpA", tokenStays, "", "").conflict; !strings.Contains(c, "keeps the atlasmig_link_token") {
 		t.Fatalf("token kept after: %q", c)
 	}
 	keptBefore := newOrgGuard()
-	keptBefore.registerToken(guardOrg, "fpA", tokenStays, "")
-	if c := keptBefore.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory).conflict; !strings.Contains(c, "keeps the atlasmig_link_token") {
+	keptBefore.registerToken(guardOrg, "fpA", tokenStays, "", "")
+	if c := keptBefore.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, "").conflict; !strings.Contains(c, "keeps the atlasmig_link_token") {
 		t.Fatalf("token kept before: %q", c)
 	}
 }
