@@ -391,7 +391,10 @@ func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateW
 	guard := r.data.orgGuard()
 	fp := fingerprint(token)
 	org := guard.atlasOrgOf(fp)
-	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: org, Memory: guard.memoryOf(org, fp, sourceOrgID), Gen: guard.gen})
+	// No memory yet: an apply sees only the objects it changes, so it cannot
+	// tell whether other pairs share the organization. The next refresh
+	// fills it.
+	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: org, Gen: guard.gen})
 }
 
 // addLinkError explains a failed link; a token the API refuses is most often
@@ -487,6 +490,14 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	// token is kept from the last refresh when this one has not seen it.
 	if org := guard.atlasOrgOf(priv.FP); priv.FP != "" && org != "" {
 		memory := guard.memoryOf(org, priv.FP, orgID)
+		if _, same := priv.Memory[priv.FP]; same && len(memory) == 1 {
+			// A refresh that saw no other token of the organization may be
+			// a targeted one: keep what a wider one saw, until the token
+			// changes (a rotation renews every token).
+			for fp, source := range priv.Memory {
+				memory[fp] = source
+			}
+		}
 		for fp, source := range memory {
 			if source == "" {
 				memory[fp] = priv.Memory[fp]

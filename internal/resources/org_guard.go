@@ -34,33 +34,46 @@ import (
 //     state written by a read is kept, private state planned for an object
 //     that does not change is dropped.
 //
-// The protocol, per Atlas organization:
+// The protocol, per Atlas organization ("gen" names the provider process
+// that last refreshed or created an object; "memory" is what a link's last
+// refresh saw of its organization's tokens here: fingerprint → source
+// organization):
 //
 //	| resource and what the plan does | registers at plan | private state carried to apply | apply decides |
 //	|---|---|---|---|
+//	| token: refreshed (Read) | its organization | "refreshed_in" gen | - |
 //	| token: stays | stays(fp) | - | - |
-//	| token: created (new) | created | - | - |
-//	| token: replaced | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {covered} for the old object | as destroyed; the new object's Create is then a plain create |
-//	| token: destroyed (destroy, orphan, -target) | removed(fp) | "removal" {covered} | Delete removes the organization's tokens once per apply (404 = already gone); unless the plan covered every pair the links remember, it first refuses when Atlas lists projects of links still live |
+//	| token: created (new) | created | - | Create records "refreshed_in" |
+//	| token: replaced | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {covered: false} | as destroyed (Atlas is asked); the new object's Create is a plain create |
+//	| token: destroyed in a destroy plan | removed(fp, gen) after its links (gens compared) | "removal" {covered} | Delete removes the organization's tokens once per apply (404 = already gone); unless covered, it first refuses when Atlas lists projects of links still live |
+//	| token: destroyed in a normal plan (orphan) | removed(fp) | "removal" {covered: false} | as above |
+//	| link: refreshed (Read) | its source and token | "link" {fp, org, memory, gen} | - |
 //	| link: stays | stays(source, fp) | - | - |
-//	| link: replaced (new token, org or version) | moves(source, fp, memory) | "removes_tokens_of" {org} when the plan removes the organization's tokens | Delete removes the organization's tokens before unlinking, so a refusal (409, wrong key) stops the apply with the link intact |
-//	| link: destroyed (destroy, orphan) | moves(source, fp, memory) | "removes_tokens_of" {org} when the token is removed too, or when its memory says it is the organization's only pair here | same as above; the token's Delete then finds the tokens gone |
-//	| link: created | created | "link" {fp, org, memory} (after Create) | Create refuses to take over a link that is SYNCED (create_before_destroy); a token created earlier in the apply makes a later removal refuse (create_before_destroy on the token) |
-//	| link: refreshed (Read) | its token's organization | "link" {fp, org, memory}: the tokens of the organization this process has seen, with the source organization of each that it knows | - |
+//	| link: replaced (new token, org or version) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when the plan removes the organization's tokens | Delete removes the organization's tokens before unlinking, so a refusal (409, wrong key) stops the apply with the link intact |
+//	| link: destroyed (destroy, orphan) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when its token is removed too, or when the memory says it is the organization's only pair here | as above; the token's Delete then finds the tokens gone |
+//	| link: created | created | "link" {fp, org, gen}, no memory until a refresh | Create refuses to take over a link that is SYNCED (create_before_destroy) |
 //
-// Refusals at plan, whichever registration comes second reports them, so
+// Refusals at plan, each decided by the registration that completes it, so
 // the planning order does not matter:
 //
 //   - a token removed while a link of the organization stays, or while a
 //     token of the organization is created (a new token, or
 //     create_before_destroy);
-//   - in a destroy plan (a process that refreshed nothing), a token removed
-//     while a pair the links remember (memory) is not unlinked by this
-//     plan: a targeted destroy. A destroy plan plans each link before its
-//     token, and Terraform starts the links, which depend on nothing, before
-//     any token;
+//   - in a destroy plan (a process that refreshed nothing: Terraform
+//     refreshed in an earlier one), a token removed whose link was last
+//     refreshed by another process than the token: Terraform refreshed the
+//     token without its links, which is terraform destroy -target on the
+//     token. It is refused when the link's memory names other pairs, which
+//     that removal would break (source organizations without projects
+//     too). A full destroy refreshed every object in one process, so its
+//     removals are covered: the plan is trusted, Atlas is not asked;
 //   - a link destroyed while its token stays, when the link is the only pair
 //     of its organization here (its delete would remove the tokens first).
+//
+// At apply, a removal of the organization's tokens is made once per process,
+// serialized, and refused if this process created a token of the
+// organization before (create_before_destroy). Nothing waits for another
+// operation.
 //
 // Once a process has changed something, Terraform plans only the objects it
 // is about to change (and the old objects of create_before_destroy): the
@@ -68,12 +81,11 @@ import (
 //
 // Nothing in private state blocks a later run: "removes_tokens_of" and
 // "removal" are planned values, dropped unless their object is deleted in
-// that apply; "replacing" is cleared by Create; the memory is rebuilt by
-// every refresh of the link (a targeted refresh sees only part of the
-// organization, and a pair managed in another workspace is never in it:
-// only a removal the memory does not account for asks Atlas for live
-// projects, since a covered plan's own links are still listed while it
-// runs).
+// that apply; "replacing" is cleared by Create; a full destroy never reads
+// the memory; a refresh renews it (a refresh that sees only the link's own
+// token keeps the wider memory, since it may be a targeted one, until a
+// rotation changes the token). Pairs managed in another workspace are never
+// in it.
 //
 // What a plan cannot know: a destroy plan plans a link before its token, so
 // a link of an organization with several pairs here cannot tell a full
@@ -421,7 +433,7 @@ func targetedConflict(orgID string, known []string, unknown int) string {
 		"Nothing has been changed. Destroy every token of the organization together: run terraform destroy without -target, "+
 		"or remove the pairs from the configuration and replace the organization's other tokens in the same apply "+
 		"(terraform apply -replace='atlasmig_link_token.<name>' for each). "+
-		"If those organizations are no longer managed in this configuration, run terraform apply -refresh-only first so the links forget them.",
+		"If those organizations are no longer managed in this configuration, destroy without -target, or rotate the organization's tokens once so the links forget them.",
 		orgID, strings.Join(who, " and "))
 }
 
