@@ -123,31 +123,143 @@ func TestReplaceOneTokenRefusedReplaceAllWorks(t *testing.T) {
 	}
 }
 
-// destroy -target of one pair cannot see the other pairs: the token removal
-// is refused once Atlas still lists projects of other linked organizations,
-// so only the targeted organization is unlinked and Terraform reports the
-// failure instead of success.
+// destroy -target of one of several separate pairs cannot see the other
+// pairs; the links remember them (a source organization without projects
+// too), so the destroy is refused at plan, before any write, naming them and
+// the command that works. It is decided from what the plan recorded, so it
+// holds at any parallelism.
 func TestTargetedDestroyNeverBreaksOtherLinks(t *testing.T) {
 	t.Parallel()
-	s := newSafetyScenario(t)
-	s.sim.ResetJournal()
-	out := oneLine(s.w.run(false, "destroy", "-auto-approve", "-input=false", "-target=atlasmig_link_token.a"))
-	for _, want := range []string{"Link Token Removal Refused", "still has source organizations linked"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the refusal does not mention %q:\n%s", want, out)
-		}
+	for _, par := range []string{"1", "10", "50"} {
+		t.Run("parallelism="+par, func(t *testing.T) {
+			t.Parallel()
+			s := newSafetyScenario(t)
+			// The second organization exposes no project: Atlas's list of
+			// available projects cannot show that it is linked.
+			s.sim.SetInventory(s.sources[1], nil)
+			s.w.run(true, "apply", "-auto-approve", "-input=false", "-refresh-only")
+			s.sim.ResetJournal()
+			out := oneLine(s.w.run(false, "destroy", "-auto-approve", "-input=false", "-parallelism="+par, "-target=atlasmig_link_token.c"))
+			for _, want := range []string{"Removal Would Break Other Links", "terraform destroy without -target", "Nothing has been changed"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the refusal does not mention %q:\n%s", want, out)
+				}
+			}
+			// The refusal names each organization it would break, or counts
+			// it when the links' last refresh did not learn its name.
+			named := 0
+			for _, org := range s.sources[:2] {
+				if strings.Contains(out, org) {
+					named++
+				}
+			}
+			if named < 2 && !strings.Contains(out, fmt.Sprintf("linked with %d other link token(s)", 2-named)) {
+				t.Errorf("the refusal names %d of the 2 organizations it would break and does not count the others:\n%s", named, out)
+			}
+			if n := s.writes(); n != 0 {
+				t.Errorf("%d writes before the refusal, want 0", n)
+			}
+			s.requireSynced(t, s.sources...)
+			if n := len(s.sim.LinkTokens(s.atlas)); n != 3 {
+				t.Errorf("%d tokens left, want all 3", n)
+			}
+			// The full destroy removes everything.
+			s.w.run(true, "destroy", "-auto-approve", "-input=false", "-parallelism="+par)
+			if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+				t.Errorf("%d tokens and links left after destroy", n)
+			}
+		})
 	}
-	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 0 {
-		t.Errorf("%d token removals, want 0", n)
+}
+
+// A destroy of three separate pairs of one Atlas organization works at any
+// parallelism, with one organization-wide removal; a second round of apply
+// and destroy in the same workspace works too (nothing in private state
+// blocks it).
+func TestDestroySeparatePairsAnyParallelism(t *testing.T) {
+	t.Parallel()
+	for _, par := range []string{"1", "10", "50"} {
+		t.Run("parallelism="+par, func(t *testing.T) {
+			t.Parallel()
+			s := newSafetyScenario(t)
+			for round := range 2 {
+				if round > 0 {
+					s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
+					s.requireSynced(t, s.sources...)
+				}
+				s.sim.ResetJournal()
+				s.w.run(true, "destroy", "-auto-approve", "-input=false", "-parallelism="+par)
+				if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+					t.Errorf("round %d: %d tokens and links left after destroy", round, n)
+				}
+				if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 1 {
+					t.Errorf("round %d: %d organization-wide removals, want 1", round, n)
+				}
+			}
+		})
 	}
-	s.requireSynced(t, s.sources[1:]...)
-	if n := len(s.sim.LinkTokens(s.atlas)); n != 3 {
-		t.Errorf("%d tokens left, want all 3", n)
-	}
-	// The full destroy removes everything.
-	s.w.run(true, "destroy", "-auto-approve", "-input=false")
-	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
-		t.Errorf("%d tokens and links left after destroy", n)
+}
+
+// onePair is a token and a link in one configuration.
+const onePair = requiredProviders + `
+provider "atlasmig" {}
+
+resource "atlasmig_link_token" "this" {
+  org_id = %[1]q
+}
+
+resource "atlasmig_migration_link" "this" {
+  org_id     = %[2]q
+  link_token = atlasmig_link_token.this.link_token
+}
+`
+
+// A live migration of the source organization that this configuration does
+// not manage (started in the Atlas UI, say): destroying the pair, or removing
+// it from the configuration, fails with nothing written, the organization
+// still SYNCED and the migration intact; the error names the project and what
+// to do. Once the migration is cut over, the destroy works.
+func TestDestroyDuringOutsideMigrationWritesNothing(t *testing.T) {
+	t.Parallel()
+	for _, par := range []string{"1", "10", "50"} {
+		t.Run("parallelism="+par, func(t *testing.T) {
+			t.Parallel()
+			s := newSafetyScenario(t)
+			s.w.run(true, "destroy", "-auto-approve", "-input=false")
+			atlas, source, project := "5f1b2c3d4e5f6a7b8c9d0a05", s.sources[0], "6b1b2c3d4e5f6a7b8c9d0f01"
+			s.w.write("main.tf", fmt.Sprintf(onePair, atlas, source))
+			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
+			if err := s.sim.StartMigrationOutsideTerraform(source, project); err != nil {
+				t.Fatal(err)
+			}
+
+			check := func(what string, args ...string) {
+				t.Helper()
+				s.sim.ResetJournal()
+				out := oneLine(s.w.run(false, append(args, "-auto-approve", "-input=false", "-parallelism="+par)...))
+				for _, want := range []string{"Link Token In Use By An Active Migration", project, "Nothing was changed: source organization " + source + " is still linked", "Cut over"} {
+					if !strings.Contains(out, want) {
+						t.Errorf("%s: the error does not mention %q:\n%s", what, want, out)
+					}
+				}
+				if n := s.sim.Calls(simulator.RouteUnlink) + s.sim.Calls(simulator.RouteCreateLinkToken) + s.sim.Calls(simulator.RouteLink); n != 0 {
+					t.Errorf("%s: %d writes besides the refused removal, want 0", what, n)
+				}
+				s.requireSynced(t, source)
+				if s.sim.OutsideMigrationBroken(source) {
+					t.Errorf("%s: the migration started outside Terraform lost its link", what)
+				}
+			}
+			check("destroy", "destroy")
+			s.w.write("main.tf", requiredProviders+"\nprovider \"atlasmig\" {}\n")
+			check("removing the pair", "apply")
+
+			s.sim.EndMigrationOutsideTerraform(source)
+			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
+			if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+				t.Errorf("%d tokens and links left after the removal", n)
+			}
+		})
 	}
 }
 
@@ -356,20 +468,21 @@ func TestSeveralSourceOrganizationsForEach(t *testing.T) {
 	}
 	noDiff()
 
-	// A targeted destroy of one pair: Terraform also destroys every link
-	// (they depend on the token resource), but not the other tokens, which
-	// would stay in state after the organization-wide removal: refused.
+	// A targeted destroy of one instance: Terraform would destroy every link
+	// (they depend on the token resource) but not the other tokens, which
+	// would stay in state after the organization-wide removal: refused at
+	// plan, before any write.
 	s.sim.ResetJournal()
 	out = oneLine(w.run(false, "destroy", "-auto-approve", "-input=false", `-target=atlasmig_link_token.src["b"]`))
-	if !strings.Contains(out, "Link Token Removal Refused") || !strings.Contains(out, "-target") {
-		t.Errorf("the targeted destroy was not refused as expected:\n%s", out)
+	for _, want := range []string{"Removal Would Break Other Links", "terraform destroy without -target", remaining[1].org, remaining[2].org} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the targeted destroy's refusal does not mention %q:\n%s", want, out)
+		}
 	}
-	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 0 {
-		t.Errorf("%d token removals in the targeted destroy, want 0", n)
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes in the refused targeted destroy, want 0", n)
 	}
-	if n := len(s.sim.LinkTokens(atlas)); n != 3 {
-		t.Errorf("%d tokens after the refused targeted destroy, want 3", n)
-	}
+	s.requireSynced(t, orgs(remaining)...)
 
 	w.run(true, "destroy", "-auto-approve", "-input=false")
 	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
@@ -418,5 +531,41 @@ resource "atlasmig_migration_link" "this" {
 	s.w.run(true, "destroy", "-auto-approve", "-input=false", "-refresh=false")
 	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
 		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// Removing the link of an organization's only pair while keeping its token is
+// refused at plan, in either planning order, before any write: the link's
+// removal takes the organization's tokens first, which would leave the kept
+// token removed in Atlas but alive in Terraform state.
+func TestRemovingTheLinkAloneKeepsNothingStale(t *testing.T) {
+	t.Parallel()
+	for _, par := range []string{"1", "10"} {
+		t.Run("parallelism="+par, func(t *testing.T) {
+			t.Parallel()
+			s := newSafetyScenario(t)
+			s.w.run(true, "destroy", "-auto-approve", "-input=false")
+			atlas, source := "5f1b2c3d4e5f6a7b8c9d0a06", s.sources[2]
+			s.w.write("main.tf", fmt.Sprintf(onePair, atlas, source))
+			s.w.run(true, "apply", "-auto-approve", "-input=false")
+			s.w.write("main.tf", fmt.Sprintf(requiredProviders+`
+provider "atlasmig" {}
+
+resource "atlasmig_link_token" "this" {
+  org_id = %q
+}
+`, atlas))
+			s.sim.ResetJournal()
+			out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false", "-parallelism="+par))
+			for _, want := range []string{"Removal Would Break Other Links", "keeps the atlasmig_link_token", source, "Nothing has been changed"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the refusal does not mention %q:\n%s", want, out)
+				}
+			}
+			if n := s.writes(); n != 0 {
+				t.Errorf("%d writes before the refusal, want 0", n)
+			}
+			s.requireSynced(t, source)
+		})
 	}
 }

@@ -78,13 +78,16 @@ var errStillLinked = errors.New("source organizations are still linked through t
 //
 // With checkLive, the removal first asks Atlas whether any source
 // organization is still linked through the organization's tokens (its
-// available projects): the links of this apply have been unlinked by then,
-// so a live one belongs to an organization the plan could not see (another
-// workspace, a targeted plan, a token Terraform replaces after a taint).
-// The removal is then refused rather than stop that link.
-func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID, ownFP string, companions map[string]string, checkLive bool, diags *diag.Diagnostics) bool {
+// available projects): a live one belongs to an organization the plan could
+// not see (another workspace, a targeted plan, a token Terraform replaces
+// after a taint), and the removal is refused rather than stop that link.
+//
+// beforeUnlink names the source organization that a link's Delete unlinks
+// once the tokens are gone ("" for a token's Delete), so that a refusal can
+// say that the organization is still linked.
+func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, checkLive bool, beforeUnlink string, diags *diag.Diagnostics) bool {
 	var live []string
-	skipped, err := guard.removeOnce(orgID, ownFP, companions, func() error {
+	skipped, err := guard.removeOnce(orgID, func() error {
 		if checkLive {
 			projects, err := atlas.ListAvailableProjects(ctx, orgID)
 			if err != nil {
@@ -104,46 +107,56 @@ func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, 
 		}
 		return err
 	})
+	kept := "The token was kept, in Atlas and in Terraform state."
+	if beforeUnlink != "" {
+		kept = fmt.Sprintf("Nothing was changed: source organization %s is still linked, and every token of the organization was kept.", beforeUnlink)
+	}
 	switch {
 	case err == nil:
 		if skipped {
 			tflog.Info(ctx, "link tokens already removed earlier in this apply", map[string]any{"org_id": orgID})
 		}
 		return true
-	case errors.As(err, new(*companionsMissingError)):
-		var missing *companionsMissingError
-		errors.As(err, &missing)
-		diags.AddError("Link Token Removal Refused",
-			fmt.Sprintf("Removing the link tokens of Atlas organization %s would also remove the tokens that source organization(s) %s were linked with, "+
-				"but their atlasmig_link_token resources are not part of this apply (a -target plan?): Terraform would keep them in state although they no longer work. "+
-				"Their links were unlinked as planned; every token was kept, in Atlas and in Terraform state.\n\n"+
-				"Destroy or replace every token of the organization together, without -target. If more than %d tokens of the organization are removed in one apply, "+
-				"also raise terraform's -parallelism above their number.", orgID, strings.Join(missing.sources, ", "), 10))
 	case errors.Is(err, errStillLinked):
 		diags.AddError("Link Token Removal Refused",
 			fmt.Sprintf("Atlas organization %s still has source organizations linked through its link tokens: the projects %s are available through them. "+
 				"The Atlas API removes link tokens only organization-wide, so removing this token would stop those links, which this apply does not re-link. "+
-				"The token was kept, in Atlas and in Terraform state.\n\n"+
+				"%s\n\n"+
 				"Remove the organization's tokens in one plan that covers every token and link of the organization (see the guide: several source organizations), "+
 				"without -target; links made in another workspace must be removed there first. If the token should simply stop being managed here, "+
-				"run terraform state rm on it.", orgID, strings.Join(live, ", ")))
+				"run terraform state rm on it.", orgID, strings.Join(live, ", "), kept))
 	case errors.Is(err, errCreatedBefore):
 		diags.AddError("Link Token Removal Refused",
 			fmt.Sprintf("Removing the old link token of Atlas organization %s now would also remove the token created for it earlier in this apply: "+
-				"the Atlas API removes link tokens only organization-wide. This happens with lifecycle { create_before_destroy = true }, which link tokens cannot support. "+
-				"The old token was kept, in Atlas and in Terraform state, so every link still works.\n\n"+
-				"Remove create_before_destroy from the atlasmig_link_token, then replace the organization's tokens together "+
-				"(terraform apply -replace='atlasmig_link_token.<name>' for each of them): the old token is removed first and every link is re-linked with a new one.", orgID))
+				"the Atlas API removes link tokens only organization-wide. %s\n\n"+
+				"Remove lifecycle { create_before_destroy = true } from the atlasmig_link_token, then replace the organization's tokens together "+
+				"(terraform apply -replace='atlasmig_link_token.<name>' for each of them): the old token is removed first and every link is re-linked with a new one.", orgID, kept))
 	case client.IsConflict(err):
 		apiErr, _ := client.AsAPIError(err)
 		diags.AddError("Link Token In Use By An Active Migration",
-			fmt.Sprintf("Atlas refuses to remove the link tokens of organization %s while a live migration is active. "+
-				"Cut over the migrations it names (or let them expire), then run terraform again. The token stays in Terraform state until then.\n\n%s",
-				orgID, apiAnswer(apiErr)))
+			fmt.Sprintf("Atlas refuses to remove the link tokens of organization %s while a live migration is active in the project(s) it names below; "+
+				"it may be one this configuration does not manage (started in the Atlas UI, the Atlas CLI or another workspace). %s%s\n\n"+
+				"Cut over the migrations Atlas names (or wait until they expire), then run terraform again. The link tokens, and the links, stay in Terraform state until then.\n\n%s",
+				orgID, kept, availableProjectsSentence(ctx, atlas, orgID), apiAnswer(apiErr)))
 	default:
 		addAPIError(diags, atlasSide, "remove the link tokens of Atlas organization "+orgID, err)
 	}
 	return false
+}
+
+// availableProjectsSentence names the source projects Atlas lists for the
+// organization, for a refusal that asks the user to act on them; it says
+// nothing when the list cannot be read.
+func availableProjectsSentence(ctx context.Context, atlas *client.Atlas, orgID string) string {
+	projects, err := atlas.ListAvailableProjects(ctx, orgID)
+	if err != nil || len(projects) == 0 {
+		return ""
+	}
+	names := make([]string, 0, len(projects))
+	for _, p := range projects {
+		names = append(names, fmt.Sprintf("%s (%s)", p.Name, p.ProjectID))
+	}
+	return " Atlas lists these source projects as available through the organization's links: " + strings.Join(names, ", ") + "."
 }
 
 // privateState is what the framework's private state offers in every

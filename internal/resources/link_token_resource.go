@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -58,8 +59,9 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"so the token is kept in Terraform state (as a sensitive value): protect the state accordingly.\n\n" +
 			"Destroying or replacing this resource removes **all** link tokens of the Atlas organization, and with them the links of every source organization " +
 			"that used one: the Atlas API has no per-token removal. The provider therefore refuses, at plan time and before anything is changed, a plan that " +
-			"would remove the tokens of an organization while another token or link of it stays; replace all tokens of the organization together instead " +
-			"(see the guide's chapters on several source organizations and on rotating a token).",
+			"would remove the tokens of an organization while another token or link of it stays, including a `terraform destroy -target` of one of several pairs " +
+			"(the links remember the organization's pairs from their last refresh); replace all tokens of the organization together instead " +
+			"(see the guide's chapters on several source organizations and on rotating a token). `lifecycle { create_before_destroy = true }` cannot work with link tokens.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -109,9 +111,19 @@ func (r *linkTokenResource) Configure(_ context.Context, req resource.ConfigureR
 // how the second call knows that a token is removed.
 const privReplacing = "replacing"
 
-// privCompanions lists the other tokens (fingerprint → source organization)
-// that the plan unlinks and that must be removed in the same apply.
-const privCompanions = "companions"
+// privGen names the provider process that last refreshed or created the
+// token (see orgGuard.gen).
+const privGen = "refreshed_in"
+
+// privRemoval carries what the plan saw of a token's removal to its Delete.
+const privRemoval = "removal"
+
+// removalPrivate is what the plan recorded about a token it removes.
+type removalPrivate struct {
+	// Covered: the links of the plan remember the organization's tokens
+	// and the plan unlinks or removes every one of them.
+	Covered bool `json:"covered,omitempty"`
+}
 
 type replacingMarker struct {
 	OrgID string `json:"org"`
@@ -144,14 +156,17 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		return
 	}
 
+	var gen string
+	getPrivateJSON(ctx, req.Private, privGen, &gen)
 	removal := func(orgID, fp, why string) {
-		if c := guard.registerToken(orgID, fp, tokenRemoved, why); c != "" {
-			resp.Diagnostics.AddError("Removal Would Break Other Links", c)
+		v := guard.registerToken(orgID, fp, tokenRemoved, why, gen)
+		if v.conflict != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 			return
 		}
 		proveAtlas(ctx, guard, atlas, orgID, &resp.Diagnostics)
-		if companions := guard.unremovedMoving(orgID, fp); len(companions) > 0 {
-			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privCompanions, companions)...)
+		if resp.Private != nil {
+			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemoval, removalPrivate{Covered: v.covered})...)
 		}
 	}
 
@@ -169,8 +184,8 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		if plan.OrgID.IsUnknown() {
 			return
 		}
-		if c := guard.registerToken(plan.OrgID.ValueString(), "", tokenCreated, ""); c != "" {
-			resp.Diagnostics.AddError("Removal Would Break Other Links", c)
+		if v := guard.registerToken(plan.OrgID.ValueString(), "", tokenCreated, "", ""); v.conflict != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 		}
 	default:
 		orgID, fp := state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString())
@@ -181,8 +196,8 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			removal(orgID, fp, "a link token is replaced")
 			return
 		}
-		if c := guard.registerToken(orgID, fp, tokenStays, ""); c != "" {
-			resp.Diagnostics.AddError("Removal Would Break Other Links", c)
+		if v := guard.registerToken(orgID, fp, tokenStays, "", ""); v.conflict != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 		}
 	}
 }
@@ -231,12 +246,27 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 	r.data.orgGuard().markCreated(orgID, fingerprint(token))
 	tflog.Debug(ctx, "created link token", map[string]any{"org_id": orgID, "access_list_ips": len(ips)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privReplacing, nil)...)
+	for _, key := range []string{privReplacing, privRemoval} {
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, key, nil)...)
+	}
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, r.data.orgGuard().gen)...)
 }
 
 // Read keeps the state as it is: the Atlas API has no way to read a link token
-// back, or even to tell whether one exists.
-func (r *linkTokenResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+// back, or even to tell whether one exists. It tells the organization guard
+// which organization the token belongs to, for the links refreshed after it.
+func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	if r.data == nil {
+		return
+	}
+	var org, token types.String
+	req.State.GetAttribute(ctx, path.Root("org_id"), &org)
+	req.State.GetAttribute(ctx, path.Root("link_token"), &token)
+	guard := r.data.orgGuard()
+	guard.sawRefresh()
+	guard.seeToken(org.ValueString(), fingerprint(token.ValueString()))
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, guard.gen)...)
+}
 
 // Update only ever changes the timeouts block: every other attribute forces
 // replacement.
@@ -267,10 +297,10 @@ func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	var companions map[string]string
-	_, diags = getPrivateJSON(ctx, req.Private, privCompanions, &companions)
+	var removal removalPrivate
+	_, diags = getPrivateJSON(ctx, req.Private, privRemoval, &removal)
 	resp.Diagnostics.Append(diags...)
-	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString()), companions, true, &resp.Diagnostics)
+	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), !removal.Covered, "", &resp.Diagnostics)
 }
 
 func (r *linkTokenResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {

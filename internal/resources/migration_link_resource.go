@@ -46,6 +46,13 @@ const (
 type linkPrivate struct {
 	FP       string `json:"fp,omitempty"`
 	AtlasOrg string `json:"atlas_org,omitempty"`
+	// Memory is what the last refresh saw of the Atlas organization's
+	// tokens in this configuration: fingerprint → the source organization
+	// linked with it ("" when not known).
+	Memory map[string]string `json:"memory,omitempty"`
+	// Gen names the provider process that last refreshed or created the
+	// link (see orgGuard.gen).
+	Gen string `json:"gen,omitempty"`
 }
 
 // Default operation timeouts, shown in the schema's documentation.
@@ -80,7 +87,9 @@ func (r *migrationLinkResource) Metadata(_ context.Context, req resource.Metadat
 func (r *migrationLinkResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Links a Cloud Manager or Ops Manager organization (the source) to Atlas with a link token, the first step of a push live migration. " +
-			"Destroying it unlinks the organization, which stops it syncing with Atlas.",
+			"Destroying it unlinks the organization, which stops it syncing with Atlas. When the same apply removes the tokens of the link's Atlas organization, " +
+			"or when its token is the organization's only one in the configuration, the link removes the tokens first, so that an Atlas refusal " +
+			"(an active live migration, even one started outside Terraform) stops the apply with the organization still linked.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -216,16 +225,20 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 
 	register := func(orgID string, intent linkIntent) {
-		atlasOrg, conflict := guard.registerLink(orgID, priv.FP, priv.AtlasOrg, intent)
-		if conflict != "" {
-			resp.Diagnostics.AddError("Removal Would Break Other Links", conflict)
+		memory := priv.Memory
+		if len(memory) == 0 {
+			memory = guard.memoryOf(priv.AtlasOrg, priv.FP, orgID)
 		}
-		if intent != linkMoves {
+		v := guard.registerLink(orgID, priv.FP, priv.AtlasOrg, intent, memory, priv.Gen)
+		if v.conflict != "" {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
+		}
+		if intent != linkMoves && intent != linkDestroyed {
 			return
 		}
 		proveOpsManager(ctx, guard, om, orgID, &resp.Diagnostics)
-		if atlasOrg != "" && guard.removalPlanned(atlasOrg) {
-			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemovesTokensOf, atlasOrg)...)
+		if v.removeFirst && v.atlasOrg != "" && resp.Private != nil {
+			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemovesTokensOf, v.atlasOrg)...)
 		}
 	}
 
@@ -234,7 +247,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	switch {
 	case req.Plan.Raw.IsNull():
-		register(state.OrgID.ValueString(), linkMoves)
+		register(state.OrgID.ValueString(), linkDestroyed)
 	case req.State.Raw.IsNull():
 		// The second plan of a replacement carries the first one's
 		// private state; a new link carries none.
@@ -360,7 +373,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	}
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString(), orgID)...)
 }
 
 // configuredToken returns the token to link with: the write-only
@@ -377,9 +390,14 @@ func configuredToken(ctx context.Context, config tfsdk.Config, plan migrationLin
 // recordToken keeps the fingerprint of the token a link was made with, and
 // the token's Atlas organization when this provider instance knows it, so
 // later plans can tell which organization's tokens the link depends on.
-func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token string) diag.Diagnostics {
+func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token, sourceOrgID string) diag.Diagnostics {
+	guard := r.data.orgGuard()
 	fp := fingerprint(token)
-	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: r.data.orgGuard().atlasOrgOf(fp)})
+	org := guard.atlasOrgOf(fp)
+	// No memory yet: an apply sees only the objects it changes, so it cannot
+	// tell whether other pairs share the organization. The next refresh
+	// fills it.
+	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: org, Gen: guard.gen})
 }
 
 // addLinkError explains a failed link; a token the API refuses is most often
@@ -442,6 +460,17 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	defer cancel()
 
 	orgID := state.OrgID.ValueString()
+	guard := r.data.orgGuard()
+	guard.sawRefresh()
+	var priv linkPrivate
+	_, diags = getPrivateJSON(ctx, req.Private, privLink, &priv)
+	resp.Diagnostics.Append(diags...)
+	if priv.FP == "" && !state.LinkToken.IsNull() {
+		priv.FP = fingerprint(state.LinkToken.ValueString())
+	}
+	// Tell the links refreshed at the same time which source organization
+	// uses this token, before waiting for the API.
+	guard.registerLink(orgID, priv.FP, "", linkCreated, nil, "")
 	status, err := om.LinkStatus(ctx, orgID)
 	if err != nil {
 		if client.IsNotFound(err) {
@@ -458,16 +487,30 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	state.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 
-	// Learn the Atlas organization of the link's token: Terraform refreshes
-	// and plans a token before the links that refer to it.
-	var priv linkPrivate
-	_, diags = getPrivateJSON(ctx, req.Private, privLink, &priv)
-	resp.Diagnostics.Append(diags...)
-	if priv.FP == "" && !state.LinkToken.IsNull() {
-		priv.FP = fingerprint(state.LinkToken.ValueString())
-	}
-	if org := r.data.orgGuard().atlasOrgOf(priv.FP); priv.FP != "" && org != "" && org != priv.AtlasOrg {
+	// Learn the Atlas organization of the link's token, and refresh the
+	// memory of the organization's tokens: Terraform refreshes every token
+	// before the links that refer to it. The source organization of a
+	// token is kept from the last refresh when this one has not seen it.
+	if org := guard.atlasOrgOf(priv.FP); priv.FP != "" && org != "" {
+		memory := guard.memoryOf(org, priv.FP, orgID)
+		if _, same := priv.Memory[priv.FP]; same && len(memory) == 1 {
+			// A refresh that saw no other token of the organization may be
+			// a targeted one: keep what a wider one saw, until the token
+			// changes (a rotation renews every token).
+			for fp, source := range priv.Memory {
+				memory[fp] = source
+			}
+		}
+		for fp, source := range memory {
+			if source == "" {
+				memory[fp] = priv.Memory[fp]
+			}
+		}
 		priv.AtlasOrg = org
+		priv.Memory = memory
+	}
+	if priv.FP != "" {
+		priv.Gen = guard.gen
 		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privLink, priv)...)
 	}
 }
@@ -525,7 +568,8 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString(), orgID)...)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privRemovesTokensOf, nil)...)
 }
 
 func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -552,7 +596,7 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 	// linked instead of unlinked.
 	var atlasOrg string
 	if found, _ := getPrivateJSON(ctx, req.Private, privRemovesTokensOf, &atlasOrg); found && atlasOrg != "" && r.data.Atlas != nil {
-		if !removeOrgTokens(ctx, r.data.orgGuard(), r.data.Atlas, atlasOrg, "", nil, false, &resp.Diagnostics) {
+		if !removeOrgTokens(ctx, r.data.orgGuard(), r.data.Atlas, atlasOrg, false, state.OrgID.ValueString(), &resp.Diagnostics) {
 			return
 		}
 	}

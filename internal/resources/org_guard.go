@@ -1,13 +1,13 @@
 package resources
 
 import (
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
-	"time"
 )
 
 // orgGuard keeps the links of an Atlas organization safe from its own API.
@@ -16,66 +16,153 @@ import (
 // replacing one atlasmig_link_token removes every token of its Atlas
 // organization, and with them the links of every source organization that
 // used one. The API cannot list an organization's tokens or links, so the
-// provider learns them from what it plans: every token and link of a plan
-// registers here (one guard per provider instance, shared by all resources
-// of the plan), and a plan that would remove the tokens of an organization
-// while a link made with one of them stays as it is, or while it creates a
-// new token of the organization, is refused before anything is written.
-// Whichever of the two registrations comes second reports the conflict, so
-// the order in which Terraform plans resources does not matter.
+// provider learns them from what it plans. Every token and link of a plan
+// registers with one guard per provider process; plan and apply run in
+// different processes, so a decision reaches the apply only through the
+// private state that the plan records for each resource. The apply never
+// waits for, or counts on, other operations of the same apply.
 //
-// At apply time the guard makes the organization-wide removal happen once
-// per organization, and refuses a removal that would take a token created
-// earlier in the same apply with it (create_before_destroy) or that the
-// plan expected together with removals that never start (-target).
+// What Terraform guarantees, and what the protocol relies on:
+//
+//   - a normal plan plans a token before the links that refer to it, and a
+//     destroy plan (terraform destroy, plan -destroy) plans a link before the
+//     token it refers to;
+//   - an apply deletes a link before the token it refers to, and deletes the
+//     old object of a replacement before creating the new one unless
+//     create_before_destroy is set;
+//   - a refresh reads a token before the links that refer to it; private
+//     state written by a read is kept, private state planned for an object
+//     that does not change is dropped.
+//
+// The protocol, per Atlas organization ("gen" names the provider process
+// that last refreshed or created an object; "memory" is what a link's last
+// refresh saw of its organization's tokens here: fingerprint → source
+// organization):
+//
+//	| resource and what the plan does | registers at plan | private state carried to apply | apply decides |
+//	|---|---|---|---|
+//	| token: refreshed (Read) | its organization | "refreshed_in" gen | - |
+//	| token: stays | stays(fp) | - | - |
+//	| token: created (new) | created | - | Create records "refreshed_in" |
+//	| token: replaced | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {covered: false} | as destroyed (Atlas is asked); the new object's Create is a plain create |
+//	| token: destroyed in a destroy plan | removed(fp, gen) after its links (gens compared) | "removal" {covered} | Delete removes the organization's tokens once per apply (404 = already gone); unless covered, it first refuses when Atlas lists projects of links still live |
+//	| token: destroyed in a normal plan (orphan) | removed(fp) | "removal" {covered: false} | as above |
+//	| link: refreshed (Read) | its source and token | "link" {fp, org, memory, gen} | - |
+//	| link: stays | stays(source, fp) | - | - |
+//	| link: replaced (new token, org or version) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when the plan removes the organization's tokens | Delete removes the organization's tokens before unlinking, so a refusal (409, wrong key) stops the apply with the link intact |
+//	| link: destroyed (destroy, orphan) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when its token is removed too, or when the memory says it is the organization's only pair here | as above; the token's Delete then finds the tokens gone |
+//	| link: created | created | "link" {fp, org, gen}, no memory until a refresh | Create refuses to take over a link that is SYNCED (create_before_destroy) |
+//
+// Refusals at plan, each decided by the registration that completes it, so
+// the planning order does not matter:
+//
+//   - a token removed while a link of the organization stays, or while a
+//     token of the organization is created (a new token, or
+//     create_before_destroy);
+//   - in a destroy plan (a process that refreshed nothing: Terraform
+//     refreshed in an earlier one), a token removed whose link was last
+//     refreshed by another process than the token: Terraform refreshed the
+//     token without its links, which is terraform destroy -target on the
+//     token. It is refused when the link's memory names other pairs, which
+//     that removal would break (source organizations without projects
+//     too). A full destroy refreshed every object in one process, so its
+//     removals are covered: the plan is trusted, Atlas is not asked;
+//   - a link destroyed while its token stays, when the link is the only pair
+//     of its organization here (its delete would remove the tokens first).
+//
+// At apply, a removal of the organization's tokens is made once per process,
+// serialized, and refused if this process created a token of the
+// organization before (create_before_destroy). Nothing waits for another
+// operation.
+//
+// Once a process has changed something, Terraform plans only the objects it
+// is about to change (and the old objects of create_before_destroy): the
+// plan-time refusals stand down and the apply-time rules decide.
+//
+// Nothing in private state blocks a later run: "removes_tokens_of" and
+// "removal" are planned values, dropped unless their object is deleted in
+// that apply; "replacing" is cleared by Create; a full destroy never reads
+// the memory; a refresh renews it (a refresh that sees only the link's own
+// token keeps the wider memory, since it may be a targeted one, until a
+// rotation changes the token). Pairs managed in another workspace are never
+// in it.
+//
+// What a plan cannot know: a destroy plan plans a link before its token, so
+// a link of an organization with several pairs here cannot tell a full
+// destroy from terraform destroy -target on the link alone; it then unlinks
+// without removing the tokens first, and a live migration's 409 comes after
+// the unlinks (the guide's limitations say so). Terraform does not tell a
+// provider about create_before_destroy either: the first write of such a
+// replacement (the new token) happens before the link's refusal.
 type orgGuard struct {
 	mu sync.Mutex
 	// tokenOrg maps a token's fingerprint to its Atlas organization.
 	tokenOrg map[string]string
-	orgs     map[string]*orgPlan
+	// linkSource maps a token's fingerprint to the source organization of
+	// a link made with it, for the links this process has seen.
+	linkSource map[string]string
+	orgs       map[string]*orgPlan
 
 	// Apply-time facts about this provider process.
 	removed map[string]bool // Atlas organizations whose tokens were removed
 	created map[string]bool // Atlas organizations that got a new token
 	proofs  map[string]error
 	locks   map[string]*sync.Mutex
-	// arrived holds, per Atlas organization, the fingerprints of the tokens
-	// whose removal this apply has started.
-	arrived map[string]map[string]bool
-	// applying is set once this process has changed something: Terraform
-	// then plans only the objects it is about to change (and the old
-	// objects of create_before_destroy), a partial view in which the
-	// removal rules above would misjudge. The apply-time rules take over.
+	// applying is set once this process has changed something.
 	applying bool
-	// companionWait bounds how long a removal waits for the removals of
-	// the other tokens the plan expects in the same apply.
-	companionWait time.Duration
+	// refreshed is set once this process has read a token or a link. A
+	// destroy plan runs in a process that refreshes nothing (Terraform
+	// refreshed in an earlier one); a normal plan refreshes first, unless
+	// -refresh=false.
+	refreshed bool
+	// gen names this process in the private state of what it refreshes or
+	// creates: a destroy plan compares the token's with its link's to tell
+	// a targeted destroy (Terraform refreshed the targeted token alone)
+	// from a full one (everything refreshed in one process).
+	gen string
 }
 
 // orgPlan is what one plan does to the tokens and links of an Atlas
 // organization.
 type orgPlan struct {
-	removals     []string        // why tokens are removed ("a link token is replaced")
-	removedFP    map[string]bool // fingerprints of the tokens removed
-	newTokens    int             // tokens planned to be created (not replacements)
-	stayingLinks map[string]bool // source organizations whose link stays as it is
+	removals      []string        // why tokens are removed ("a link token is replaced")
+	removedFP     map[string]bool // fingerprints of the tokens removed
+	newTokens     int             // tokens planned to be created (not replacements)
+	stayingLinks  map[string]bool // source organizations whose link stays as it is
+	stayingTokens map[string]bool // fingerprints of tokens that stay
 	// moving maps the token fingerprint of each link unlinked or re-linked
 	// in this plan to its source organization.
 	moving map[string]string
+	// assumed maps the token of each destroyed link that removes the
+	// organization's tokens first, without the plan having seen its token
+	// removed, to the link's source organization.
+	assumed map[string]string
+	// memory holds the tokens the planned links remember (fingerprint →
+	// source organization, "" when unknown).
+	memory map[string]string
+	// linkGen maps the token of each moving link to the process that last
+	// refreshed or created the link.
+	linkGen map[string]string
 }
 
 func newOrgGuard() *orgGuard {
 	return &orgGuard{
-		tokenOrg: map[string]string{},
-		orgs:     map[string]*orgPlan{},
-		removed:  map[string]bool{},
-		created:  map[string]bool{},
-		proofs:   map[string]error{},
-		locks:    map[string]*sync.Mutex{},
-		arrived:  map[string]map[string]bool{},
-
-		companionWait: 10 * time.Second,
+		tokenOrg:   map[string]string{},
+		linkSource: map[string]string{},
+		orgs:       map[string]*orgPlan{},
+		removed:    map[string]bool{},
+		created:    map[string]bool{},
+		proofs:     map[string]error{},
+		locks:      map[string]*sync.Mutex{},
+		gen:        newGen(),
 	}
+}
+
+// newGen returns a name for this process that no other process shares.
+func newGen() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // fingerprint identifies a token without revealing it: a truncated SHA-256
@@ -91,7 +178,8 @@ func fingerprint(token string) string {
 func (g *orgGuard) plan(orgID string) *orgPlan {
 	p := g.orgs[orgID]
 	if p == nil {
-		p = &orgPlan{removedFP: map[string]bool{}, stayingLinks: map[string]bool{}, moving: map[string]string{}}
+		p = &orgPlan{removedFP: map[string]bool{}, stayingLinks: map[string]bool{}, stayingTokens: map[string]bool{},
+			moving: map[string]string{}, assumed: map[string]string{}, memory: map[string]string{}, linkGen: map[string]string{}}
 		g.orgs[orgID] = p
 	}
 	return p
@@ -110,19 +198,50 @@ const (
 type linkIntent int
 
 const (
-	linkStays linkIntent = iota
-	linkMoves            // unlinked (destroy) or re-linked (replace)
+	linkStays     linkIntent = iota
+	linkMoves                // re-linked (replaced)
+	linkDestroyed            // unlinked for good (destroy, or removed from the configuration)
 	linkCreated
 )
 
-// registerToken records a planned token and returns the conflict it
-// completes, in words for a diagnostic, or "".
-func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why string) (conflict string) {
+// tokenVerdict is what the guard says about a planned token.
+type tokenVerdict struct {
+	// conflict is the refusal the registration completes, in words for a
+	// diagnostic, or "".
+	conflict string
+	// covered says that the links of this plan remember the organization's
+	// tokens and that the plan unlinks or removes every one of them: the
+	// apply then trusts the plan rather than Atlas's list of live projects,
+	// which still shows the links this apply has not unlinked yet.
+	covered bool
+}
+
+// seeToken records a token this process knows of (a refresh, a plan or a
+// creation), so the links made with it learn its Atlas organization.
+func (g *orgGuard) seeToken(orgID, fp string) {
+	if orgID == "" || fp == "" {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.tokenOrg[fp] = orgID
+}
+
+// sawRefresh records that this process refreshed a token or a link.
+func (g *orgGuard) sawRefresh() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refreshed = true
+}
+
+// registerToken records a planned token; gen is the process that last
+// refreshed or created it ("" when unknown).
+func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why, gen string) (v tokenVerdict) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer func() {
 		if g.applying {
-			conflict = ""
+			v.conflict = ""
 		}
 	}()
 	if fp != "" {
@@ -132,22 +251,30 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why strin
 	switch intent {
 	case tokenStays:
 		// A token that stays matters through the links made with it,
-		// which report the conflict. (Terraform plans a token named in
+		// which report most conflicts. (Terraform plans a token named in
 		// -replace first as staying, then again as replaced, so a staying
 		// token alone proves nothing.)
+		if fp == "" {
+			return v
+		}
+		p.stayingTokens[fp] = true
+		if source, ok := p.assumed[fp]; ok && !p.removedFP[fp] {
+			v.conflict = destroyedLinkKeepsToken(orgID, source)
+		}
 	case tokenCreated:
 		p.newTokens++
 		if len(p.removals) > 0 {
-			return g.conflictLocked(orgID, p, "it also creates a new token for the organization (a new token, or the new object of lifecycle { create_before_destroy = true }, which link tokens cannot support), which the removal could take with it")
+			v.conflict = g.conflictLocked(orgID, p, "it also creates a new token for the organization (a new token, or the new object of lifecycle { create_before_destroy = true }, which link tokens cannot support), which the removal could take with it")
 		}
 	case tokenRemoved:
 		if fp != "" && p.removedFP[fp] {
 			// The second plan call of a replacement: already counted.
-			return ""
+			return v
 		}
 		p.removals = append(p.removals, why)
 		if fp != "" {
 			p.removedFP[fp] = true
+			delete(p.stayingTokens, fp)
 		}
 		var victims []string
 		if p.newTokens > 0 {
@@ -157,46 +284,157 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why strin
 			victims = append(victims, "the links of source organization(s) "+strings.Join(orgs, ", ")+", which this plan leaves as they are")
 		}
 		if len(victims) > 0 {
-			return g.conflictLocked(orgID, p, "it would also remove "+strings.Join(victims, "; "))
+			v.conflict = g.conflictLocked(orgID, p, "it would also remove "+strings.Join(victims, "; "))
+			return v
+		}
+		if g.refreshed || fp == "" || gen == "" {
+			// A normal plan plans tokens before their links, and staying
+			// links report themselves; without a name for the token's
+			// refresh, the plan cannot tell. The apply asks Atlas.
+			return v
+		}
+		linkGen, seen := p.linkGen[fp]
+		switch {
+		case !seen || linkGen == "":
+			// No link of this token in the plan (or one refreshed by an
+			// older provider): the apply asks Atlas.
+		case linkGen != gen:
+			// A destroy plan plans the token's links before it. Their
+			// last refresh was not the token's: Terraform refreshed the
+			// token without them, which it does for terraform destroy
+			// -target on the token.
+			if known, unknown := g.othersLocked(p, fp); len(known) > 0 || unknown > 0 {
+				v.conflict = targetedConflict(orgID, known, unknown)
+				return v
+			}
+		default:
+			v.covered = true
 		}
 	}
-	return ""
+	return v
+}
+
+// othersLocked returns the other tokens the planned links remember: their
+// source organizations where known, and how many are of an unknown one.
+func (g *orgGuard) othersLocked(p *orgPlan, own string) (known []string, unknown int) {
+	for fp, source := range p.memory {
+		if fp == own {
+			continue
+		}
+		if source == "" {
+			source = g.linkSource[fp]
+		}
+		if source == "" {
+			unknown++
+			continue
+		}
+		known = append(known, source)
+	}
+	slices.Sort(known)
+	return slices.Compact(known), unknown
+}
+
+// linkVerdict is what the guard says about a planned link.
+type linkVerdict struct {
+	atlasOrg string
+	conflict string
+	// removeFirst says that the link's Delete removes the organization's
+	// tokens before unlinking.
+	removeFirst bool
 }
 
 // registerLink records a planned link of a source organization whose token
-// is fp (the token it is linked with now; "" when unknown). It returns the
-// conflict it completes, or "".
-func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent linkIntent) (atlasOrg, conflict string) {
+// is fp (the token it is linked with now; "" when unknown), with what the
+// link remembers of its organization's tokens.
+func (g *orgGuard) registerLink(sourceOrgID, fp, knownAtlasOrg string, intent linkIntent, memory map[string]string, gen string) (v linkVerdict) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	defer func() {
 		if g.applying {
-			conflict = ""
+			v.conflict = ""
 		}
 	}()
-	atlasOrg = knownAtlasOrg
+	v.atlasOrg = knownAtlasOrg
 	if org, ok := g.tokenOrg[fp]; ok && fp != "" {
-		atlasOrg = org
+		v.atlasOrg = org
 	}
-	if atlasOrg == "" {
-		return "", ""
+	if fp != "" {
+		g.linkSource[fp] = sourceOrgID
 	}
-	p := g.plan(atlasOrg)
+	if v.atlasOrg == "" {
+		return v
+	}
+	p := g.plan(v.atlasOrg)
 	switch intent {
 	case linkStays:
 		p.stayingLinks[sourceOrgID] = true
 		if len(p.removals) > 0 {
-			return atlasOrg, g.conflictLocked(atlasOrg, p, fmt.Sprintf("source organization %s stays linked with one of them, so its link would stop working while Terraform reports success "+
+			v.conflict = g.conflictLocked(v.atlasOrg, p, fmt.Sprintf("source organization %s stays linked with one of them, so its link would stop working while Terraform reports success "+
 				"(a link given its token through link_token_wo is re-linked only when link_token_wo_version changes: bump it in the same apply)", sourceOrgID))
 		}
-	case linkMoves:
+	case linkMoves, linkDestroyed:
 		delete(p.stayingLinks, sourceOrgID)
-		if fp != "" {
-			p.moving[fp] = sourceOrgID
+		for mfp, source := range memory {
+			if p.memory[mfp] == "" {
+				p.memory[mfp] = source
+			}
+		}
+		if fp == "" {
+			return v
+		}
+		p.moving[fp] = sourceOrgID
+		if prev, ok := p.linkGen[fp]; !ok || prev == gen {
+			p.linkGen[fp] = gen
+		} else {
+			p.linkGen[fp] = "" // links of one token refreshed apart: unknown
+		}
+		switch {
+		case len(p.removals) > 0:
+			v.removeFirst = true
+		case intent != linkDestroyed:
+		case onlyPair(memory, fp):
+			if p.stayingTokens[fp] {
+				v.conflict = destroyedLinkKeepsToken(v.atlasOrg, sourceOrgID)
+				return v
+			}
+			p.assumed[fp] = sourceOrgID
+			v.removeFirst = true
 		}
 	case linkCreated:
 	}
-	return atlasOrg, ""
+	return v
+}
+
+// onlyPair reports whether a link's memory says that its token, managed in
+// this configuration, is the only token of its Atlas organization here.
+func onlyPair(memory map[string]string, fp string) bool {
+	_, own := memory[fp]
+	return own && len(memory) == 1
+}
+
+func destroyedLinkKeepsToken(orgID, sourceOrgID string) string {
+	return fmt.Sprintf("This plan unlinks source organization %[2]s but keeps the atlasmig_link_token it was linked with. That token is the only one of Atlas organization %[1]s "+
+		"in this configuration, so unlinking removes the organization's link tokens first (so that Atlas can refuse, for example during an active live migration, "+
+		"before anything changes): the token would stay in Terraform state after Atlas removed it.\n\n"+
+		"Nothing has been changed. Remove the atlasmig_link_token together with its atlasmig_migration_link, or keep both.", orgID, sourceOrgID)
+}
+
+func targetedConflict(orgID string, known []string, unknown int) string {
+	var who []string
+	if len(known) > 0 {
+		who = append(who, "source organization(s) "+strings.Join(known, ", "))
+	}
+	if unknown > 0 {
+		who = append(who, fmt.Sprintf("the source organization(s) linked with %d other link token(s) of the organization", unknown))
+	}
+	return fmt.Sprintf("This plan removes the link tokens of Atlas organization %s, which the Atlas API removes only organization-wide, but it does not unlink %s. "+
+		"The last refresh of this configuration's links saw them linked through tokens of the same organization (whether or not they expose projects), "+
+		"so their links would stop working while Terraform reports success. This is what a targeted plan (-target) does: it cannot see the other links.\n\n"+
+		"Nothing has been changed. Destroy every token of the organization together: run terraform destroy without -target, "+
+		"or remove the pairs from the configuration and replace the organization's other tokens in the same apply "+
+		"(terraform apply -replace='atlasmig_link_token.<name>' for each). "+
+		"If those organizations are no longer managed in this configuration, destroy without -target, or rotate the organization's tokens once so the links forget them.",
+		orgID, strings.Join(who, " and "))
 }
 
 func (g *orgGuard) conflictLocked(orgID string, p *orgPlan, what string) string {
@@ -212,22 +450,29 @@ func (g *orgGuard) conflictLocked(orgID string, p *orgPlan, what string) string 
 		orgID, strings.Join(uniq(p.removals), "; "), what)
 }
 
+// memoryOf returns what a link remembers of its Atlas organization: the
+// tokens of the organization this process has seen, with the source
+// organization of each where known, and its own token.
+func (g *orgGuard) memoryOf(orgID, ownFP, ownSource string) map[string]string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if orgID == "" || ownFP == "" {
+		return nil
+	}
+	m := map[string]string{ownFP: ownSource}
+	for fp, org := range g.tokenOrg {
+		if org == orgID && fp != ownFP {
+			m[fp] = g.linkSource[fp]
+		}
+	}
+	return m
+}
+
 // startApply records that this process is applying changes.
 func (g *orgGuard) startApply() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.applying = true
-}
-
-// markRemoved records that this process removed the organization's tokens,
-// and reports whether it had already done so (so the API call is skipped:
-// every token the organization had then is gone).
-func (g *orgGuard) markRemoved(orgID string) (already bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	already = g.removed[orgID]
-	g.removed[orgID] = true
-	return already
 }
 
 // removedBefore reports whether this process removed the organization's
@@ -244,14 +489,6 @@ func (g *orgGuard) markCreated(orgID, fp string) {
 	defer g.mu.Unlock()
 	g.created[orgID] = true
 	g.tokenOrg[fp] = orgID
-}
-
-// createdBefore reports whether this process created a token of the
-// organization, which a removal now would take with it.
-func (g *orgGuard) createdBefore(orgID string) bool {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.created[orgID]
 }
 
 // atlasOrgOf returns the Atlas organization of a token fingerprint, if known.
@@ -303,39 +540,13 @@ func uniq(s []string) []string {
 	return slices.Compact(out)
 }
 
-// unremovedMoving returns the tokens (fingerprint → source organization) of
-// links that this plan unlinks or re-links, other than own, whose own
-// atlasmig_link_token has not been planned for removal yet. In a destroy,
-// Terraform plans the links first: these tokens must be removed in the same
-// apply, or they would stay in state after the organization-wide removal
-// made them useless.
-func (g *orgGuard) unremovedMoving(orgID, own string) map[string]string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	out := map[string]string{}
-	if p := g.orgs[orgID]; p != nil {
-		for fp, source := range p.moving {
-			if fp != own && !p.removedFP[fp] {
-				out[fp] = source
-			}
-		}
-	}
-	return out
-}
-
 // removeOnce runs remove unless this process removed the organization's
-// tokens already (skipped), refusing when it created a token of the
-// organization earlier (errCreatedBefore), or when the removals of the
-// companion tokens the plan expects in this apply do not start
-// (errCompanionsMissing: a targeted plan). Removals of one organization run
+// tokens already (skipped), and refuses when it created a token of the
+// organization earlier (errCreatedBefore). Removals of one organization run
 // one at a time, so a second removal never races past a first one and lands
-// after a token created in between.
-func (g *orgGuard) removeOnce(orgID, own string, companions map[string]string, remove func() error) (skipped bool, err error) {
+// after a token created in between. It never waits for other operations.
+func (g *orgGuard) removeOnce(orgID string, remove func() error) (skipped bool, err error) {
 	g.mu.Lock()
-	if g.arrived[orgID] == nil {
-		g.arrived[orgID] = map[string]bool{}
-	}
-	g.arrived[orgID][own] = true
 	lock := g.locks[orgID]
 	if lock == nil {
 		lock = &sync.Mutex{}
@@ -343,58 +554,22 @@ func (g *orgGuard) removeOnce(orgID, own string, companions map[string]string, r
 	}
 	g.mu.Unlock()
 
-	if missing := g.waitForCompanions(orgID, companions); len(missing) > 0 {
-		return false, &companionsMissingError{sources: missing}
-	}
 	lock.Lock()
 	defer lock.Unlock()
 	if g.removedBefore(orgID) {
 		return true, nil
 	}
-	if g.createdBefore(orgID) {
+	g.mu.Lock()
+	created := g.created[orgID]
+	g.mu.Unlock()
+	if created {
 		return false, errCreatedBefore
 	}
 	if err := remove(); err != nil {
 		return false, err
 	}
-	g.markRemoved(orgID)
-	return false, nil
-}
-
-// waitForCompanions waits, boundedly, until the removal of every companion
-// token has started in this apply; it returns the source organizations of
-// those that did not.
-func (g *orgGuard) waitForCompanions(orgID string, companions map[string]string) []string {
-	deadline := time.Now().Add(g.companionWait)
-	for {
-		g.mu.Lock()
-		var missing []string
-		for fp, source := range companions {
-			if !g.arrived[orgID][fp] && !g.removed[orgID] {
-				missing = append(missing, source)
-			}
-		}
-		g.mu.Unlock()
-		if len(missing) == 0 || time.Now().After(deadline) {
-			slices.Sort(missing)
-			return missing
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// companionsMissingError names the source organizations whose tokens a
-// removal would make useless without removing them from state.
-type companionsMissingError struct{ sources []string }
-
-func (e *companionsMissingError) Error() string {
-	return "the tokens of source organizations " + strings.Join(e.sources, ", ") + " are not removed in this apply"
-}
-
-// removalPlanned reports whether this plan removes the organization's tokens.
-func (g *orgGuard) removalPlanned(orgID string) bool {
 	g.mu.Lock()
-	defer g.mu.Unlock()
-	p := g.orgs[orgID]
-	return p != nil && len(p.removals) > 0
+	g.removed[orgID] = true
+	g.mu.Unlock()
+	return false, nil
 }

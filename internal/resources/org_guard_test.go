@@ -4,7 +4,6 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 )
 
 const guardOrg = "5f1b2c3d4e5f6a7b8c9d0e1f"
@@ -12,20 +11,20 @@ const guardOrg = "5f1b2c3d4e5f6a7b8c9d0e1f"
 // The conflict is found whichever of the two registrations comes first.
 func TestOrgGuardConflictInEitherOrder(t *testing.T) {
 	tokenFirst := newOrgGuard()
-	tokenFirst.registerToken(guardOrg, "fpB", tokenStays, "")
-	if c := tokenFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is replaced"); c != "" {
+	tokenFirst.registerToken(guardOrg, "fpB", tokenStays, "", "")
+	if c := tokenFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is replaced", "").conflict; c != "" {
 		t.Fatalf("a removal alone conflicts: %s", c)
 	}
-	if _, c := tokenFirst.registerLink("src-b", "fpB", "", linkStays); !strings.Contains(c, "source organization src-b stays linked") {
+	if c := tokenFirst.registerLink("src-b", "fpB", "", linkStays, nil, "").conflict; !strings.Contains(c, "source organization src-b stays linked") {
 		t.Fatalf("staying link after the removal: %q", c)
 	}
 
 	linkFirst := newOrgGuard()
-	linkFirst.registerToken(guardOrg, "fpB", tokenStays, "")
-	if _, c := linkFirst.registerLink("src-b", "fpB", "", linkStays); c != "" {
+	linkFirst.registerToken(guardOrg, "fpB", tokenStays, "", "")
+	if c := linkFirst.registerLink("src-b", "fpB", "", linkStays, nil, "").conflict; c != "" {
 		t.Fatalf("a staying link alone conflicts: %s", c)
 	}
-	if c := linkFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed"); !strings.Contains(c, "src-b") || !strings.Contains(c, "a link token is destroyed") {
+	if c := linkFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "").conflict; !strings.Contains(c, "src-b") || !strings.Contains(c, "a link token is destroyed") {
 		t.Fatalf("removal after the staying link: %q", c)
 	}
 }
@@ -35,30 +34,27 @@ func TestOrgGuardConflictInEitherOrder(t *testing.T) {
 func TestOrgGuardRotationIsAllowed(t *testing.T) {
 	g := newOrgGuard()
 	for _, fp := range []string{"fpA", "fpB"} {
-		if c := g.registerToken(guardOrg, fp, tokenStays, ""); c != "" { // first call of -replace
+		if c := g.registerToken(guardOrg, fp, tokenStays, "", "").conflict; c != "" { // first call of -replace
 			t.Fatal(c)
 		}
 	}
 	for _, fp := range []string{"fpA", "fpB", "fpA"} { // second calls, one repeated
-		if c := g.registerToken(guardOrg, fp, tokenRemoved, "a link token is replaced"); c != "" {
+		if c := g.registerToken(guardOrg, fp, tokenRemoved, "a link token is replaced", "").conflict; c != "" {
 			t.Fatal(c)
 		}
 	}
 	for _, l := range [][2]string{{"src-a", "fpA"}, {"src-b", "fpB"}} {
-		org, c := g.registerLink(l[0], l[1], "", linkMoves)
-		if c != "" || org != guardOrg {
-			t.Fatalf("link %s: org %q conflict %q", l[0], org, c)
+		v := g.registerLink(l[0], l[1], "", linkMoves, nil, "")
+		if v.conflict != "" || v.atlasOrg != guardOrg || !v.removeFirst {
+			t.Fatalf("link %s: %+v", l[0], v)
 		}
-	}
-	if got := g.removalPlanned(guardOrg); !got {
-		t.Fatal("removal not recorded")
 	}
 }
 
 func TestOrgGuardNewTokenWithRemovalConflicts(t *testing.T) {
 	g := newOrgGuard()
-	g.registerToken(guardOrg, "", tokenCreated, "")
-	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed"); !strings.Contains(c, "created in the same apply") {
+	g.registerToken(guardOrg, "", tokenCreated, "", "")
+	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "").conflict; !strings.Contains(c, "created in the same apply") {
 		t.Fatalf("got %q", c)
 	}
 }
@@ -68,8 +64,8 @@ func TestOrgGuardNewTokenWithRemovalConflicts(t *testing.T) {
 func TestOrgGuardQuietWhileApplying(t *testing.T) {
 	g := newOrgGuard()
 	g.startApply()
-	g.registerToken(guardOrg, "", tokenCreated, "")
-	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed"); c != "" {
+	g.registerToken(guardOrg, "", tokenCreated, "", "")
+	if c := g.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "").conflict; c != "" {
 		t.Fatalf("conflict while applying: %q", c)
 	}
 }
@@ -79,7 +75,7 @@ func TestOrgGuardRemovesOncePerApply(t *testing.T) {
 	calls := 0
 	remove := func() error { calls++; return nil }
 	for range 3 {
-		if _, err := g.removeOnce(guardOrg, "fp", nil, remove); err != nil {
+		if _, err := g.removeOnce(guardOrg, remove); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -89,7 +85,7 @@ func TestOrgGuardRemovesOncePerApply(t *testing.T) {
 
 	failing := newOrgGuard()
 	boom := errors.New("409")
-	if _, err := failing.removeOnce(guardOrg, "fp", nil, func() error { return boom }); !errors.Is(err, boom) {
+	if _, err := failing.removeOnce(guardOrg, func() error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("got %v", err)
 	}
 	if failing.removedBefore(guardOrg) {
@@ -101,33 +97,76 @@ func TestOrgGuardRefusesRemovalAfterCreate(t *testing.T) {
 	g := newOrgGuard()
 	g.markCreated(guardOrg, "fpNew")
 	called := false
-	if _, err := g.removeOnce(guardOrg, "fpOld", nil, func() error { called = true; return nil }); !errors.Is(err, errCreatedBefore) || called {
+	if _, err := g.removeOnce(guardOrg, func() error { called = true; return nil }); !errors.Is(err, errCreatedBefore) || called {
 		t.Fatalf("err %v, called %v", err, called)
 	}
 }
 
-// A removal waits for the removals of the companion tokens the plan expects
-// in the same apply, and refuses when they never start (a targeted plan).
-func TestOrgGuardWaitsForCompanions(t *testing.T) {
-	g := newOrgGuard()
-	g.companionWait = 2 * time.Second
-	done := make(chan error, 1)
-	go func() {
-		_, err := g.removeOnce(guardOrg, "fpA", map[string]string{"fpB": "src-b"}, func() error { return nil })
-		done <- err
-	}()
-	if _, err := g.removeOnce(guardOrg, "fpB", map[string]string{"fpA": "src-a"}, func() error { return nil }); err != nil {
-		t.Fatal(err)
+// A destroy plan plans each link before its token. Terraform refreshes a
+// token targeted by terraform destroy -target without its links, so their
+// last refresh differs from the token's: the removal is refused, naming the
+// pairs the links remember (a source organization without projects too). In
+// a full destroy everything was refreshed in one process: no refusal,
+// whatever the order of the other pairs, and the plan covers them.
+func TestOrgGuardTargetedDestroyRefusedFromMemory(t *testing.T) {
+	memory := map[string]string{"fpA": "src-a", "fpB": "src-b", "fpC": ""}
+
+	targeted := newOrgGuard()
+	if v := targeted.registerLink("src-c", "fpC", guardOrg, linkDestroyed, memory, "old"); v.conflict != "" || v.removeFirst {
+		t.Fatalf("the link of a remembered multi-pair organization: %+v", v)
 	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	c := targeted.registerToken(guardOrg, "fpC", tokenRemoved, "a link token is destroyed", "new").conflict
+	for _, want := range []string{"src-a", "src-b", "terraform destroy without -target"} {
+		if !strings.Contains(c, want) {
+			t.Errorf("the refusal does not name %q: %q", want, c)
+		}
 	}
 
-	lonely := newOrgGuard()
-	lonely.companionWait = 50 * time.Millisecond
-	_, err := lonely.removeOnce(guardOrg, "fpA", map[string]string{"fpB": "src-b"}, func() error { t.Fatal("removed"); return nil })
-	var missing *companionsMissingError
-	if !errors.As(err, &missing) || missing.sources[0] != "src-b" {
-		t.Fatalf("got %v", err)
+	full := newOrgGuard()
+	full.registerLink("src-c", "fpC", guardOrg, linkDestroyed, memory, "g")
+	if v := full.registerToken(guardOrg, "fpC", tokenRemoved, "a link token is destroyed", "g"); v.conflict != "" || !v.covered {
+		t.Fatalf("full destroy, token planned before the other links: %+v", v)
+	}
+	for _, l := range [][2]string{{"src-a", "fpA"}, {"src-b", "fpB"}} {
+		if v := full.registerLink(l[0], l[1], guardOrg, linkDestroyed, memory, "g"); v.conflict != "" || !v.removeFirst {
+			t.Fatalf("%+v", v)
+		}
+	}
+
+	normal := newOrgGuard()
+	normal.sawRefresh()
+	normal.registerLink("src-c", "fpC", guardOrg, linkDestroyed, memory, "old")
+	if v := normal.registerToken(guardOrg, "fpC", tokenRemoved, "a link token is destroyed", "new"); v.conflict != "" || v.covered {
+		t.Fatalf("a normal plan decides nothing from the memory: %+v", v)
+	}
+}
+
+// The only pair of its organization removes the organization's tokens before
+// unlinking, whether its token is planned before or after it; a destroyed
+// link whose token stays is refused in either order.
+func TestOrgGuardOnlyPairRemovesFirstInEitherOrder(t *testing.T) {
+	memory := map[string]string{"fpA": "src-a"}
+	linkFirst := newOrgGuard()
+	if v := linkFirst.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, ""); !v.removeFirst || v.conflict != "" {
+		t.Fatalf("link first: %+v", v)
+	}
+	if v := linkFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", ""); v.conflict != "" {
+		t.Fatal(v.conflict)
+	}
+	tokenFirst := newOrgGuard()
+	tokenFirst.registerToken(guardOrg, "fpA", tokenRemoved, "a link token is destroyed", "")
+	if v := tokenFirst.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, ""); !v.removeFirst || v.conflict != "" {
+		t.Fatalf("token first: %+v", v)
+	}
+
+	keptAfter := newOrgGuard()
+	keptAfter.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, "")
+	if c := keptAfter.registerToken(guardOrg, "fpA", tokenStays, "", "").conflict; !strings.Contains(c, "keeps the atlasmig_link_token") {
+		t.Fatalf("token kept after: %q", c)
+	}
+	keptBefore := newOrgGuard()
+	keptBefore.registerToken(guardOrg, "fpA", tokenStays, "", "")
+	if c := keptBefore.registerLink("src-a", "fpA", guardOrg, linkDestroyed, memory, "").conflict; !strings.Contains(c, "keeps the atlasmig_link_token") {
+		t.Fatalf("token kept before: %q", c)
 	}
 }
