@@ -1,0 +1,440 @@
+package client
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/time/rate"
+)
+
+// The rate limiter paces every request to one API — one base URL with one
+// set of credentials — in the provider process, whichever resource or data
+// source makes it. It sits in the transport chain between authentication
+// and the base transport, so digest challenges wait their turn too: they
+// reach the server and spend its quota like any other request.
+//
+// It learns the quota from the API. Atlas and Cloud/Ops Manager answer 429
+// with Retry-After once a token bucket is empty and do not say how fast it
+// refills (RateLimit-Limit and RateLimit-Remaining, when present, give the
+// bucket's size and level, never its refill rate). So the limiter starts
+// fast, paced just enough that the first answer 429 arrives before many
+// requests follow it; on a 429 it pauses every caller until Retry-After and
+// lowers the rate to what the API admitted since the previous 429; while
+// requests queue and the API keeps answering, it raises the rate again by a
+// small share a second. A team that knows its quota sets the rate, which
+// is then the ceiling.
+//
+// golang.org/x/time/rate does the pacing (reservations in order of arrival,
+// cancellation); what is ours is the pause, the learning and the wake-up of
+// waiters when the rate falls, which that package does not offer.
+
+const (
+	// startRate paces a new API before anything is known of its quota:
+	// fast enough to be unnoticeable, slow enough that concurrent requests
+	// to an API whose bucket is already empty meet one 429, not ten.
+	startRate = 100.0
+	// startGrowth multiplies the rate on every answer until the first 429;
+	// above unlimitedRate the limiter stops pacing.
+	startGrowth   = 1.05
+	unlimitedRate = 5000.0
+	// margin keeps the learned rate just under what the API admitted, so
+	// the jitter of request arrival does not meet an empty bucket.
+	margin = 0.95
+	// growthPerSecond raises a learned rate by this share of it for every
+	// second the limiter spends with requests queued and no 429, at first.
+	growthPerSecond = 0.01
+	// growthDoubling is how long after a decrease the growth has doubled.
+	growthDoubling = 30 * time.Second
+	// estimateWindow bounds how far back the admitted requests are counted.
+	estimateWindow = 30 * time.Second
+	// maxSharedPause is the longest Retry-After shared by every caller. A
+	// longer one (an hour, say) is no bucket refilling: the request that
+	// met it fails or waits on its own, as the retry policy decides, and the
+	// other callers only slow down.
+	maxSharedPause = time.Minute
+	// minRate is one request a minute, the finest quota the APIs document.
+	minRate = 1.0 / 60
+	// recentAnswers is how many admitted answers the estimate remembers.
+	recentAnswers = 4096
+)
+
+// rateLimiter paces one API. Its methods are safe for concurrent use.
+type rateLimiter struct {
+	// api names the API in logs: the host, never the credentials.
+	api string
+
+	mu sync.Mutex
+	// lim paces the requests; it is replaced when the rate falls.
+	lim *rate.Limiter
+	// ceiling is the user's setting, 0 when the rate is learned.
+	ceiling float64
+	learned bool
+	// pausedUntil holds every caller until a 429's Retry-After has passed.
+	pausedUntil time.Time
+	// changed is closed, and replaced, whenever the rate falls or a pause
+	// starts, so waiters holding a reservation made at the old rate
+	// give it back and queue again.
+	changed chan struct{}
+	// epoch counts the decreases; an answer 429 to a request let through
+	// before the latest decrease says nothing new about the rate.
+	epoch uint64
+	// lastDecrease is the time of the latest decrease (zero before it),
+	// decreasedTo the rate it set, lastGrowth when the rate last grew.
+	lastDecrease time.Time
+	decreasedTo  float64
+	lastGrowth   time.Time
+	firstRequest time.Time
+	// admitted holds the times of recent answers other than 429, a ring.
+	admitted []time.Time
+	next     int
+	waiting  int
+	// granted counts the requests let through; limited the answers 429.
+	granted, limited int
+}
+
+func newRateLimiter(api string, ceiling float64) *rateLimiter {
+	l := &rateLimiter{api: api, changed: make(chan struct{}), lim: rate.NewLimiter(startRate, 1)}
+	l.setCeiling(ceiling)
+	return l
+}
+
+// setCeiling applies the user's setting: a known quota needs no learning.
+func (l *rateLimiter) setCeiling(ceiling float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ceiling == l.ceiling {
+		return
+	}
+	l.ceiling = ceiling
+	now := time.Now()
+	switch {
+	case ceiling > 0:
+		l.learned = true
+		l.decreasedTo = ceiling
+		l.lastDecrease, l.lastGrowth = now, now
+		l.lim = rate.NewLimiter(rate.Limit(ceiling), 1)
+	case !l.learned:
+		l.lim = rate.NewLimiter(startRate, 1)
+	}
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// RateLimitWaitError is a request the limiter did not send: the wait for
+// its turn would not fit in what is left of the operation's timeout, or the
+// operation ended while it waited. The API never saw it.
+type RateLimitWaitError struct {
+	API  string
+	Wait time.Duration
+	Err  error
+}
+
+func (e *RateLimitWaitError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("waiting for a turn under the rate limit of %s: %v", e.API, e.Err)
+	}
+	return fmt.Sprintf("the rate limit of %s would hold this request %s, beyond the operation's timeout", e.API, e.Wait.Round(time.Second))
+}
+
+func (e *RateLimitWaitError) Unwrap() error { return e.Err }
+
+// wait blocks until the request may be sent and returns the epoch it was
+// let through in.
+func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
+	logged := false
+	for {
+		l.mu.Lock()
+		if l.firstRequest.IsZero() {
+			l.firstRequest = time.Now()
+		}
+		pause, changed, epoch, lim := l.pausedUntil, l.changed, l.epoch, l.lim
+		l.mu.Unlock()
+
+		now := time.Now()
+		var res *rate.Reservation
+		delay := pause.Sub(now)
+		if delay <= 0 {
+			res = lim.ReserveN(now, 1)
+			delay = res.DelayFrom(now)
+			if delay <= 0 {
+				l.mu.Lock()
+				l.granted++
+				l.mu.Unlock()
+				return epoch, nil
+			}
+		}
+		if deadline, ok := ctx.Deadline(); ok && deadline.Before(now.Add(delay)) {
+			if res != nil {
+				res.CancelAt(now)
+			}
+			return 0, &RateLimitWaitError{API: l.api, Wait: delay}
+		}
+		if !logged && delay >= time.Second {
+			logged = true
+			tflog.Debug(ctx, "waiting for a turn under the API's rate limit", map[string]any{"api": l.api, "wait_ms": delay.Milliseconds()})
+		}
+		l.mu.Lock()
+		l.waiting++
+		l.mu.Unlock()
+		timer := time.NewTimer(delay)
+		var err error
+		granted := false
+		select {
+		case <-timer.C:
+			granted = res != nil
+		case <-changed:
+			timer.Stop()
+			if res != nil {
+				res.CancelAt(time.Now())
+			}
+		case <-ctx.Done():
+			timer.Stop()
+			if res != nil {
+				res.CancelAt(time.Now())
+			}
+			err = &RateLimitWaitError{API: l.api, Err: ctx.Err()}
+		}
+		l.mu.Lock()
+		l.waiting--
+		if granted {
+			l.granted++
+		}
+		l.mu.Unlock()
+		if err != nil {
+			return 0, err
+		}
+		if granted {
+			return epoch, nil
+		}
+	}
+}
+
+// observe learns from an answer to a request let through in epoch.
+func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch uint64) {
+	now := time.Now()
+	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		l.limitedAt(ctx, now, epoch, retryAfter, hasRetryAfter)
+	case resp.StatusCode == http.StatusServiceUnavailable && hasRetryAfter:
+		// Unavailable for a while: hold every caller, but the quota is
+		// not the cause, so the rate stays.
+		if retryAfter > 0 && retryAfter <= maxSharedPause {
+			l.mu.Lock()
+			l.pauseUntil(now.Add(retryAfter))
+			l.mu.Unlock()
+		}
+	default:
+		l.admittedAt(now)
+	}
+}
+
+// pauseUntil holds every caller until t; l.mu is held.
+func (l *rateLimiter) pauseUntil(t time.Time) {
+	if t.After(l.pausedUntil) {
+		l.pausedUntil = t
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
+}
+
+// limitedAt handles an answer 429: pause every caller until Retry-After and,
+// unless the request left before the latest decrease, lower the rate to
+// what the API admitted since then.
+func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64, retryAfter time.Duration, hasRetryAfter bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limited++
+	// Only a Retry-After of a second to a minute is a bucket refilling:
+	// without one, or with "0", the retry policy backs off the request on
+	// its own and the others only slow down.
+	pause := retryAfter
+	shared := hasRetryAfter && pause > 0 && pause <= maxSharedPause
+	if shared {
+		l.pauseUntil(now.Add(pause))
+	}
+	if epoch < l.epoch {
+		return
+	}
+
+	current := float64(l.lim.Limit())
+	if current > unlimitedRate {
+		current = unlimitedRate
+	}
+	// Between two 429s the bucket went from empty to empty: what it
+	// admitted in between is what it refilled. Before the first 429 the
+	// count includes the bucket's initial burst, spread over at least a
+	// second.
+	// Retry-After is whole seconds rounded up: one request per
+	// Retry-After is at most the refill rate. A 429 that is no bucket
+	// halves the rate.
+	estimate := current / 2
+	if shared {
+		estimate = 1 / pause.Seconds()
+		if admitted, span := l.admittedSince(now); admitted > 0 {
+			estimate = math.Max(estimate, float64(admitted)/span.Seconds())
+		}
+	}
+	next := math.Max(math.Min(estimate, current)*margin, minRate)
+	if l.ceiling > 0 {
+		next = math.Min(next, l.ceiling)
+	}
+	// A new limiter rather than a lower limit on the old one: the old one
+	// owes the reservations of every waiter, which cancelling gives back
+	// only in part, and would hold the next requests behind that debt.
+	l.lim = rate.NewLimiter(rate.Limit(next), 1)
+	l.learned = true
+	l.epoch++
+	l.lastDecrease, l.decreasedTo = now, next
+	l.lastGrowth = now
+	if shared {
+		l.lastGrowth = now.Add(pause)
+	}
+	close(l.changed)
+	l.changed = make(chan struct{})
+	tflog.Info(ctx, "the API answered 429: every request to it now waits its turn at a lower rate", map[string]any{
+		"api":                 l.api,
+		"requests_per_second": math.Round(next*100) / 100,
+		"pause_ms":            pause.Milliseconds(),
+	})
+}
+
+// admittedSince counts the answers other than 429 since the latest decrease
+// (or the first request), at most estimateWindow back, over a span of at
+// least a second; l.mu is held.
+func (l *rateLimiter) admittedSince(now time.Time) (int, time.Duration) {
+	from := l.firstRequest
+	if l.lastDecrease.After(from) {
+		from = l.lastDecrease
+	}
+	if w := now.Add(-estimateWindow); w.After(from) {
+		from = w
+	}
+	n := 0
+	for _, t := range l.admitted {
+		if t.After(from) {
+			n++
+		}
+	}
+	return n, max(now.Sub(from), time.Second)
+}
+
+// admittedAt records an answer other than 429 and raises the rate: quickly
+// before the first 429, gently after it and only while requests queue — a
+// rate nobody waits for proves nothing.
+func (l *rateLimiter) admittedAt(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.admitted) < recentAnswers {
+		l.admitted = append(l.admitted, now)
+	} else {
+		l.admitted[l.next] = now
+		l.next = (l.next + 1) % recentAnswers
+	}
+	current := float64(l.lim.Limit())
+	if !l.learned {
+		if current < unlimitedRate {
+			next := current * startGrowth
+			if next >= unlimitedRate {
+				l.lim.SetLimitAt(now, rate.Inf)
+			} else {
+				l.lim.SetLimitAt(now, rate.Limit(next))
+			}
+		}
+		return
+	}
+	if l.waiting == 0 || !now.After(l.lastGrowth) {
+		if now.After(l.lastGrowth) {
+			l.lastGrowth = now
+		}
+		return
+	}
+	// The longer the API has kept up since the latest decrease, the faster
+	// the rate climbs back: gently next to the rate that met the 429,
+	// quickly when it was learned at a quieter time.
+	since := now.Sub(l.lastDecrease).Seconds()
+	next := current + l.decreasedTo*growthPerSecond*(1+since/growthDoubling.Seconds())*now.Sub(l.lastGrowth).Seconds()
+	l.lastGrowth = now
+	if l.ceiling > 0 {
+		next = math.Min(next, l.ceiling)
+	}
+	if next > current {
+		l.lim.SetLimitAt(now, rate.Limit(next))
+	}
+}
+
+// rateState is a snapshot of a limiter, for tests and logs.
+type rateState struct {
+	PerSecond   float64
+	Learned     bool
+	PausedUntil time.Time
+	Granted     int
+	Limited     int
+}
+
+func (l *rateLimiter) state() rateState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return rateState{PerSecond: float64(l.lim.Limit()), Learned: l.learned, PausedUntil: l.pausedUntil, Granted: l.granted, Limited: l.limited}
+}
+
+// rateLimitTransport lets each request through its API's limiter and tells
+// the limiter how the API answered.
+type rateLimitTransport struct {
+	next    http.RoundTripper
+	limiter *rateLimiter
+}
+
+func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	epoch, err := t.limiter.wait(req.Context())
+	if err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		t.limiter.observe(req.Context(), resp, epoch)
+	}
+	return resp, err
+}
+
+// limiters holds one limiter per API and credentials in the process, so
+// every resource and data source — and every provider configuration that
+// uses the same key — share what the API has taught.
+var limiters = struct {
+	sync.Mutex
+	m map[string]*rateLimiter
+}{m: map[string]*rateLimiter{}}
+
+// sharedLimiter returns the limiter of an API for a set of credentials,
+// keyed by a digest of them so the registry holds no secret.
+func sharedLimiter(baseURL, host string, cfg Config) *rateLimiter {
+	sum := sha256.Sum256([]byte(cfg.PublicKey + "\x00" + cfg.PrivateKey + "\x00" + cfg.ClientID + "\x00" + cfg.ClientSecret))
+	key := baseURL + "\x00" + hex.EncodeToString(sum[:])
+	limiters.Lock()
+	defer limiters.Unlock()
+	l, ok := limiters.m[key]
+	if !ok {
+		l = newRateLimiter(host, cfg.MaxRequestsPerSecond)
+		limiters.m[key] = l
+		return l
+	}
+	l.setCeiling(cfg.MaxRequestsPerSecond)
+	return l
+}
+
+// isRateLimitWait reports whether err is a request the limiter never sent.
+func isRateLimitWait(err error) bool {
+	var w *RateLimitWaitError
+	return errors.As(err, &w)
+}
