@@ -36,7 +36,7 @@ const (
 func main() {
 	runs := flag.Int("runs", 3, "repetitions of each scenario")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
-	only := flag.String("scenarios", "1,2,3,4,5,6,7", "scenarios to run (2 and 3 run together)")
+	only := flag.String("scenarios", "1,2,3,4,5,6,7,9", "scenarios to run (2 and 3 run together)")
 	flag.Parse()
 	if err := run(*runs, *out, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -74,7 +74,7 @@ func run(runs int, out, only string) error {
 	scenarios := []struct {
 		ids string
 		run func() ([]row, error)
-	}{{"1", b.scenario1}, {"23", b.scenario2and3}, {"4", b.scenario4}, {"5", b.scenario5}, {"6", b.scenario6}, {"7", b.scenario7}}
+	}{{"1", b.scenario1}, {"23", b.scenario2and3}, {"4", b.scenario4}, {"5", b.scenario5}, {"6", b.scenario6}, {"7", b.scenario7}, {"9", b.scenario9}}
 	for _, s := range scenarios {
 		if !strings.ContainsAny(only, s.ids) {
 			continue
