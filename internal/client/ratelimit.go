@@ -48,11 +48,11 @@ const (
 	// margin keeps the learned rate just under what the API admitted, so
 	// the jitter of request arrival does not meet an empty bucket.
 	margin = 0.95
-	// growthPerSecond raises a learned rate by this share of it for every
-	// second the limiter spends with requests queued and no 429, at first.
-	growthPerSecond = 0.01
-	// growthDoubling is how long after a decrease the growth has doubled.
-	growthDoubling = 30 * time.Second
+	// growthPerAnswer raises a learned rate by this share of it (of at most
+	// growthKnee requests a second) for every answer while requests queue:
+	// 1% a second at one request a second, 5% a second from five on.
+	growthPerAnswer = 0.01
+	growthKnee      = 5.0
 	// estimateWindow bounds how far back the admitted requests are counted.
 	estimateWindow = 30 * time.Second
 	// maxSharedPause is the longest Retry-After shared by every caller. A
@@ -357,11 +357,12 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		}
 		return
 	}
-	// The longer the API has kept up since the latest decrease, the faster
-	// the rate climbs back: gently next to the rate that met the 429,
-	// quickly when it was learned at a quieter time.
-	since := now.Sub(l.lastDecrease).Seconds()
-	next := current + l.decreasedTo*growthPerSecond*(1+since/growthDoubling.Seconds())*now.Sub(l.lastGrowth).Seconds()
+	// Each answer adds a share of the rate, up to a knee: a slow quota
+	// climbs by a share of a request a second each second, gently, since
+	// every request beyond it meets a 429; a fast one, whose estimate may
+	// have been a share of a bucket others were emptying too, climbs by a
+	// few percent a second.
+	next := current + growthPerAnswer*math.Min(current, growthKnee)
 	l.lastGrowth = now
 	if l.ceiling > 0 {
 		next = math.Min(next, l.ceiling)
