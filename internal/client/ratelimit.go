@@ -53,6 +53,10 @@ const (
 	// 1% a second at one request a second, 5% a second from five on.
 	growthPerAnswer = 0.01
 	growthKnee      = 5.0
+	// probeGrowthPerAnswer raises a rate guessed from a single 429 by this
+	// many requests a second for every answer while requests queue: at
+	// any rate, it grows by half of itself a second.
+	probeGrowthPerAnswer = 0.5
 	// estimateWindow bounds how far back the admitted requests are counted.
 	estimateWindow = 30 * time.Second
 	// maxSharedPause is the longest Retry-After shared by every caller. A
@@ -62,6 +66,8 @@ const (
 	maxSharedPause = time.Minute
 	// minRate is one request a minute, the finest quota the APIs document.
 	minRate = 1.0 / 60
+	// scoutTimeout is the longest the first request to an API goes alone.
+	scoutTimeout = 2 * time.Second
 	// recentAnswers is how many admitted answers the estimate remembers.
 	recentAnswers = 4096
 )
@@ -77,6 +83,15 @@ type rateLimiter struct {
 	// ceiling is the user's setting, 0 when the rate is learned.
 	ceiling float64
 	learned bool
+	// probing is set while the rate is a guess: it then climbs quickly
+	// until the next 429 gives a sound estimate.
+	probing bool
+	// announced is the rate waiters were last woken for.
+	announced float64
+	// scouting is set while the first request to the API is on its way,
+	// since scoutStart; scouted once it has left.
+	scouting, scouted bool
+	scoutStart        time.Time
 	// pausedUntil holds every caller until a 429's Retry-After has passed.
 	pausedUntil time.Time
 	// changed is closed, and replaced, whenever the rate falls or a pause
@@ -147,73 +162,82 @@ func (e *RateLimitWaitError) Error() string {
 func (e *RateLimitWaitError) Unwrap() error { return e.Err }
 
 // wait blocks until the request may be sent and returns the epoch it was
-// let through in.
+// let through in. Waiters hold no reservation: each takes a token when one
+// is there and otherwise sleeps until the next one is due, and wakes early
+// when the rate changes — so a rate learned a moment ago applies to every
+// request still queued, not only to those that arrive after it.
 func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	logged := false
 	for {
 		l.mu.Lock()
+		now := time.Now()
 		if l.firstRequest.IsZero() {
-			l.firstRequest = time.Now()
+			l.firstRequest = now
 		}
 		pause, changed, epoch, lim := l.pausedUntil, l.changed, l.epoch, l.lim
-		l.mu.Unlock()
-
-		now := time.Now()
-		var res *rate.Reservation
 		delay := pause.Sub(now)
-		if delay <= 0 {
-			res = lim.ReserveN(now, 1)
-			delay = res.DelayFrom(now)
-			if delay <= 0 {
-				l.mu.Lock()
+		if delay <= 0 && !l.scouted && l.ceiling == 0 {
+			l.scouted, l.scouting = true, true
+			l.scoutStart = now
+			l.granted++
+			l.mu.Unlock()
+			return epoch, nil
+		}
+		if l.scouting && now.Before(l.scoutStart.Add(scoutTimeout)) {
+			// The first request to a new API goes alone: if the bucket
+			// is already empty, one request meets the 429, not every
+			// worker that started with it.
+			delay = l.scoutStart.Add(scoutTimeout).Sub(now)
+		} else if delay <= 0 {
+			if lim.AllowN(now, 1) {
 				l.granted++
 				l.mu.Unlock()
 				return epoch, nil
 			}
+			// The next token is due when the bucket holds one.
+			delay = time.Duration((1-lim.TokensAt(now))/float64(lim.Limit())*float64(time.Second)) + time.Microsecond
 		}
+		l.waiting++
+		l.mu.Unlock()
+
 		if deadline, ok := ctx.Deadline(); ok && deadline.Before(now.Add(delay)) {
-			if res != nil {
-				res.CancelAt(now)
-			}
+			l.mu.Lock()
+			l.waiting--
+			l.mu.Unlock()
 			return 0, &RateLimitWaitError{API: l.api, Wait: delay}
 		}
 		if !logged && delay >= time.Second {
 			logged = true
 			tflog.Debug(ctx, "waiting for a turn under the API's rate limit", map[string]any{"api": l.api, "wait_ms": delay.Milliseconds()})
 		}
-		l.mu.Lock()
-		l.waiting++
-		l.mu.Unlock()
 		timer := time.NewTimer(delay)
 		var err error
-		granted := false
 		select {
 		case <-timer.C:
-			granted = res != nil
 		case <-changed:
 			timer.Stop()
-			if res != nil {
-				res.CancelAt(time.Now())
-			}
 		case <-ctx.Done():
 			timer.Stop()
-			if res != nil {
-				res.CancelAt(time.Now())
-			}
 			err = &RateLimitWaitError{API: l.api, Err: ctx.Err()}
 		}
 		l.mu.Lock()
 		l.waiting--
-		if granted {
-			l.granted++
-		}
 		l.mu.Unlock()
 		if err != nil {
 			return 0, err
 		}
-		if granted {
-			return epoch, nil
-		}
+	}
+}
+
+// scoutDone ends the first request's time alone, whatever its fate; it is
+// called after observe.
+func (l *rateLimiter) scoutDone() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.scouting {
+		l.scouting = false
+		close(l.changed)
+		l.changed = make(chan struct{})
 	}
 }
 
@@ -270,12 +294,9 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 		current = unlimitedRate
 	}
 	// Between two 429s the bucket went from empty to empty: what it
-	// admitted in between is what it refilled. Before the first 429 the
-	// count includes the bucket's initial burst, spread over at least a
-	// second.
-	// Retry-After is whole seconds rounded up: one request per
-	// Retry-After is at most the refill rate. A 429 that is no bucket
-	// halves the rate.
+	// admitted in between is what it refilled. Retry-After, whole seconds
+	// rounded up, says the refill is at least one request per Retry-After.
+	// A 429 that is no bucket halves the rate.
 	estimate := current / 2
 	if shared {
 		estimate = 1 / pause.Seconds()
@@ -283,6 +304,11 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 			estimate = math.Max(estimate, float64(admitted)/span.Seconds())
 		}
 	}
+	// The first 429 gives a guess: the count before it includes the
+	// bucket's initial burst, or misses what others took from it. From
+	// that guess the rate climbs quickly until the next 429, which ends
+	// the probe with an estimate between two empty buckets.
+	l.probing = l.lastDecrease.IsZero()
 	next := math.Max(math.Min(estimate, current)*margin, minRate)
 	if l.ceiling > 0 {
 		next = math.Min(next, l.ceiling)
@@ -293,7 +319,7 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 	l.lim = rate.NewLimiter(rate.Limit(next), 1)
 	l.learned = true
 	l.epoch++
-	l.lastDecrease, l.decreasedTo = now, next
+	l.lastDecrease, l.decreasedTo, l.announced = now, next, next
 	l.lastGrowth = now
 	if shared {
 		l.lastGrowth = now.Add(pause)
@@ -357,6 +383,16 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		}
 		return
 	}
+	if l.probing {
+		// Doubling about every second and a half, whatever the rate.
+		next := current + probeGrowthPerAnswer
+		if l.ceiling > 0 {
+			next = math.Min(next, l.ceiling)
+		}
+		l.lastGrowth = now
+		l.raise(now, next)
+		return
+	}
 	// Each answer adds a share of the rate, up to a knee: a slow quota
 	// climbs by a share of a request a second each second, gently, since
 	// every request beyond it meets a 429; a fast one, whose estimate may
@@ -368,7 +404,18 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		next = math.Min(next, l.ceiling)
 	}
 	if next > current {
-		l.lim.SetLimitAt(now, rate.Limit(next))
+		l.raise(now, next)
+	}
+}
+
+// raise sets a higher rate and, once it has grown by a tenth since the
+// waiters last heard, wakes them so they use it; l.mu is held.
+func (l *rateLimiter) raise(now time.Time, next float64) {
+	l.lim.SetLimitAt(now, rate.Limit(next))
+	if next >= l.announced*1.1 {
+		l.announced = next
+		close(l.changed)
+		l.changed = make(chan struct{})
 	}
 }
 
@@ -406,6 +453,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if err == nil {
 		t.limiter.observe(req.Context(), resp, epoch)
 	}
+	t.limiter.scoutDone()
 	return resp, err
 }
 

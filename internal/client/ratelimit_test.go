@@ -167,12 +167,32 @@ func TestLimiterLearnsFromAnswers(t *testing.T) {
 	if st2 := l.state(); st2.PerSecond != st.PerSecond || !st2.PausedUntil.Equal(at.Add(2010*time.Millisecond)) {
 		t.Fatalf("stale 429: %+v", st2)
 	}
-	// While requests queue and the API answers, the rate climbs back.
+	// The first 429 gives a guess: while requests queue and the API
+	// answers, the rate probes upwards quickly...
 	l.waiting = 1
-	l.admittedAt(at.Add(5 * time.Second))
-	l.admittedAt(at.Add(25 * time.Second))
-	if grown := l.state().PerSecond; grown <= st.PerSecond || grown > st.PerSecond*1.5 {
-		t.Fatalf("rate after 23 s of answers: %v, want gently above %v", grown, st.PerSecond)
+	for i := range 10 {
+		l.admittedAt(at.Add(2*time.Second + time.Duration(i)*100*time.Millisecond))
+	}
+	if probed := l.state().PerSecond; probed < st.PerSecond+4.9 {
+		t.Fatalf("rate after ten answers: %v, want about %v (probing)", probed, st.PerSecond+5)
+	}
+	// ...until the next 429, an estimate between two empty buckets: 20
+	// answers in the 4 s since the first 429.
+	at2 := at.Add(4 * time.Second)
+	for i := range 10 {
+		l.admittedAt(at.Add(3*time.Second + time.Duration(i)*50*time.Millisecond))
+	}
+	l.limitedAt(ctx, at2, l.epoch, time.Second, true)
+	st = l.state()
+	if want := 20.0 / 4 * margin; st.PerSecond < want-0.01 || st.PerSecond > want+0.01 {
+		t.Fatalf("rate after the second 429: %v, want %v", st.PerSecond, want)
+	}
+	// From there the rate climbs back gently.
+	for i := range 20 {
+		l.admittedAt(at2.Add(2*time.Second + time.Duration(i)*250*time.Millisecond))
+	}
+	if grown := l.state().PerSecond; grown <= st.PerSecond || grown > st.PerSecond*1.25 {
+		t.Fatalf("rate after 20 answers: %v, want gently above %v", grown, st.PerSecond)
 	}
 	// No Retry-After, "0" or an hour: no shared pause, the rate halves.
 	for _, ra := range []struct {
