@@ -24,17 +24,22 @@ import (
 // It learns the quota from the API. Atlas and Cloud/Ops Manager answer 429
 // with Retry-After once a token bucket is empty and do not say how fast it
 // refills (RateLimit-Limit and RateLimit-Remaining, when present, give the
-// bucket's size and level, never its refill rate). So the limiter starts
-// fast, paced just enough that the first answer 429 arrives before many
-// requests follow it; on a 429 it pauses every caller until Retry-After and
-// lowers the rate to what the API admitted since the previous 429; while
-// requests queue and the API keeps answering, it raises the rate again by a
-// small share a second. A team that knows its quota sets the rate, which
-// is then the ceiling.
+// bucket's size and level, never its refill rate or when to send again, so
+// the limiter does not rely on them). So the first request to an API goes
+// alone, and the ones after it are paced lightly, the pace rising with every
+// answer: when the bucket is already empty, one request meets the 429, not
+// every worker. A 429 with Retry-After pauses every caller until then and
+// lowers the rate to what the API admitted since the previous 429 (at least
+// one request per Retry-After). The first 429's rate is a guess, from which
+// the rate climbs quickly until the next 429; after that, while requests
+// queue and the API keeps answering, it climbs gently. A team that knows its
+// quota sets the rate, which is then the start and the ceiling.
 //
-// golang.org/x/time/rate does the pacing (reservations in order of arrival,
-// cancellation); what is ours is the pause, the learning and the wake-up of
-// waiters when the rate falls, which that package does not offer.
+// golang.org/x/time/rate is the token bucket; what is ours is the pause,
+// the learning and the wake-up of waiters when the rate changes, which that
+// package does not offer (its reservations keep the time they were given,
+// so a rate learned a moment ago would not reach the requests already
+// queued).
 
 const (
 	// startRate paces a new API before anything is known of its quota:
@@ -94,17 +99,16 @@ type rateLimiter struct {
 	scoutStart        time.Time
 	// pausedUntil holds every caller until a 429's Retry-After has passed.
 	pausedUntil time.Time
-	// changed is closed, and replaced, whenever the rate falls or a pause
-	// starts, so waiters holding a reservation made at the old rate
-	// give it back and queue again.
+	// changed is closed, and replaced, whenever the rate changes much, a
+	// pause starts or the first request is answered, so sleeping waiters
+	// look again.
 	changed chan struct{}
 	// epoch counts the decreases; an answer 429 to a request let through
 	// before the latest decrease says nothing new about the rate.
 	epoch uint64
 	// lastDecrease is the time of the latest decrease (zero before it),
-	// decreasedTo the rate it set, lastGrowth when the rate last grew.
+	// lastGrowth when the rate last grew (or when the pause ends).
 	lastDecrease time.Time
-	decreasedTo  float64
 	lastGrowth   time.Time
 	firstRequest time.Time
 	// admitted holds the times of recent answers other than 429, a ring.
@@ -133,8 +137,7 @@ func (l *rateLimiter) setCeiling(ceiling float64) {
 	switch {
 	case ceiling > 0:
 		l.learned = true
-		l.decreasedTo = ceiling
-		l.lastDecrease, l.lastGrowth = now, now
+		l.lastDecrease, l.lastGrowth, l.announced = now, now, ceiling
 		l.lim = rate.NewLimiter(rate.Limit(ceiling), 1)
 	case !l.learned:
 		l.lim = rate.NewLimiter(startRate, 1)
@@ -183,7 +186,8 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 			l.mu.Unlock()
 			return epoch, nil
 		}
-		if l.scouting && now.Before(l.scoutStart.Add(scoutTimeout)) {
+		scoutWait := l.scouting && now.Before(l.scoutStart.Add(scoutTimeout))
+		if scoutWait {
 			// The first request to a new API goes alone: if the bucket
 			// is already empty, one request meets the 429, not every
 			// worker that started with it.
@@ -200,7 +204,9 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 		l.waiting++
 		l.mu.Unlock()
 
-		if deadline, ok := ctx.Deadline(); ok && deadline.Before(now.Add(delay)) {
+		// The first request's answer usually ends a wait behind it long
+		// before its bound.
+		if deadline, ok := ctx.Deadline(); ok && !scoutWait && deadline.Before(now.Add(delay)) {
 			l.mu.Lock()
 			l.waiting--
 			l.mu.Unlock()
@@ -319,7 +325,7 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 	l.lim = rate.NewLimiter(rate.Limit(next), 1)
 	l.learned = true
 	l.epoch++
-	l.lastDecrease, l.decreasedTo, l.announced = now, next, next
+	l.lastDecrease, l.announced = now, next
 	l.lastGrowth = now
 	if shared {
 		l.lastGrowth = now.Add(pause)
