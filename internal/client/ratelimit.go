@@ -147,8 +147,9 @@ func (l *rateLimiter) setCeiling(ceiling float64) {
 }
 
 // RateLimitWaitError is a request the limiter did not send: the wait for
-// its turn would not fit in what is left of the operation's timeout, or the
-// operation ended while it waited. The API never saw it.
+// its turn would not fit in what is left of the operation's timeout (it
+// then wraps context.DeadlineExceeded), or the operation ended while it
+// waited. The API never saw it.
 type RateLimitWaitError struct {
 	API  string
 	Wait time.Duration
@@ -156,10 +157,10 @@ type RateLimitWaitError struct {
 }
 
 func (e *RateLimitWaitError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("waiting for a turn under the rate limit of %s: %v", e.API, e.Err)
+	if e.Wait > 0 {
+		return fmt.Sprintf("the rate limit of %s would hold this request %s, beyond the operation's timeout", e.API, e.Wait.Round(time.Millisecond))
 	}
-	return fmt.Sprintf("the rate limit of %s would hold this request %s, beyond the operation's timeout", e.API, e.Wait.Round(time.Second))
+	return fmt.Sprintf("waiting for a turn under the rate limit of %s: %v", e.API, e.Err)
 }
 
 func (e *RateLimitWaitError) Unwrap() error { return e.Err }
@@ -210,7 +211,9 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 			l.mu.Lock()
 			l.waiting--
 			l.mu.Unlock()
-			return 0, &RateLimitWaitError{API: l.api, Wait: delay}
+			// The operation's deadline is as good as passed: callers
+			// that wait for something until their deadline see it so.
+			return 0, &RateLimitWaitError{API: l.api, Wait: delay, Err: context.DeadlineExceeded}
 		}
 		if !logged && delay >= time.Second {
 			logged = true

@@ -65,24 +65,26 @@ func NewWithOptions(version string, o Options) func() provider.Provider {
 }
 
 type sideModel struct {
-	BaseURL            types.String  `tfsdk:"base_url"`
-	PublicKey          types.String  `tfsdk:"public_key"`
-	PrivateKey         types.String  `tfsdk:"private_key"`
-	ClientID           types.String  `tfsdk:"client_id"`
-	ClientSecret       types.String  `tfsdk:"client_secret"`
-	CACertFile         types.String  `tfsdk:"ca_cert_file"`
-	InsecureSkipVerify types.Bool    `tfsdk:"insecure_skip_verify"`
-	MaxRequests        types.Float64 `tfsdk:"max_requests_per_second"`
+	BaseURL            types.String `tfsdk:"base_url"`
+	PublicKey          types.String `tfsdk:"public_key"`
+	PrivateKey         types.String `tfsdk:"private_key"`
+	ClientID           types.String `tfsdk:"client_id"`
+	ClientSecret       types.String `tfsdk:"client_secret"`
+	CACertFile         types.String `tfsdk:"ca_cert_file"`
+	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+
+	MaxRequests types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 type atlasModel struct {
-	BaseURL      types.String  `tfsdk:"base_url"`
-	PublicKey    types.String  `tfsdk:"public_key"`
-	PrivateKey   types.String  `tfsdk:"private_key"`
-	ClientID     types.String  `tfsdk:"client_id"`
-	ClientSecret types.String  `tfsdk:"client_secret"`
-	CACertFile   types.String  `tfsdk:"ca_cert_file"`
-	MaxRequests  types.Float64 `tfsdk:"max_requests_per_second"`
+	BaseURL      types.String `tfsdk:"base_url"`
+	PublicKey    types.String `tfsdk:"public_key"`
+	PrivateKey   types.String `tfsdk:"private_key"`
+	ClientID     types.String `tfsdk:"client_id"`
+	ClientSecret types.String `tfsdk:"client_secret"`
+	CACertFile   types.String `tfsdk:"ca_cert_file"`
+
+	MaxRequests types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 type providerModel struct {
@@ -266,19 +268,20 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 
 // ClientConfig is the client configuration of one resolved side.
 func ClientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
-	return client.Config{
-		BaseURL:              side.BaseURL,
-		PublicKey:            side.PublicKey,
-		PrivateKey:           side.PrivateKey,
-		ClientID:             side.ClientID,
-		ClientSecret:         side.ClientSecret,
-		UserAgent:            userAgent,
-		CACertFile:           side.CACertFile,
-		InsecureSkipVerify:   side.InsecureSkipVerify,
-		MaxRetries:           cfg.MaxRetries,
-		RequestTimeout:       cfg.RequestTimeout,
-		MaxRequestsPerSecond: side.MaxRequestsPerSecond,
+	c := client.Config{
+		BaseURL:            side.BaseURL,
+		PublicKey:          side.PublicKey,
+		PrivateKey:         side.PrivateKey,
+		ClientID:           side.ClientID,
+		ClientSecret:       side.ClientSecret,
+		UserAgent:          userAgent,
+		CACertFile:         side.CACertFile,
+		InsecureSkipVerify: side.InsecureSkipVerify,
+		MaxRetries:         cfg.MaxRetries,
+		RequestTimeout:     cfg.RequestTimeout,
 	}
+	c.MaxRequestsPerSecond = side.MaxRequestsPerSecond
+	return c
 }
 
 // attributes converts the model into plain values, reporting whether any of
