@@ -56,29 +56,8 @@ func (b *bench) scenario6() ([]row, error) {
 	fmt.Fprintf(os.Stderr, "scenario 6: %d migrations created and cut over in parallel, clock ×%.0f, %d runs\n", n, speed, b.runs)
 	var callRatios, delayMedian, delayMax, walls []float64
 	for i := 0; i < b.runs; i++ {
-		deployments := make([]simulator.Deployment, n)
-		hosts := make([]string, n)
-		clusters := make([]simulator.AtlasCluster, n)
-		for j := range n {
-			deployments[j] = simulator.Deployment{Name: fmt.Sprintf("rs-%d", j), MongoDBVersion: "7.0.14", FeatureCompatibilityVersion: "7.0", Managed: true, TLSEnabled: true}
-			hosts[j] = fmt.Sprintf("mh-%d", j)
-			clusters[j] = simulator.AtlasCluster{Name: fmt.Sprintf("c-%d", j), MongoDBVersion: "7.0.15"}
-		}
-		sim, env, err := startSim(simulator.Options{
-			Migrations: simulator.MigrationOptions{
-				ClockSpeed: speed, ValidationTime: 30 * time.Second, StartAfter: time.Minute,
-				ReadyAfter: 10 * time.Minute, CutoverTime: 2 * time.Minute,
-			},
-			Seed: &simulator.Seed{
-				AtlasProjects: []simulator.AtlasProject{{ID: benchGroup, Name: "bench", OrgID: benchAtlasOrg, Clusters: clusters}},
-				Inventory:     map[string][]simulator.Project{benchSourceOrg: {{ProjectID: benchSource, Name: "bench", MigrationHosts: hosts, Deployments: deployments}}},
-			},
-		})
+		sim, env, err := startMigrationSim(n, speed, nil)
 		if err != nil {
-			return nil, err
-		}
-		if err := sim.Link(benchSourceOrg, sim.IssueLinkToken(benchAtlasOrg)); err != nil {
-			sim.Close()
 			return nil, err
 		}
 		env = keyEnv(env)
@@ -112,4 +91,38 @@ func (b *bench) scenario6() ([]row, error) {
 		{scenario: "6", measure: "readyForCutover → cutover request, worst of the 20 (simulated)", ratio: summarize(delayMax), unit: "s", target: "≤ 30 (the poll cap)"},
 		{scenario: "6", measure: "20 migrations: apply wall (clock ×60: 10 simulated minutes to readiness)", ratio: summarize(walls), unit: "s", target: "report"},
 	}, nil
+}
+
+// startMigrationSim starts a simulator holding n deployments, n migration
+// hosts and n Atlas clusters, with the source organization linked, its
+// clock running speed times faster than real time and, when limit is set,
+// a token bucket over every request.
+func startMigrationSim(n int, speed float64, limit *simulator.RateLimit) (*simulator.Server, map[string]string, error) {
+	deployments := make([]simulator.Deployment, n)
+	hosts := make([]string, n)
+	clusters := make([]simulator.AtlasCluster, n)
+	for j := range n {
+		deployments[j] = simulator.Deployment{Name: fmt.Sprintf("rs-%d", j), MongoDBVersion: "7.0.14", FeatureCompatibilityVersion: "7.0", Managed: true, TLSEnabled: true}
+		hosts[j] = fmt.Sprintf("mh-%d", j)
+		clusters[j] = simulator.AtlasCluster{Name: fmt.Sprintf("c-%d", j), MongoDBVersion: "7.0.15"}
+	}
+	sim, env, err := startSim(simulator.Options{
+		RateLimit: limit,
+		Migrations: simulator.MigrationOptions{
+			ClockSpeed: speed, ValidationTime: 30 * time.Second, StartAfter: time.Minute,
+			ReadyAfter: 10 * time.Minute, CutoverTime: 2 * time.Minute,
+		},
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: benchGroup, Name: "bench", OrgID: benchAtlasOrg, Clusters: clusters}},
+			Inventory:     map[string][]simulator.Project{benchSourceOrg: {{ProjectID: benchSource, Name: "bench", MigrationHosts: hosts, Deployments: deployments}}},
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := sim.Link(benchSourceOrg, sim.IssueLinkToken(benchAtlasOrg)); err != nil {
+		sim.Close()
+		return nil, nil, err
+	}
+	return sim, env, nil
 }

@@ -4,9 +4,12 @@
 // Go SDKs cannot be fetched from the module proxy.
 //
 // Every request goes through one transport chain per side, outermost first:
-// retry → logging → authentication → per-attempt timeout → base transport.
-// Retry sits outside authentication so that a replayed request runs its own
-// digest challenge; logging sits inside retry so every attempt is logged.
+// retry → logging → authentication → rate limit → per-attempt timeout → base
+// transport. Retry sits outside authentication so that a replayed request
+// runs its own digest challenge; logging sits inside retry so every attempt
+// is logged; the rate limit sits inside authentication so digest challenges
+// wait their turn too, and it is shared by every client of the same API and
+// credentials in the process (ratelimit.go).
 package client
 
 import (
@@ -18,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
@@ -53,6 +57,9 @@ type Config struct {
 	RequestTimeout         time.Duration
 	RetryWaitMin           time.Duration
 	RetryWaitMax           time.Duration
+	// MaxRequestsPerSecond caps the requests to this API, challenges
+	// included. Zero learns the quota from the API's answers 429.
+	MaxRequestsPerSecond float64
 	// TraceBodies logs masked request and response bodies at TRACE. When
 	// false, they are logged only for requests whose logger (tflog.IsTrace)
 	// is at TRACE, so ordinary runs do not pay for buffering bodies.
@@ -101,7 +108,11 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 	secrets := newSecretSet(cfg.PrivateKey, cfg.ClientSecret)
 	traceBodies := cfg.TraceBodies
+	if cfg.MaxRequestsPerSecond < 0 || math.IsNaN(cfg.MaxRequestsPerSecond) || math.IsInf(cfg.MaxRequestsPerSecond, 0) {
+		return nil, fmt.Errorf("the maximum request rate must be a positive number of requests per second; got %v", cfg.MaxRequestsPerSecond)
+	}
 	var timed http.RoundTripper = &timeoutTransport{next: baseTransport, timeout: cfg.RequestTimeout}
+	timed = &rateLimitTransport{next: timed, limiter: sharedLimiter(base.String(), base.Host, cfg)}
 
 	var auth http.RoundTripper
 	if keyPair {

@@ -190,7 +190,7 @@ func IsUncertain(err error) bool {
 	if e, ok := AsAPIError(err); ok {
 		return e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusGatewayTimeout
 	}
-	if IsCertificateError(err) {
+	if IsCertificateError(err) || isRateLimitWait(err) {
 		return false
 	}
 	return !isDialError(err)

@@ -131,7 +131,9 @@ func (e *retryWaitError) Unwrap() error { return e.err }
 func (t *retryTransport) decide(req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, string, bool) {
 	idempotent := req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == http.MethodDelete
 	if err != nil {
-		if req.Context().Err() != nil || IsCertificateError(err) {
+		// A request the rate limiter held back was never sent; its wait
+		// already ran into the operation's deadline.
+		if req.Context().Err() != nil || IsCertificateError(err) || isRateLimitWait(err) {
 			return 0, "", false
 		}
 		// The service-account token could not be had: the API request

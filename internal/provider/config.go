@@ -18,6 +18,10 @@ const (
 	DefaultMaxRetries     = 5
 	DefaultRequestTimeout = client.DefaultRequestTimeout
 	maxMaxRetries         = 20
+	// MinRequestsPerSecond and MaxRequestsPerSecond bound the request rate
+	// a user may set: from 36 requests an hour to far beyond any quota.
+	MinRequestsPerSecond = 0.01
+	MaxRequestsPerSecond = 10000
 )
 
 // Environment variables read when an attribute is not set. The names are the
@@ -37,13 +41,16 @@ const (
 	EnvOpsManagerSkipVerify = "MCLI_OPS_MANAGER_SKIP_VERIFY"
 	// EnvAtlasCACert is the provider's own: MongoDB documents no variable
 	// for a certificate authority of the Atlas side.
-	EnvAtlasCACert           = "ATLASMIG_ATLAS_CA_CERT_FILE"
-	EnvMaxRetries            = "ATLASMIG_MAX_RETRIES"
-	EnvRequestTimeout        = "ATLASMIG_REQUEST_TIMEOUT"
-	blockAtlas               = "atlas"
-	blockOpsManager          = "ops_manager"
-	credentialKindKeyPair    = "key pair"
-	credentialKindServiceAcc = "service account"
+	EnvAtlasCACert    = "ATLASMIG_ATLAS_CA_CERT_FILE"
+	EnvMaxRetries     = "ATLASMIG_MAX_RETRIES"
+	EnvRequestTimeout = "ATLASMIG_REQUEST_TIMEOUT"
+	// The provider's own: MongoDB's tools have no request rate setting.
+	EnvAtlasMaxRequestsPerSecond      = "ATLASMIG_ATLAS_MAX_REQUESTS_PER_SECOND"
+	EnvOpsManagerMaxRequestsPerSecond = "ATLASMIG_OPS_MANAGER_MAX_REQUESTS_PER_SECOND"
+	blockAtlas                        = "atlas"
+	blockOpsManager                   = "ops_manager"
+	credentialKindKeyPair             = "key pair"
+	credentialKindServiceAcc          = "service account"
 )
 
 // SideAttributes holds what the user wrote in an `atlas` or `ops_manager`
@@ -56,6 +63,8 @@ type SideAttributes struct {
 	ClientSecret       string
 	CACertFile         string
 	InsecureSkipVerify *bool
+	// MaxRequestsPerSecond is nil when not set.
+	MaxRequestsPerSecond *float64
 }
 
 // Attributes is the provider configuration as written, before environment
@@ -76,6 +85,9 @@ type SideConfig struct {
 	ClientSecret       string
 	CACertFile         string
 	InsecureSkipVerify bool
+	// MaxRequestsPerSecond caps the requests to this side's API; zero
+	// learns the quota from the API's answers.
+	MaxRequestsPerSecond float64
 	// Missing explains, in words a user can act on, why this side has no
 	// credentials. It is empty when the side is usable.
 	Missing string
@@ -111,6 +123,7 @@ type sideSpec struct {
 	secretEnv     []string
 	caCertEnv     []string
 	skipVerifyEnv []string
+	rateEnv       string
 }
 
 var (
@@ -123,6 +136,7 @@ var (
 		clientIDEnv:   []string{EnvAtlasClientID},
 		secretEnv:     []string{EnvAtlasClientSecret},
 		caCertEnv:     []string{EnvAtlasCACert},
+		rateEnv:       EnvAtlasMaxRequestsPerSecond,
 	}
 	// MongoDB documents no environment variable for Cloud Manager service
 	// accounts, so the ops_manager block takes them from attributes only.
@@ -134,6 +148,7 @@ var (
 		privateKeyEnv: []string{EnvOpsManagerPrivateKey},
 		caCertEnv:     []string{EnvOpsManagerCACert},
 		skipVerifyEnv: []string{EnvOpsManagerSkipVerify},
+		rateEnv:       EnvOpsManagerMaxRequestsPerSecond,
 	}
 )
 
@@ -258,6 +273,7 @@ func resolveSide(spec sideSpec, attrs SideAttributes, getenv func(string) string
 		side.Missing = missingCredentials(spec)
 	}
 
+	side.MaxRequestsPerSecond, errs = resolveRate(spec, attrs.MaxRequestsPerSecond, getenv, errs)
 	side.CACertFile, _ = pick(attrs.CACertFile, spec.caCertEnv, getenv)
 	switch {
 	case attrs.InsecureSkipVerify != nil:
@@ -277,6 +293,41 @@ func resolveSide(spec sideSpec, attrs SideAttributes, getenv func(string) string
 		}
 	}
 	return side, errs
+}
+
+// resolveRate reads the side's request rate from its attribute, then from
+// its environment variable; unset, the rate is learned (zero).
+func resolveRate(spec sideSpec, attr *float64, getenv func(string) string, errs []ConfigError) (float64, []ConfigError) {
+	name := spec.block + ".max_requests_per_second"
+	v, source := 0.0, name
+	switch {
+	case attr != nil:
+		v = *attr
+	case strings.TrimSpace(getenv(spec.rateEnv)) != "":
+		raw := strings.TrimSpace(getenv(spec.rateEnv))
+		source = "the environment variable " + spec.rateEnv
+		parsed, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return 0, append(errs, ConfigError{
+				Attribute: name,
+				Summary:   "Invalid Request Rate",
+				Detail: fmt.Sprintf("%s must be a number of requests per second, such as 10 or 1.5; got %q. Unset it to let the provider learn the %s quota from the API's answers 429.",
+					source, raw, spec.label),
+			})
+		}
+		v = parsed
+	default:
+		return 0, errs
+	}
+	if !(v >= MinRequestsPerSecond && v <= MaxRequestsPerSecond) {
+		return 0, append(errs, ConfigError{
+			Attribute: name,
+			Summary:   "Invalid Request Rate",
+			Detail: fmt.Sprintf("%s must be between %g and %g requests per second; got %g. Set it to the quota of your %s API key (for example 1.6 for 100 requests a minute), or unset it to let the provider learn the quota from the API's answers 429.",
+				source, float64(MinRequestsPerSecond), float64(MaxRequestsPerSecond), v, spec.label),
+		})
+	}
+	return v, errs
 }
 
 // requirePair reports a half-set credential pair, naming the missing half and

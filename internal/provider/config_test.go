@@ -203,3 +203,43 @@ func TestResolveErrorsNeverEchoSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveRequestRate(t *testing.T) {
+	cfg, errs := Resolve(Attributes{Atlas: SideAttributes{MaxRequestsPerSecond: ptr(5.0)}}, env(map[string]string{
+		EnvAtlasMaxRequestsPerSecond:      "50",
+		EnvOpsManagerMaxRequestsPerSecond: " 1.6 ",
+	}))
+	if len(errs) != 0 {
+		t.Fatalf("unexpected errors: %+v", errs)
+	}
+	if cfg.Atlas.MaxRequestsPerSecond != 5 || cfg.OpsManager.MaxRequestsPerSecond != 1.6 {
+		t.Fatalf("rates %v and %v, want 5 (attribute over environment) and 1.6 (environment)", cfg.Atlas.MaxRequestsPerSecond, cfg.OpsManager.MaxRequestsPerSecond)
+	}
+	if cfg, _ := Resolve(Attributes{}, env(nil)); cfg.Atlas.MaxRequestsPerSecond != 0 || cfg.OpsManager.MaxRequestsPerSecond != 0 {
+		t.Fatal("unset, the rate must be learned (zero)")
+	}
+	cases := []struct {
+		attrs Attributes
+		vars  map[string]string
+		attr  string
+		want  []string
+	}{
+		{Attributes{Atlas: SideAttributes{MaxRequestsPerSecond: ptr(0.0)}}, nil, "atlas.max_requests_per_second", []string{"between 0.01 and 10000", "got 0", "learn"}},
+		{Attributes{OpsManager: SideAttributes{MaxRequestsPerSecond: ptr(-2.0)}}, nil, "ops_manager.max_requests_per_second", []string{"ops_manager.max_requests_per_second", "got -2"}},
+		{Attributes{}, map[string]string{EnvOpsManagerMaxRequestsPerSecond: "fast"}, "ops_manager.max_requests_per_second", []string{EnvOpsManagerMaxRequestsPerSecond, `"fast"`}},
+		{Attributes{}, map[string]string{EnvAtlasMaxRequestsPerSecond: "NaN"}, "atlas.max_requests_per_second", []string{EnvAtlasMaxRequestsPerSecond, "between"}},
+		{Attributes{}, map[string]string{EnvAtlasMaxRequestsPerSecond: "1e9"}, "atlas.max_requests_per_second", []string{EnvAtlasMaxRequestsPerSecond, "between"}},
+	}
+	for _, tc := range cases {
+		_, errs := Resolve(tc.attrs, env(tc.vars))
+		if len(errs) != 1 || errs[0].Attribute != tc.attr || errs[0].Summary != "Invalid Request Rate" {
+			t.Errorf("%+v %v: errors %+v, want one Invalid Request Rate on %s", tc.attrs, tc.vars, errs, tc.attr)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errs[0].Detail, w) {
+				t.Errorf("detail %q lacks %q", errs[0].Detail, w)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -71,6 +72,8 @@ type sideModel struct {
 	ClientSecret       types.String `tfsdk:"client_secret"`
 	CACertFile         types.String `tfsdk:"ca_cert_file"`
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+
+	MaxRequests types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 type atlasModel struct {
@@ -80,6 +83,8 @@ type atlasModel struct {
 	ClientID     types.String `tfsdk:"client_id"`
 	ClientSecret types.String `tfsdk:"client_secret"`
 	CACertFile   types.String `tfsdk:"ca_cert_file"`
+
+	MaxRequests types.Float64 `tfsdk:"max_requests_per_second"`
 }
 
 type providerModel struct {
@@ -161,6 +166,19 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		MarkdownDescription: "Skip verification of the Ops Manager TLS certificate. Works, but every run warns: prefer `ca_cert_file`. " +
 			"Falls back to the environment variable " + EnvOpsManagerSkipVerify + ".",
 	}
+
+	rateAttribute := func(label, env, example string) schema.Float64Attribute {
+		return schema.Float64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("The most requests a second the provider sends to the %s API with these credentials, digest challenges included, shared by every resource and data source. "+
+				"Unset (the default), the provider learns the quota: an answer 429 pauses every request until its `Retry-After` and lowers the rate, and the rate climbs back while the API keeps answering. "+
+				"Set it when you know your quota or share it with other automation (%s). Between %g and %g. Falls back to the environment variable %s.",
+				label, example, float64(MinRequestsPerSecond), float64(MaxRequestsPerSecond), env),
+			Validators: []validator.Float64{float64validator.Between(MinRequestsPerSecond, MaxRequestsPerSecond)},
+		}
+	}
+	atlasAttrs["max_requests_per_second"] = rateAttribute("Atlas Admin", EnvAtlasMaxRequestsPerSecond, "for example `5` to leave most of the organization's quota to others")
+	omAttrs["max_requests_per_second"] = rateAttribute("Cloud Manager / Ops Manager", EnvOpsManagerMaxRequestsPerSecond, "for example `1.6` for 100 requests a minute")
 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Links Cloud Manager and Ops Manager organizations to MongoDB Atlas for push live migrations.",
@@ -250,7 +268,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 
 // ClientConfig is the client configuration of one resolved side.
 func ClientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
-	return client.Config{
+	c := client.Config{
 		BaseURL:            side.BaseURL,
 		PublicKey:          side.PublicKey,
 		PrivateKey:         side.PrivateKey,
@@ -262,6 +280,8 @@ func ClientConfig(side SideConfig, cfg Config, userAgent string) client.Config {
 		MaxRetries:         cfg.MaxRetries,
 		RequestTimeout:     cfg.RequestTimeout,
 	}
+	c.MaxRequestsPerSecond = side.MaxRequestsPerSecond
+	return c
 }
 
 // attributes converts the model into plain values, reporting whether any of
@@ -275,6 +295,16 @@ func (m providerModel) attributes() (Attributes, bool) {
 		}
 		return v.ValueString()
 	}
+	float := func(v types.Float64) *float64 {
+		if v.IsUnknown() {
+			unknown = true
+		}
+		if v.IsNull() || v.IsUnknown() {
+			return nil
+		}
+		f := v.ValueFloat64()
+		return &f
+	}
 	if m.Atlas != nil {
 		attrs.Atlas = SideAttributes{
 			BaseURL:      str(m.Atlas.BaseURL),
@@ -284,6 +314,7 @@ func (m providerModel) attributes() (Attributes, bool) {
 			ClientSecret: str(m.Atlas.ClientSecret),
 			CACertFile:   str(m.Atlas.CACertFile),
 		}
+		attrs.Atlas.MaxRequestsPerSecond = float(m.Atlas.MaxRequests)
 	}
 	if m.OpsManager != nil {
 		attrs.OpsManager = SideAttributes{
@@ -294,6 +325,7 @@ func (m providerModel) attributes() (Attributes, bool) {
 			ClientSecret: str(m.OpsManager.ClientSecret),
 			CACertFile:   str(m.OpsManager.CACertFile),
 		}
+		attrs.OpsManager.MaxRequestsPerSecond = float(m.OpsManager.MaxRequests)
 		if m.OpsManager.InsecureSkipVerify.IsUnknown() {
 			unknown = true
 		} else if !m.OpsManager.InsecureSkipVerify.IsNull() {

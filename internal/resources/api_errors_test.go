@@ -122,6 +122,11 @@ resource "atlasmig_link_token" "test" {
 		"retries out of range": {`provider "atlasmig" {
   max_retries = 99
 }`, acctest.ErrorMatching("max_retries", "between 0 and 20")},
+		"request rate out of range": {`provider "atlasmig" {
+  ops_manager {
+    max_requests_per_second = 0
+  }
+}`, acctest.ErrorMatching("max_requests_per_second", "between 0.010000 and 10000")},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

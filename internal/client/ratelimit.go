@@ -1,0 +1,498 @@
+package client
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/time/rate"
+)
+
+// The rate limiter paces every request to one API — one base URL with one
+// set of credentials — in the provider process, whichever resource or data
+// source makes it. It sits in the transport chain between authentication
+// and the base transport, so digest challenges wait their turn too: they
+// reach the server and spend its quota like any other request.
+//
+// It learns the quota from the API. Atlas and Cloud/Ops Manager answer 429
+// with Retry-After once a token bucket is empty and do not say how fast it
+// refills (RateLimit-Limit and RateLimit-Remaining, when present, give the
+// bucket's size and level, never its refill rate or when to send again, so
+// the limiter does not rely on them). So the first request to an API goes
+// alone, and the ones after it are paced lightly, the pace rising with every
+// answer: when the bucket is already empty, one request meets the 429, not
+// every worker. A 429 with Retry-After pauses every caller until then and
+// lowers the rate to what the API admitted since the previous 429 (at least
+// one request per Retry-After). The first 429's rate is a guess, from which
+// the rate climbs quickly until the next 429; after that, while requests
+// queue and the API keeps answering, it climbs gently. A team that knows its
+// quota sets the rate, which is then the start and the ceiling.
+//
+// golang.org/x/time/rate is the token bucket; what is ours is the pause,
+// the learning and the wake-up of waiters when the rate changes, which that
+// package does not offer (its reservations keep the time they were given,
+// so a rate learned a moment ago would not reach the requests already
+// queued).
+
+const (
+	// startRate paces a new API before anything is known of its quota:
+	// fast enough to be unnoticeable, slow enough that concurrent requests
+	// to an API whose bucket is already empty meet one 429, not ten.
+	startRate = 100.0
+	// startGrowth multiplies the rate on every answer until the first 429;
+	// above unlimitedRate the limiter stops pacing.
+	startGrowth   = 1.2
+	unlimitedRate = 5000.0
+	// margin keeps the learned rate just under what the API admitted, so
+	// the jitter of request arrival does not meet an empty bucket.
+	margin = 0.95
+	// growthPerAnswer raises a learned rate by this share of it (of at most
+	// growthKnee requests a second) for every answer while requests queue:
+	// 1% a second at one request a second, 5% a second from five on.
+	growthPerAnswer = 0.01
+	growthKnee      = 5.0
+	// probeGrowthPerAnswer raises a rate guessed from a single 429 by this
+	// many requests a second for every answer while requests queue: at
+	// any rate, it grows by half of itself a second.
+	probeGrowthPerAnswer = 0.5
+	// estimateWindow bounds how far back the admitted requests are counted.
+	estimateWindow = 30 * time.Second
+	// maxSharedPause is the longest Retry-After shared by every caller. A
+	// longer one (an hour, say) is no bucket refilling: the request that
+	// met it fails or waits on its own, as the retry policy decides, and the
+	// other callers only slow down.
+	maxSharedPause = time.Minute
+	// minRate is one request a minute, the finest quota the APIs document.
+	minRate = 1.0 / 60
+	// scoutTimeout is the longest the first request to an API goes alone.
+	scoutTimeout = 2 * time.Second
+	// recentAnswers is how many admitted answers the estimate remembers.
+	recentAnswers = 4096
+)
+
+// rateLimiter paces one API. Its methods are safe for concurrent use.
+type rateLimiter struct {
+	// api names the API in logs: the host, never the credentials.
+	api string
+
+	mu sync.Mutex
+	// lim paces the requests; it is replaced when the rate falls.
+	lim *rate.Limiter
+	// ceiling is the user's setting, 0 when the rate is learned.
+	ceiling float64
+	learned bool
+	// probing is set while the rate is a guess: it then climbs quickly
+	// until the next 429 gives a sound estimate.
+	probing bool
+	// announced is the rate waiters were last woken for.
+	announced float64
+	// scouting is set while the first request to the API is on its way,
+	// since scoutStart; scouted once it has left.
+	scouting, scouted bool
+	scoutStart        time.Time
+	// pausedUntil holds every caller until a 429's Retry-After has passed.
+	pausedUntil time.Time
+	// changed is closed, and replaced, whenever the rate changes much, a
+	// pause starts or the first request is answered, so sleeping waiters
+	// look again.
+	changed chan struct{}
+	// epoch counts the decreases; an answer 429 to a request let through
+	// before the latest decrease says nothing new about the rate.
+	epoch uint64
+	// lastDecrease is the time of the latest decrease (zero before it),
+	// lastGrowth when the rate last grew (or when the pause ends).
+	lastDecrease time.Time
+	lastGrowth   time.Time
+	firstRequest time.Time
+	// admitted holds the times of recent answers other than 429, a ring.
+	admitted []time.Time
+	next     int
+	waiting  int
+	// granted counts the requests let through; limited the answers 429.
+	granted, limited int
+}
+
+func newRateLimiter(api string, ceiling float64) *rateLimiter {
+	l := &rateLimiter{api: api, changed: make(chan struct{}), lim: rate.NewLimiter(startRate, 1)}
+	l.setCeiling(ceiling)
+	return l
+}
+
+// setCeiling applies the user's setting: a known quota needs no learning.
+func (l *rateLimiter) setCeiling(ceiling float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if ceiling == l.ceiling {
+		return
+	}
+	l.ceiling = ceiling
+	now := time.Now()
+	switch {
+	case ceiling > 0:
+		l.learned = true
+		l.lastDecrease, l.lastGrowth, l.announced = now, now, ceiling
+		l.lim = rate.NewLimiter(rate.Limit(ceiling), 1)
+	case !l.learned:
+		l.lim = rate.NewLimiter(startRate, 1)
+	}
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// RateLimitWaitError is a request the limiter did not send: the wait for
+// its turn would not fit in what is left of the operation's timeout (it
+// then wraps context.DeadlineExceeded), or the operation ended while it
+// waited. The API never saw it.
+type RateLimitWaitError struct {
+	API  string
+	Wait time.Duration
+	Err  error
+}
+
+func (e *RateLimitWaitError) Error() string {
+	if e.Wait > 0 {
+		return fmt.Sprintf("the rate limit of %s would hold this request %s, beyond the operation's timeout", e.API, e.Wait.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("waiting for a turn under the rate limit of %s: %v", e.API, e.Err)
+}
+
+func (e *RateLimitWaitError) Unwrap() error { return e.Err }
+
+// wait blocks until the request may be sent and returns the epoch it was
+// let through in. Waiters hold no reservation: each takes a token when one
+// is there and otherwise sleeps until the next one is due, and wakes early
+// when the rate changes — so a rate learned a moment ago applies to every
+// request still queued, not only to those that arrive after it.
+func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
+	logged := false
+	for {
+		l.mu.Lock()
+		now := time.Now()
+		if l.firstRequest.IsZero() {
+			l.firstRequest = now
+		}
+		pause, changed, epoch, lim := l.pausedUntil, l.changed, l.epoch, l.lim
+		delay := pause.Sub(now)
+		if delay <= 0 && !l.scouted && l.ceiling == 0 {
+			l.scouted, l.scouting = true, true
+			l.scoutStart = now
+			l.granted++
+			l.mu.Unlock()
+			return epoch, nil
+		}
+		scoutWait := l.scouting && now.Before(l.scoutStart.Add(scoutTimeout))
+		if scoutWait {
+			// The first request to a new API goes alone: if the bucket
+			// is already empty, one request meets the 429, not every
+			// worker that started with it.
+			delay = l.scoutStart.Add(scoutTimeout).Sub(now)
+		} else if delay <= 0 {
+			if lim.AllowN(now, 1) {
+				l.granted++
+				l.mu.Unlock()
+				return epoch, nil
+			}
+			// The next token is due when the bucket holds one.
+			delay = time.Duration((1-lim.TokensAt(now))/float64(lim.Limit())*float64(time.Second)) + time.Microsecond
+		}
+		l.waiting++
+		l.mu.Unlock()
+
+		// The first request's answer usually ends a wait behind it long
+		// before its bound.
+		if deadline, ok := ctx.Deadline(); ok && !scoutWait && deadline.Before(now.Add(delay)) {
+			l.mu.Lock()
+			l.waiting--
+			l.mu.Unlock()
+			// The operation's deadline is as good as passed: callers
+			// that wait for something until their deadline see it so.
+			return 0, &RateLimitWaitError{API: l.api, Wait: delay, Err: context.DeadlineExceeded}
+		}
+		if !logged && delay >= time.Second {
+			logged = true
+			tflog.Debug(ctx, "waiting for a turn under the API's rate limit", map[string]any{"api": l.api, "wait_ms": delay.Milliseconds()})
+		}
+		timer := time.NewTimer(delay)
+		var err error
+		select {
+		case <-timer.C:
+		case <-changed:
+			timer.Stop()
+		case <-ctx.Done():
+			timer.Stop()
+			err = &RateLimitWaitError{API: l.api, Err: ctx.Err()}
+		}
+		l.mu.Lock()
+		l.waiting--
+		l.mu.Unlock()
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// scoutDone ends the first request's time alone, whatever its fate; it is
+// called after observe.
+func (l *rateLimiter) scoutDone() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.scouting {
+		l.scouting = false
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
+}
+
+// observe learns from an answer to a request let through in epoch.
+func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch uint64) {
+	now := time.Now()
+	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		l.limitedAt(ctx, now, epoch, retryAfter, hasRetryAfter)
+	case resp.StatusCode == http.StatusServiceUnavailable && hasRetryAfter:
+		// Unavailable for a while: hold every caller, but the quota is
+		// not the cause, so the rate stays.
+		if retryAfter > 0 && retryAfter <= maxSharedPause {
+			l.mu.Lock()
+			l.pauseUntil(now.Add(retryAfter))
+			l.mu.Unlock()
+		}
+	default:
+		l.admittedAt(now)
+	}
+}
+
+// pauseUntil holds every caller until t; l.mu is held.
+func (l *rateLimiter) pauseUntil(t time.Time) {
+	if t.After(l.pausedUntil) {
+		l.pausedUntil = t
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
+}
+
+// limitedAt handles an answer 429: pause every caller until Retry-After and,
+// unless the request left before the latest decrease, lower the rate to
+// what the API admitted since then.
+func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64, retryAfter time.Duration, hasRetryAfter bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.limited++
+	// Only a Retry-After of a second to a minute is a bucket refilling:
+	// without one, or with "0", the retry policy backs off the request on
+	// its own and the others only slow down.
+	pause := retryAfter
+	shared := hasRetryAfter && pause > 0 && pause <= maxSharedPause
+	if shared {
+		l.pauseUntil(now.Add(pause))
+	}
+	if epoch < l.epoch {
+		return
+	}
+
+	current := float64(l.lim.Limit())
+	if current > unlimitedRate {
+		current = unlimitedRate
+	}
+	// Between two 429s the bucket went from empty to empty: what it
+	// admitted in between is what it refilled. Retry-After, whole seconds
+	// rounded up, says the refill is at least one request per Retry-After.
+	// A 429 that is no bucket halves the rate.
+	estimate := current / 2
+	if shared {
+		estimate = 1 / pause.Seconds()
+		if admitted, span := l.admittedSince(now); admitted > 0 {
+			estimate = math.Max(estimate, float64(admitted)/span.Seconds())
+		}
+	}
+	// The first 429 gives a guess: the count before it includes the
+	// bucket's initial burst, or misses what others took from it. From
+	// that guess the rate climbs quickly until the next 429, which ends
+	// the probe with an estimate between two empty buckets.
+	l.probing = l.lastDecrease.IsZero()
+	next := math.Max(math.Min(estimate, current)*margin, minRate)
+	if l.ceiling > 0 {
+		next = math.Min(next, l.ceiling)
+	}
+	// A new limiter rather than a lower limit on the old one: the old one
+	// owes the reservations of every waiter, which cancelling gives back
+	// only in part, and would hold the next requests behind that debt.
+	l.lim = rate.NewLimiter(rate.Limit(next), 1)
+	l.learned = true
+	l.epoch++
+	l.lastDecrease, l.announced = now, next
+	l.lastGrowth = now
+	if shared {
+		l.lastGrowth = now.Add(pause)
+	}
+	close(l.changed)
+	l.changed = make(chan struct{})
+	tflog.Info(ctx, "the API answered 429: every request to it now waits its turn at a lower rate", map[string]any{
+		"api":                 l.api,
+		"requests_per_second": math.Round(next*100) / 100,
+		"pause_ms":            pause.Milliseconds(),
+	})
+}
+
+// admittedSince counts the answers other than 429 since the latest decrease
+// (or the first request), at most estimateWindow back, over a span of at
+// least a second; l.mu is held.
+func (l *rateLimiter) admittedSince(now time.Time) (int, time.Duration) {
+	from := l.firstRequest
+	if l.lastDecrease.After(from) {
+		from = l.lastDecrease
+	}
+	if w := now.Add(-estimateWindow); w.After(from) {
+		from = w
+	}
+	n := 0
+	for _, t := range l.admitted {
+		if t.After(from) {
+			n++
+		}
+	}
+	return n, max(now.Sub(from), time.Second)
+}
+
+// admittedAt records an answer other than 429 and raises the rate: quickly
+// before the first 429, gently after it and only while requests queue — a
+// rate nobody waits for proves nothing.
+func (l *rateLimiter) admittedAt(now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.admitted) < recentAnswers {
+		l.admitted = append(l.admitted, now)
+	} else {
+		l.admitted[l.next] = now
+		l.next = (l.next + 1) % recentAnswers
+	}
+	current := float64(l.lim.Limit())
+	if !l.learned {
+		if current < unlimitedRate {
+			next := current * startGrowth
+			if next >= unlimitedRate {
+				l.lim.SetLimitAt(now, rate.Inf)
+			} else {
+				l.lim.SetLimitAt(now, rate.Limit(next))
+			}
+		}
+		return
+	}
+	if l.waiting == 0 || !now.After(l.lastGrowth) {
+		if now.After(l.lastGrowth) {
+			l.lastGrowth = now
+		}
+		return
+	}
+	if l.probing {
+		// Doubling about every second and a half, whatever the rate.
+		next := current + probeGrowthPerAnswer
+		if l.ceiling > 0 {
+			next = math.Min(next, l.ceiling)
+		}
+		l.lastGrowth = now
+		l.raise(now, next)
+		return
+	}
+	// Each answer adds a share of the rate, up to a knee: a slow quota
+	// climbs by a share of a request a second each second, gently, since
+	// every request beyond it meets a 429; a fast one, whose estimate may
+	// have been a share of a bucket others were emptying too, climbs by a
+	// few percent a second.
+	next := current + growthPerAnswer*math.Min(current, growthKnee)
+	l.lastGrowth = now
+	if l.ceiling > 0 {
+		next = math.Min(next, l.ceiling)
+	}
+	if next > current {
+		l.raise(now, next)
+	}
+}
+
+// raise sets a higher rate and, once it has grown by a tenth since the
+// waiters last heard, wakes them so they use it; l.mu is held.
+func (l *rateLimiter) raise(now time.Time, next float64) {
+	l.lim.SetLimitAt(now, rate.Limit(next))
+	if next >= l.announced*1.1 {
+		l.announced = next
+		close(l.changed)
+		l.changed = make(chan struct{})
+	}
+}
+
+// rateState is a snapshot of a limiter, for tests and logs.
+type rateState struct {
+	PerSecond   float64
+	Learned     bool
+	PausedUntil time.Time
+	Granted     int
+	Limited     int
+}
+
+func (l *rateLimiter) state() rateState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return rateState{PerSecond: float64(l.lim.Limit()), Learned: l.learned, PausedUntil: l.pausedUntil, Granted: l.granted, Limited: l.limited}
+}
+
+// rateLimitTransport lets each request through its API's limiter and tells
+// the limiter how the API answered.
+type rateLimitTransport struct {
+	next    http.RoundTripper
+	limiter *rateLimiter
+}
+
+func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	epoch, err := t.limiter.wait(req.Context())
+	if err != nil {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(req)
+	if err == nil {
+		t.limiter.observe(req.Context(), resp, epoch)
+	}
+	t.limiter.scoutDone()
+	return resp, err
+}
+
+// limiters holds one limiter per API and credentials in the process, so
+// every resource and data source — and every provider configuration that
+// uses the same key — share what the API has taught.
+var limiters = struct {
+	sync.Mutex
+	m map[string]*rateLimiter
+}{m: map[string]*rateLimiter{}}
+
+// sharedLimiter returns the limiter of an API for a set of credentials,
+// keyed by a digest of them so the registry holds no secret.
+func sharedLimiter(baseURL, host string, cfg Config) *rateLimiter {
+	sum := sha256.Sum256([]byte(cfg.PublicKey + "\x00" + cfg.PrivateKey + "\x00" + cfg.ClientID + "\x00" + cfg.ClientSecret))
+	key := baseURL + "\x00" + hex.EncodeToString(sum[:])
+	limiters.Lock()
+	defer limiters.Unlock()
+	l, ok := limiters.m[key]
+	if !ok {
+		l = newRateLimiter(host, cfg.MaxRequestsPerSecond)
+		limiters.m[key] = l
+		return l
+	}
+	l.setCeiling(cfg.MaxRequestsPerSecond)
+	return l
+}
+
+// isRateLimitWait reports whether err is a request the limiter never sent.
+func isRateLimitWait(err error) bool {
+	var w *RateLimitWaitError
+	return errors.As(err, &w)
+}

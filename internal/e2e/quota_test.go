@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// oneTokenManyLinks is one link token and n source organizations linked
+// with it: the workers of one apply share the API's quota.
+func oneTokenManyLinks(n int) string {
+	var b strings.Builder
+	b.WriteString(requiredProviders + `
+provider "atlasmig" {
+  max_retries = 20
+}
+
+resource "atlasmig_link_token" "t" {
+  org_id = "5f1b2c3d4e5f6a7b8c9d0e1f"
+}
+`)
+	for i := range n {
+		fmt.Fprintf(&b, `
+resource "atlasmig_migration_link" "l%[1]d" {
+  org_id     = "60a1b2c3d4e5f6a7b8c9d0%02[1]x"
+  link_token = atlasmig_link_token.t.link_token
+}
+`, i)
+	}
+	return b.String()
+}
+
+// Under a quota that charges every request, digest challenges included,
+// the workers of one apply queue in the provider instead of each meeting
+// its own 429: with the rate learned, a handful of answers 429 at most;
+// with the rate set under the quota, none.
+func TestWorkersShareTheQuotaInsteadOfMeeting429s(t *testing.T) {
+	t.Parallel()
+	const links = 6
+	cases := []struct {
+		name    string
+		env     map[string]string
+		max429s int
+	}{
+		{"learned", nil, 4},
+		// 3.8 + 3.8 requests a second from the two sides stay under the
+		// bucket's 8.
+		{"set", map[string]string{"ATLASMIG_ATLAS_MAX_REQUESTS_PER_SECOND": "3.8", "ATLASMIG_OPS_MANAGER_MAX_REQUESTS_PER_SECOND": "3.8"}, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			sim := startSim(t)
+			env := map[string]string{
+				"MONGODB_ATLAS_BASE_URL": sim.URL, "MCLI_OPS_MANAGER_URL": sim.URL,
+				"MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+				"MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
+			}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			w := newWorkspace(t, env)
+			w.write("main.tf", oneTokenManyLinks(links))
+			sim.SetRateLimit(&simulator.RateLimit{PerSecond: 8, Burst: 2})
+			w.run(true, "apply", "-auto-approve", "-input=false")
+			sum := sim.JournalSummary()
+			if got := sim.Calls(simulator.RouteLink); got != links {
+				t.Fatalf("%d link calls, want %d", got, links)
+			}
+			// A token, and per link the check that the organization is not
+			// linked yet and the link, each made once.
+			if want := 1 + 2*links; sum.Authenticated != want {
+				t.Fatalf("%d authenticated calls, want %d: %v", sum.Authenticated, want, sum.ByStatus)
+			}
+			if sum.ByStatus[429] > tc.max429s {
+				t.Fatalf("%d of %d requests answered 429, want at most %d", sum.ByStatus[429], sum.Total, tc.max429s)
+			}
+		})
+	}
+}
