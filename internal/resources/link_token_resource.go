@@ -208,6 +208,7 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 	defer cancel()
 
 	orgID := plan.OrgID.ValueString()
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, plan.OrgID)...)
 	token, err := atlas.CreateLinkToken(ctx, orgID, ips)
 	plan.ID = types.StringValue(orgID)
 	if err != nil {
@@ -235,8 +236,13 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 }
 
 // Read keeps the state as it is: the Atlas API has no way to read a link token
-// back, or even to tell whether one exists.
-func (r *linkTokenResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+// back, or even to tell whether one exists. It only records the identity,
+// which a state written by an older Terraform lacks.
+func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state linkTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, state.OrgID)...)
+}
 
 // Update only ever changes the timeouts block: every other attribute forces
 // replacement.
@@ -247,6 +253,7 @@ func (r *linkTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	var plan linkTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, plan.OrgID)...)
 }
 
 func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -764,6 +764,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	plan.ID = types.StringValue(projectID + "/" + mig.ID)
 	plan.apply(mig)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, plan.ProjectID, plan.MigrationID)...)
 	tflog.Info(ctx, "live migration started", map[string]any{"project_id": projectID, "migration_id": mig.ID})
 
 	if mig.Status == client.MigrationNew || mig.Status == "" {
@@ -919,6 +920,7 @@ func (r *liveMigrationResource) cutover(ctx context.Context, atlas *client.Atlas
 func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state liveMigrationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, state.ProjectID, state.MigrationID)...)
 	atlas := r.data.atlasClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -953,6 +955,7 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	var plan, state liveMigrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, state.ProjectID, state.MigrationID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -994,8 +997,12 @@ func (r *liveMigrationResource) Delete(ctx context.Context, req resource.DeleteR
 	})
 }
 
-// ImportState imports a migration by <project_id>/<migration_id>.
+// ImportState imports a migration by <project_id>/<migration_id>, or by its
+// identity (project_id and migration_id).
 func (r *liveMigrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID = migrationImportID(ctx, req, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	projectID, migrationID, ok := strings.Cut(req.ID, "/")
 	if !ok || !idPattern.MatchString(projectID) || !idPattern.MatchString(migrationID) {
 		resp.Diagnostics.AddError("Invalid Import ID",
@@ -1006,6 +1013,7 @@ func (r *liveMigrationResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), projectID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("migration_id"), migrationID)...)
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, types.StringValue(projectID), types.StringValue(migrationID))...)
 }
 
 // describeMigrationAPIError is describeAPIError with a 404 explained in the
