@@ -7,14 +7,14 @@ cd "$(dirname "$0")/.."
 root=$PWD
 # shellcheck source=terraform.sh
 source scripts/terraform.sh
-# shellcheck source=provider-dir.sh
-source scripts/provider-dir.sh
 # shellcheck source=docs-schema.sh
 source scripts/docs-schema.sh
 if [[ -z $DOCS_TERRAFORM ]]; then
   echo "docs check skipped: $DOCS_TERRAFORM_WHY"
   exit 0
 fi
+# shellcheck source=provider-dir.sh
+source scripts/provider-dir.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 docs_schema "$tmp/schema.json"

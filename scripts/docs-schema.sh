@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sourced by docs.sh and check-docs.sh, after terraform.sh and provider-dir.sh.
+# Sourced by docs.sh and check-docs.sh, after terraform.sh (docs_schema also
+# needs provider-dir.sh).
 # The docs are generated from the schema a Terraform 1.14 or later reports:
 # older ones leave out the atlasmig_cutover action (1.14) and the resource
 # identities (1.12). That is TERRAFORM when it qualifies, else the binary

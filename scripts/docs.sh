@@ -6,14 +6,14 @@ cd "$(dirname "$0")/.."
 root=$PWD
 # shellcheck source=terraform.sh
 source scripts/terraform.sh
-# shellcheck source=provider-dir.sh
-source scripts/provider-dir.sh
 # shellcheck source=docs-schema.sh
 source scripts/docs-schema.sh
 if [[ -z $DOCS_TERRAFORM ]]; then
   echo "cannot generate the docs: $DOCS_TERRAFORM_WHY" >&2
   exit 1
 fi
+# shellcheck source=provider-dir.sh
+source scripts/provider-dir.sh
 echo "schema from $DOCS_TERRAFORM"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

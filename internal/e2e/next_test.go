@@ -3,6 +3,9 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -253,4 +256,48 @@ import {
 	if got := writes(sim); len(got) != 0 {
 		t.Fatalf("wrote %q", got)
 	}
+}
+
+// TestCutoverActionFromATrigger runs the documented action_trigger example:
+// recording a change window in a reviewed plan runs the cutover.
+func TestCutoverActionFromATrigger(t *testing.T) {
+	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
+	example := repoFile(t, "examples/actions/atlasmig_cutover/action-trigger.tf")
+	w.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+`
+action "atlasmig_cutover" "orders" {
+  config {
+    project_id   = atlasmig_live_migration.orders.project_id
+    migration_id = atlasmig_live_migration.orders.migration_id
+  }
+}
+`+example)
+	out := w.run(true, "apply", "-auto-approve", "-input=false")
+	if strings.Contains(out, "Action started") || sim.Calls(simulator.RouteCutover) != 0 {
+		t.Fatalf("the action ran without a change window:\n%s", out)
+	}
+	out = w.run(true, "plan", "-input=false", "-var", "change_window=CHG-1234")
+	if !strings.Contains(out, "Actions: 1 to invoke.") {
+		t.Fatalf("the plan does not show the action:\n%s", out)
+	}
+	out = w.run(true, "apply", "-auto-approve", "-input=false", "-var", "change_window=CHG-1234")
+	if !strings.Contains(out, "(triggered by terraform_data.cutover_window): Migration") || !strings.Contains(out, "is COMPLETE: cut over.") {
+		t.Fatalf("the apply's output:\n%s", out)
+	}
+	if puts := sim.Calls(simulator.RouteCutover); puts != 1 {
+		t.Fatalf("%d cutover requests, want 1", puts)
+	}
+	if out, code := w.runCode("plan", "-detailed-exitcode", "-input=false", "-var", "change_window=CHG-1234"); code != 0 {
+		t.Fatalf("plan after the triggered cutover: exit %d\n%s", code, out)
+	}
+}
+
+// repoFile reads a file of the repository, such as an example.
+func repoFile(t *testing.T, rel string) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -210,10 +210,10 @@ func runCutover(ctx context.Context, atlas *client.Atlas, sched PollSchedule, pr
 		got, readErr := atlas.GetMigration(ctx, projectID, id)
 		switch {
 		case readErr != nil:
-			addAPIError(diags, atlasSide, "cut over "+name, err)
+			_, detail := describeAPIError(atlasSide, "cut over "+name, err)
 			diags.AddError("Cutover Outcome Unknown",
-				fmt.Sprintf("The cutover request for %s failed and the migration could not be read back (%v), so whether Atlas cut it over is unknown. "+
-					"Check its status (the atlasmig_live_migration data source or the Atlas UI). %s", name, readErr, rerun))
+				fmt.Sprintf("%s\n\nThe migration could not be read back afterwards (%v), so whether Atlas cut it over is unknown. "+
+					"Check its status (the atlasmig_live_migration data source or the Atlas UI). %s", detail, readErr, rerun))
 			return
 		case got.Status == client.MigrationComplete || cutUnderWay(got):
 			tflog.Info(ctx, "cutover accepted though its answer was an error", map[string]any{"migration_id": id})
