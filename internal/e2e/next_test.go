@@ -143,6 +143,19 @@ action "atlasmig_cutover" "orders" {
 	if state := w.run(true, "show", "-json"); !strings.Contains(state, `"status":"COMPLETE"`) {
 		t.Errorf("the state does not record COMPLETE:\n%s", state)
 	}
+	// Writing cutover = true afterwards is recorded with one read and no
+	// cutover request.
+	sim.ResetJournal()
+	w.write("main.tf", strings.Replace(w.read("main.tf"), `migration_host = "mh-1"`, `migration_host = "mh-1"
+  cutover        = true`, 1))
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	if got := writes(sim); len(got) != 0 {
+		t.Fatalf("recording cutover = true after the action wrote %q", got)
+	}
+	if out, code := w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Fatalf("plan after recording cutover = true: exit %d\n%s", code, out)
+	}
+
 	// Progress and TRACE logging reveal no credential.
 	key := map[string]string{atlasPriv: "the Atlas private key"}
 	reportLeaks(t, secretscan.Find("terraform.log", w.read("terraform.log"), key))
