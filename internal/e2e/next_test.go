@@ -22,13 +22,15 @@ import (
 // terraform-plugin-testing v1.16 cannot invoke actions, hence the CLI here.
 
 // nextWorkspace is a workspace on a Terraform with the feature, against a
-// simulator holding a linked source project, with the polls shrunk.
+// simulator holding a linked source project, with the polls shrunk. The
+// test then runs in parallel with the others.
 func nextWorkspace(t *testing.T, feature, minVersion string) (*workspace, *simulator.Server) {
 	t.Helper()
 	bin, reason := tfcli.For(feature, minVersion)
 	if reason != "" {
 		t.Skip(reason)
 	}
+	t.Parallel()
 	t.Logf("running %s at %s", bin, bin.Path)
 	sim := simulator.NewServer(t, simulator.Options{
 		AtlasKeys: []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
