@@ -179,7 +179,12 @@ action "atlasmig_cutover" "orders" {
 		t.Fatal(err)
 	}
 	sim.ResetJournal()
-	out := w.run(false, "apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders")
+	// The plan already refuses it, by reading the migration.
+	out := w.run(false, "plan", "-input=false", "-invoke=action.atlasmig_cutover.orders")
+	if !strings.Contains(out, "Live Migration Expired") {
+		t.Fatalf("plan output:\n%s", out)
+	}
+	out = w.run(false, "apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders")
 	if !strings.Contains(out, "Live Migration Expired") || !strings.Contains(strings.Join(strings.Fields(out), " "), "It cannot be cut over, and nothing was sent.") {
 		t.Fatalf("output:\n%s", out)
 	}
@@ -188,7 +193,7 @@ action "atlasmig_cutover" "orders" {
 	}
 }
 
-func TestCutoverActionRejectsABadTimeoutAtPlan(t *testing.T) {
+func TestCutoverActionPlanRejectsABadTimeoutAndAnUnknownMigration(t *testing.T) {
 	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
 	w.write("main.tf", requiredProviders+`
 provider "atlasmig" {}
@@ -207,6 +212,15 @@ action "atlasmig_cutover" "orders" {
 	}
 	if sim.Total() != 0 {
 		t.Fatalf("%d requests for an invalid configuration", sim.Total())
+	}
+	// A migration Atlas does not know fails the plan, which only reads.
+	w.write("main.tf", strings.Replace(w.read("main.tf"), `timeout      = "1 day"`, `timeout      = "1h"`, 1))
+	out = w.run(false, "plan", "-input=false", "-invoke=action.atlasmig_cutover.orders")
+	if !strings.Contains(out, "Atlas Migration Not Found") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if got := writes(sim); len(got) != 0 {
+		t.Fatalf("wrote %q", got)
 	}
 }
 

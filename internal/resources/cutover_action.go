@@ -21,6 +21,7 @@ var (
 	_ action.Action                   = (*cutoverAction)(nil)
 	_ action.ActionWithConfigure      = (*cutoverAction)(nil)
 	_ action.ActionWithValidateConfig = (*cutoverAction)(nil)
+	_ action.ActionWithModifyPlan     = (*cutoverAction)(nil)
 )
 
 // NewCutoverAction returns the atlasmig_cutover action (Terraform 1.14 and
@@ -102,6 +103,29 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// ModifyPlan reads the migration, when its ids are known, so that a plan
+// fails for a migration that cannot be cut over (FAILED, EXPIRED, unknown
+// to Atlas) before anything runs. It only reads.
+func (a *cutoverAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var cfg cutoverActionModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || a.data == nil || a.data.ConfigUnknown || a.data.Atlas == nil ||
+		cfg.ProjectID.IsUnknown() || cfg.ProjectID.IsNull() || cfg.MigrationID.IsUnknown() || cfg.MigrationID.IsNull() {
+		return
+	}
+	projectID, id := cfg.ProjectID.ValueString(), cfg.MigrationID.ValueString()
+	mig, err := a.data.Atlas.GetMigration(ctx, projectID, id)
+	switch {
+	case client.IsNotFound(err):
+		addMigrationAPIError(&resp.Diagnostics, "read migration "+id+" in project "+projectID+" to plan its cutover", "migration", err)
+	case err != nil:
+		summary, detail := describeAPIError(atlasSide, "read migration "+id+" in project "+projectID+" to plan its cutover", err)
+		resp.Diagnostics.AddWarning(summary, detail+"\n\nThe plan goes on; the invocation reads the migration again before anything is sent.")
+	default:
+		endedBeforeCutover(mig, id, projectID, &resp.Diagnostics)
+	}
 }
 
 func parseActionTimeout(s string) (time.Duration, error) {
