@@ -3,7 +3,9 @@
 # the freshly built provider through a temporary CLI configuration with
 # dev_overrides, then run the whole journey of examples/complete: token, link,
 # available projects, a validated migration, the wait for readiness, the
-# cutover, COMPLETE, an empty plan and destroy. Nothing is downloaded and
+# cutover, COMPLETE, an empty plan and destroy. On Terraform 1.14 or later the
+# cutover is the atlasmig_cutover action, with its progress; before, it is
+# the resource's cutover = true. Nothing is downloaded and
 # nothing is written outside ./.demo; the simulator is stopped however the
 # demo ends.
 set -euo pipefail
@@ -73,41 +75,65 @@ fi
 "$TERRAFORM" output -no-color deployments
 "$TERRAFORM" output -no-color migration
 
-step "Waiting for the migration to be ready for cutover (refresh-only applies read what Atlas reports)"
-for _ in $(seq 1 30); do
-  "$TERRAFORM" apply -refresh-only -auto-approve -input=false -no-color >/dev/null
-  ready=$("$TERRAFORM" output -no-color -json migration | sed -n 's/.*"ready_for_cutover":\([a-z]*\).*/\1/p')
-  echo "ready_for_cutover=$ready  $("$TERRAFORM" output -no-color -json migration)"
-  [[ $ready == true ]] && break
-  sleep 2
-done
+if tf_at_least 1.14.0 && [[ $TF_PRODUCT == Terraform ]]; then
+  cat >action.tf <<'HCL'
+action "atlasmig_cutover" "this" {
+  config {
+    project_id   = atlasmig_live_migration.this.project_id
+    migration_id = atlasmig_live_migration.this.migration_id
+  }
+}
+HCL
+  step "terraform apply -invoke=action.atlasmig_cutover.this: wait for readiness, cut over once, wait for COMPLETE, with progress"
+  "$TERRAFORM" apply -invoke=action.atlasmig_cutover.this -auto-approve -input=false -no-color
 
-step "terraform plan -var cutover=true: the reviewed change (an in-place update)"
-"$TERRAFORM" plan -var cutover=true -input=false -no-color | tee "$work/cutover.log"
-if grep -q "migration_hosts" "$work/cutover.log"; then
-  echo "the cutover plan must show one change, not migration_hosts" >&2
-  exit 1
+  step "terraform plan (cutover = false in the configuration): expecting no changes"
+  set +e
+  "$TERRAFORM" plan -detailed-exitcode -input=false -no-color
+  plan_status=$?
+  set -e
+  if ((plan_status != 0)); then
+    echo "expected an empty plan (exit 0), got exit $plan_status" >&2
+    exit 1
+  fi
+  "$TERRAFORM" output -no-color migration
+else
+  step "Waiting for the migration to be ready for cutover (refresh-only applies read what Atlas reports)"
+  for _ in $(seq 1 30); do
+    "$TERRAFORM" apply -refresh-only -auto-approve -input=false -no-color >/dev/null
+    ready=$("$TERRAFORM" output -no-color -json migration | sed -n 's/.*"ready_for_cutover":\([a-z]*\).*/\1/p')
+    echo "ready_for_cutover=$ready  $("$TERRAFORM" output -no-color -json migration)"
+    [[ $ready == true ]] && break
+    sleep 2
+  done
+
+  step "terraform plan -var cutover=true: the reviewed change (an in-place update)"
+  "$TERRAFORM" plan -var cutover=true -input=false -no-color | tee "$work/cutover.log"
+  if grep -q "migration_hosts" "$work/cutover.log"; then
+    echo "the cutover plan must show one change, not migration_hosts" >&2
+    exit 1
+  fi
+
+  step "terraform apply -var cutover=true: cut over once, wait for COMPLETE"
+  "$TERRAFORM" apply -var cutover=true -auto-approve -input=false -no-color
+  "$TERRAFORM" output -no-color migration
+
+  step "terraform plan: expecting no changes"
+  set +e
+  "$TERRAFORM" plan -var cutover=true -detailed-exitcode -input=false -no-color
+  plan_status=$?
+  set -e
+  if ((plan_status != 0)); then
+    echo "expected an empty plan (exit 0), got exit $plan_status" >&2
+    exit 1
+  fi
+
+  step "terraform plan -var cutover=false: a cutover cannot be undone (a warning; nothing would be sent)"
+  "$TERRAFORM" plan -var cutover=false -input=false -no-color >"$work/undo.log" 2>&1
+  grep -A4 "Cutover Cannot Be Undone" "$work/undo.log"
 fi
 
-step "terraform apply -var cutover=true: cut over once, wait for COMPLETE"
-"$TERRAFORM" apply -var cutover=true -auto-approve -input=false -no-color
-"$TERRAFORM" output -no-color migration
-
-step "terraform plan: expecting no changes"
-set +e
-"$TERRAFORM" plan -var cutover=true -detailed-exitcode -input=false -no-color
-plan_status=$?
-set -e
-if ((plan_status != 0)); then
-  echo "expected an empty plan (exit 0), got exit $plan_status" >&2
-  exit 1
-fi
-
-step "terraform plan -var cutover=false: a cutover cannot be undone (a warning; nothing would be sent)"
-"$TERRAFORM" plan -var cutover=false -input=false -no-color >"$work/undo.log" 2>&1
-grep -A4 "Cutover Cannot Be Undone" "$work/undo.log"
-
-step "terraform destroy (cutover back at its default, false): forget the COMPLETE migration (no API call), unlink, remove the token"
+step "terraform destroy (cutover at its default, false): forget the COMPLETE migration (no API call), unlink, remove the token"
 "$TERRAFORM" destroy -auto-approve -input=false -no-color
 
 step "Simulator state after destroy"

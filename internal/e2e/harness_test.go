@@ -88,6 +88,8 @@ type workspace struct {
 	dir     string
 	logPath string
 	env     []string
+	// bin is the terraform binary; empty for the suite's own.
+	bin string
 	// output collects everything terraform printed, for the leak scan.
 	output bytes.Buffer
 }
@@ -149,7 +151,11 @@ func (w *workspace) runCode(args ...string) (string, int) {
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, terraformPath(), append([]string{args[0], "-no-color"}, args[1:]...)...)
+	bin := w.bin
+	if bin == "" {
+		bin = terraformPath()
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{args[0], "-no-color"}, args[1:]...)...)
 	cmd.Dir, cmd.Env = w.dir, w.env
 	out, err := cmd.CombinedOutput()
 	w.output.Write(out)

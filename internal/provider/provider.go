@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -25,7 +26,10 @@ import (
 // Address is the provider's registry address.
 const Address = "registry.terraform.io/atlasmig/atlasmig"
 
-var _ provider.Provider = (*atlasmigProvider)(nil)
+var (
+	_ provider.Provider            = (*atlasmigProvider)(nil)
+	_ provider.ProviderWithActions = (*atlasmigProvider)(nil)
+)
 
 type atlasmigProvider struct {
 	version  string
@@ -218,7 +222,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	attrs, unknown := model.attributes()
 	if unknown {
 		data := &resources.ProviderData{ConfigUnknown: true}
-		resp.ResourceData, resp.DataSourceData = data, data
+		resp.ResourceData, resp.DataSourceData, resp.ActionData = data, data, data
 		return
 	}
 
@@ -263,7 +267,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 		}
 		data.OpsManager = om
 	}
-	resp.ResourceData, resp.DataSourceData = data, data
+	resp.ResourceData, resp.DataSourceData, resp.ActionData = data, data, data
 }
 
 // ClientConfig is the client configuration of one resolved side.
@@ -359,6 +363,12 @@ func (p *atlasmigProvider) Resources(_ context.Context) []func() resource.Resour
 		resources.NewMigrationLinkResource,
 		resources.NewLiveMigrationResource,
 	}
+}
+
+// Actions lists the actions (Terraform 1.14 and later; older versions and
+// OpenTofu never ask for them).
+func (p *atlasmigProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{resources.NewCutoverAction}
 }
 
 func (p *atlasmigProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -223,6 +222,7 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 	defer cancel()
 
 	orgID := plan.OrgID.ValueString()
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, plan.OrgID)...)
 	token, err := atlas.CreateLinkToken(ctx, orgID, ips)
 	plan.ID = types.StringValue(orgID)
 	if err != nil {
@@ -254,17 +254,18 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 
 // Read keeps the state as it is: the Atlas API has no way to read a link token
 // back, or even to tell whether one exists. It tells the organization guard
-// which organization the token belongs to, for the links refreshed after it.
+// which organization the token belongs to, for the links refreshed after it,
+// and records the identity, which a state written by an older Terraform lacks.
 func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state linkTokenModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, state.OrgID)...)
 	if r.data == nil {
 		return
 	}
-	var org, token types.String
-	req.State.GetAttribute(ctx, path.Root("org_id"), &org)
-	req.State.GetAttribute(ctx, path.Root("link_token"), &token)
 	guard := r.data.orgGuard()
 	guard.sawRefresh()
-	guard.seeToken(org.ValueString(), fingerprint(token.ValueString()))
+	guard.seeToken(state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString()))
 	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, guard.gen)...)
 }
 
@@ -277,6 +278,7 @@ func (r *linkTokenResource) Update(ctx context.Context, req resource.UpdateReque
 	var plan linkTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, plan.OrgID)...)
 }
 
 func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -894,6 +894,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
 	}
 	save()
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, plan.ProjectID, plan.MigrationID)...)
 	tflog.Info(ctx, "live migration started", map[string]any{"project_id": projectID, "migration_id": mig.ID})
 	kept := func(next string) string {
 		return fmt.Sprintf("Migration %s was started in project %s and is saved in state, not tainted: it is healthy and keeps syncing. %s "+
@@ -1107,6 +1108,7 @@ func describeWait(what, timeout string, last *client.Migration, err error) (stri
 func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state liveMigrationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, state.ProjectID, state.MigrationID)...)
 	atlas := r.data.atlasClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -1168,6 +1170,7 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	var plan, state liveMigrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, state.ProjectID, state.MigrationID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -1269,8 +1272,12 @@ func (r *liveMigrationResource) Delete(ctx context.Context, req resource.DeleteR
 	})
 }
 
-// ImportState imports a migration by <project_id>/<migration_id>.
+// ImportState imports a migration by <project_id>/<migration_id>, or by its
+// identity (project_id and migration_id).
 func (r *liveMigrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID = migrationImportID(ctx, req, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	projectID, migrationID, ok := strings.Cut(req.ID, "/")
 	if !ok || !idPattern.MatchString(projectID) || !idPattern.MatchString(migrationID) {
 		resp.Diagnostics.AddError("Invalid Import ID",
@@ -1281,6 +1288,7 @@ func (r *liveMigrationResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("project_id"), projectID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("migration_id"), migrationID)...)
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, types.StringValue(projectID), types.StringValue(migrationID))...)
 }
 
 // describeMigrationAPIError is describeAPIError with a 404 explained in the

@@ -123,7 +123,7 @@ func TestCutoverWaitsForReadinessThenCompleteWithCountedReads(t *testing.T) {
 	model := startMigration(t, sim, atlas)
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: 2 * time.Millisecond}}}
 	var diags diag.Diagnostics
-	runCutover(context.Background(), r, atlas, model, &diags)
+	runResourceCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() {
 		t.Fatalf("%v", diags)
 	}
@@ -157,7 +157,7 @@ func TestCutoverWithALostAnswerIsNotSentTwice(t *testing.T) {
 	sim.SetTickPerRead(10 * time.Minute)
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
 	var diags diag.Diagnostics
-	runCutover(context.Background(), r, atlas, model, &diags)
+	runResourceCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() {
 		t.Fatalf("%v", diags)
 	}
@@ -173,7 +173,7 @@ func TestCutoverTimeoutKeepsTheRecordAccurate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	var diags diag.Diagnostics
-	runCutover(ctx, r, atlas, model, &diags)
+	runResourceCutover(ctx, r, atlas, model, &diags)
 	if !diags.HasError() || sim.Calls(simulator.RouteCutover) != 0 || model.Cutover.ValueBool() {
 		t.Fatalf("diags %v, cutover calls %d, cutover %s", diags, sim.Calls(simulator.RouteCutover), model.Cutover)
 	}
@@ -195,7 +195,7 @@ func TestCutoverReportsAFailureAfterTheRequest(t *testing.T) {
 		_ = sim.FailMigration(model.MigrationID.ValueString())
 	}()
 	var diags diag.Diagnostics
-	runCutover(context.Background(), r, atlas, model, &diags)
+	runResourceCutover(context.Background(), r, atlas, model, &diags)
 	if !diags.HasError() || diags[0].Summary() != "Live Migration Failed After Cutover" || !model.Cutover.ValueBool() || model.Status.ValueString() != "FAILED" {
 		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
 	}
@@ -211,7 +211,7 @@ func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
 	sim.AdvanceClock(time.Hour)
 	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
 	var diags diag.Diagnostics
-	runCutover(context.Background(), r, atlas, model, &diags)
+	runResourceCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() || !model.Cutover.ValueBool() || model.Status.ValueString() != "COMPLETE" {
 		t.Fatalf("diags %v, cutover %s, status %s", diags, model.Cutover, model.Status)
 	}
@@ -220,8 +220,8 @@ func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
 	}
 }
 
-// runCutover runs a cutover the way Update does, without a state to save.
-func runCutover(ctx context.Context, r *liveMigrationResource, atlas *client.Atlas, m *liveMigrationModel, diags *diag.Diagnostics) {
+// runResourceCutover runs a cutover the way Update does, without a state to save.
+func runResourceCutover(ctx context.Context, r *liveMigrationResource, atlas *client.Atlas, m *liveMigrationModel, diags *diag.Diagnostics) {
 	run := cutoverRun{
 		atlas: atlas, m: m, diags: diags, sched: r.data.pollSchedule(),
 		save: func(x *client.Migration) {

@@ -303,6 +303,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 
 	orgID := plan.OrgID.ValueString()
 	plan.ID = types.StringValue(orgID)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, plan.OrgID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privRemovesTokensOf, nil)...)
 
 	// Never take over a link silently: another workspace (or a person) may
@@ -447,6 +448,7 @@ func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string, pol
 func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state migrationLinkModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, state.OrgID)...)
 	om := r.data.opsManagerClient(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -526,6 +528,7 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	var plan, state migrationLinkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, state.OrgID)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -614,6 +617,7 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 // ImportState imports a link by its source organization id. The id is never
 // echoed back in errors: a mistaken import id could be a pasted token.
 func (r *migrationLinkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	req.ID = orgImportID(ctx, req, &resp.Diagnostics)
 	if !validOrgID(req.ID) {
 		resp.Diagnostics.AddError("Invalid Import ID",
 			fmt.Sprintf("The import id must be the source organization id: 24 lowercase hexadecimal characters, such as 5f1b2c3d4e5f6a7b8c9d0e1f "+
@@ -646,4 +650,5 @@ func (r *migrationLinkResource) ImportState(ctx context.Context, req resource.Im
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("org_id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("status"), status)...)
+	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, types.StringValue(req.ID))...)
 }

@@ -92,17 +92,20 @@ func TestScriptsDetectTheBinary(t *testing.T) {
 	}
 }
 
-// The docs check needs Terraform 1.11 or later; elsewhere it is skipped
-// with the reason, and make test stays green.
+// The docs check needs the schema of Terraform 1.14 or later (the suite's
+// binary or ATLASMIG_TERRAFORM_NEXT); without one it is skipped with the
+// reason, and make test stays green.
 func TestDocsCheckSkipsWhereItCannotRun(t *testing.T) {
 	t.Parallel()
+	const reason = "the docs are generated from the schema of Terraform 1.14.0 or later"
 	for line, reason := range map[string]string{
-		"OpenTofu v1.8.0":  "tfplugindocs runs only with Terraform",
-		"Terraform v1.6.6": "does not report write-only attributes",
+		"OpenTofu v1.8.0":   reason + " (it holds the atlasmig_cutover action and the resource identities); ",
+		"Terraform v1.6.6":  reason,
+		"Terraform v1.11.4": "is Terraform 1.11.4 and ATLASMIG_TERRAFORM_NEXT (/nonexistent/terraform) is not such a binary",
 	} {
 		cmd := exec.Command("scripts/check-docs.sh")
 		cmd.Dir = repoRoot(t)
-		cmd.Env = append(cleanEnv(), "TERRAFORM="+fakeBinary(t, line))
+		cmd.Env = append(cleanEnv(), "TERRAFORM="+fakeBinary(t, line), "ATLASMIG_TERRAFORM_NEXT=/nonexistent/terraform")
 		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "docs check skipped: ") || !strings.Contains(string(out), reason) {
 			t.Errorf("%s: %v\n%s", line, err, out)
@@ -130,4 +133,31 @@ func cleanEnv() []string {
 		}
 	}
 	return env
+}
+
+// The newer-feature tests take the suite's binary when it is new enough,
+// else ATLASMIG_TERRAFORM_NEXT, and otherwise say why they skip.
+func TestForFindsANewEnoughTerraform(t *testing.T) {
+	old, next, tofu := fakeBinary(t, "Terraform v1.11.4"), fakeBinary(t, "Terraform v1.15.0"), fakeBinary(t, "OpenTofu v1.9.1")
+	t.Setenv("TF_ACC_TERRAFORM_PATH", old)
+	t.Setenv(tfcli.EnvNext, next)
+	if b, why := tfcli.For("actions", tfcli.ActionsVersion); why != "" || b.Path != next {
+		t.Fatalf("got %v %q, want %s", b, why, next)
+	}
+	t.Setenv("TF_ACC_TERRAFORM_PATH", next)
+	t.Setenv(tfcli.EnvNext, old)
+	if b, why := tfcli.For("actions", tfcli.ActionsVersion); why != "" || b.Path != next {
+		t.Fatalf("the suite's own binary qualifies: got %v %q", b, why)
+	}
+	t.Setenv("TF_ACC_TERRAFORM_PATH", tofu)
+	_, why := tfcli.For("the atlasmig_cutover action", tfcli.ActionsVersion)
+	for _, want := range []string{"the atlasmig_cutover action needs Terraform 1.14.0 or later", tofu + " is OpenTofu 1.9.1", old + " is Terraform 1.11.4", "Set ATLASMIG_TERRAFORM_NEXT"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("reason %q lacks %q", why, want)
+		}
+	}
+	t.Setenv(tfcli.EnvNext, "/nonexistent/terraform")
+	if _, why := tfcli.For("identity", tfcli.IdentityVersion); !strings.Contains(why, "/nonexistent/terraform (ATLASMIG_TERRAFORM_NEXT) does not exist") {
+		t.Errorf("reason %q", why)
+	}
 }
