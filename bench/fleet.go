@@ -1,0 +1,247 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// The fleet of scenario 8: sources source organizations, each with one
+// project of perSource deployments and as many migration hosts, linked into
+// one Atlas organization and migrated into one Atlas project per source.
+const (
+	fleetSources   = 4
+	fleetPerSource = 10
+	// fleetRate is the shared quota: every HTTP request to either API,
+	// digest challenges included, takes a token from one bucket of 20
+	// requests a second (burst 20), in real time.
+	fleetRate  = 20.0
+	fleetBurst = 20
+	// fleetSpeed is how much faster than real time the simulated clock runs
+	// (the provider's polls are scaled to match). It is lower than scenario
+	// 6's: the quota is counted in real time, and every poll comes
+	// fleetSpeed times sooner in real time than in a real run.
+	fleetSpeed = 10.0
+	// fleetExample is the configuration the scenario applies: the
+	// example users start from, unchanged.
+	fleetExample = "examples/fleet"
+)
+
+func fleetSourceOrg(i int) string     { return fmt.Sprintf("60a1b2c3d4e5f6a7b8c9%04x", i) }
+func fleetSourceProject(i int) string { return fmt.Sprintf("61b2c3d4e5f6a7b8c9d0%04x", i) }
+func fleetAtlasProject(i int) string  { return fmt.Sprintf("65a1b2c3d4e5f6a7b8c9%04x", i) }
+func fleetKey(i, j int) string        { return fmt.Sprintf("src-%d/rs-%02d", i, j) }
+
+// fleetSeed is the simulator's inventory and destination projects.
+func fleetSeed() *simulator.Seed {
+	seed := &simulator.Seed{Inventory: map[string][]simulator.Project{}}
+	for i := range fleetSources {
+		p := simulator.Project{ProjectID: fleetSourceProject(i), Name: fmt.Sprintf("src-%d", i)}
+		a := simulator.AtlasProject{ID: fleetAtlasProject(i), Name: fmt.Sprintf("dst-%d", i), OrgID: benchAtlasOrg}
+		for j := range fleetPerSource {
+			p.Deployments = append(p.Deployments, simulator.Deployment{Name: fmt.Sprintf("rs-%02d", j), MongoDBVersion: "7.0.14",
+				FeatureCompatibilityVersion: "7.0", Managed: true, TLSEnabled: true})
+			p.MigrationHosts = append(p.MigrationHosts, fmt.Sprintf("mh-%02d.src-%d.example.internal", j, i))
+			a.Clusters = append(a.Clusters, simulator.AtlasCluster{Name: fmt.Sprintf("c-%02d", j), MongoDBVersion: "7.0.15"})
+		}
+		seed.Inventory[fleetSourceOrg(i)] = []simulator.Project{p}
+		seed.AtlasProjects = append(seed.AtlasProjects, a)
+	}
+	return seed
+}
+
+// fleetVars is the example's terraform.tfvars.json: every deployment in the
+// fleet, and the cutover map of the waves up to wave (0: none).
+func fleetVars(wave int) ([]byte, error) {
+	type entry struct {
+		AtlasProjectID     string `json:"atlas_project_id"`
+		DestinationCluster string `json:"destination_cluster"`
+		MigrationHost      string `json:"migration_host"`
+	}
+	var orgs []string
+	fleet, cutover := map[string]entry{}, map[string]bool{}
+	for i := range fleetSources {
+		orgs = append(orgs, fleetSourceOrg(i))
+		for j := range fleetPerSource {
+			fleet[fleetKey(i, j)] = entry{fleetAtlasProject(i), fmt.Sprintf("c-%02d", j), fmt.Sprintf("mh-%02d.src-%d.example.internal", j, i)}
+			// The first wave is the first half of every source
+			// organization's deployments; the second, the rest.
+			if j < fleetPerSource/2 && wave >= 1 || wave >= 2 {
+				cutover[fleetKey(i, j)] = true
+			}
+		}
+	}
+	return json.MarshalIndent(map[string]any{"atlas_org_id": benchAtlasOrg, "source_org_ids": orgs, "fleet": fleet, "cutover": cutover}, "", "  ")
+}
+
+// fleetHCL is examples/fleet in one file.
+func fleetHCL() (string, error) {
+	var all []byte
+	for _, name := range []string{"main.tf", "variables.tf", "outputs.tf"} {
+		b, err := os.ReadFile(filepath.Join(fleetExample, name))
+		if err != nil {
+			return "", fmt.Errorf("scenario 8 applies %s: run the benchmark from the repository's root (make bench): %w", fleetExample, err)
+		}
+		all = append(append(all, b...), '\n')
+	}
+	return string(all), nil
+}
+
+// scenario8: the fleet of examples/fleet — 40 migrations from 4 source
+// organizations — under one shared quota, at Terraform's default
+// -parallelism: an apply that links the organizations, an apply that starts
+// every migration and cuts the first half over as each becomes ready, and an
+// apply that cuts the second half over.
+func (b *bench) scenario8() ([]row, error) {
+	n := fleetSources * fleetPerSource
+	hcl, err := fleetHCL()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "scenario 8: %d migrations from %d source organizations, two waves, %.0f requests/s shared, clock ×%.0f, %d runs\n",
+		n, fleetSources, fleetRate, fleetSpeed, b.runs)
+	var failures, limitedShare, callsPer, lagMedian, lagMax, completeOnce, walls []float64
+	var note string
+	for run := 0; run < b.runs; run++ {
+		sim, env, err := startSim(simulator.Options{
+			RateLimit: &simulator.RateLimit{PerSecond: fleetRate, Burst: fleetBurst},
+			Migrations: simulator.MigrationOptions{
+				ClockSpeed: fleetSpeed, ValidationTime: 30 * time.Second, StartAfter: time.Minute,
+				ReadyAfter: 10 * time.Minute, CutoverTime: 2 * time.Minute,
+			},
+			Seed: fleetSeed(),
+		})
+		if err != nil {
+			return nil, err
+		}
+		env = keyEnv(env)
+		env["ATLASMIG_POLL_SCALE"] = fmt.Sprintf("%g", 1/fleetSpeed)
+		w := b.workspace("s8-fleet", hcl, b.oursRC, env)
+		failed := 0.0
+		apply := func(wave int) (time.Duration, error) {
+			vars, err := fleetVars(wave)
+			if err == nil && w.err == nil {
+				err = os.WriteFile(filepath.Join(w.dir, "terraform.tfvars.json"), vars, 0o600)
+			}
+			if err != nil {
+				return 0, err
+			}
+			d, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color")
+			if err != nil {
+				// A user runs the apply again; so does the next step.
+				failed++
+				fmt.Fprintf(os.Stderr, "scenario 8, wave %d: %v\n", wave, err)
+			}
+			return d, nil
+		}
+		// The links first: the migrations are planned once the links
+		// expose the deployments. The figures count from the first wave.
+		if _, err := apply(0); err != nil {
+			sim.Close()
+			return nil, err
+		}
+		if sim.LinkCount() != fleetSources {
+			sim.Close()
+			return nil, fmt.Errorf("scenario 8: %d links after the first apply, want %d", sim.LinkCount(), fleetSources)
+		}
+		sim.ResetJournal()
+		waveStart := map[int]time.Time{1: sim.Now()}
+		w1, err := apply(1)
+		if err != nil {
+			sim.Close()
+			return nil, err
+		}
+		waveStart[2] = sim.Now()
+		w2, err := apply(2)
+		if err != nil {
+			sim.Close()
+			return nil, err
+		}
+		sum := sim.JournalSummary()
+		accepted := map[string]int{}
+		for _, r := range sim.Requests() {
+			if r.Route == simulator.RouteCutover && r.Authenticated && r.Status >= 200 && r.Status < 300 {
+				accepted[path.Base(path.Dir(r.Path))]++
+			}
+		}
+		migrations := sim.Migrations()
+		sim.Close()
+
+		good := 0
+		var lagsByWave [3][]float64
+		var all []float64
+		for _, m := range migrations {
+			if m.Status != simulator.StatusComplete || accepted[m.ID] != 1 || m.CutoverAt == nil {
+				fmt.Fprintf(os.Stderr, "scenario 8: migration %s of %s/%s ended %s with %d cutovers accepted\n", m.ID, m.SourceGroupID, m.SourceCluster, m.Status, accepted[m.ID])
+				continue
+			}
+			good++
+			// The cutover was asked for when the wave's apply started, and
+			// can happen only once the migration is ready.
+			wave := 2
+			if m.CutoverAt.Before(waveStart[2]) {
+				wave = 1
+			}
+			from := m.ReadyAt
+			if waveStart[wave].After(from) {
+				from = waveStart[wave]
+			}
+			lag := m.CutoverAt.Sub(from).Seconds()
+			all = append(all, lag)
+			lagsByWave[wave] = append(lagsByWave[wave], lag)
+		}
+		failures = append(failures, failed)
+		limitedShare = append(limitedShare, 100*float64(sum.ByStatus[429])/float64(sum.Total))
+		callsPer = append(callsPer, float64(sum.Authenticated)/float64(n))
+		completeOnce = append(completeOnce, float64(good))
+		walls = append(walls, secs(w1+w2))
+		if len(all) == 0 {
+			all = []float64{0}
+		}
+		d := summarize(all)
+		lagMedian = append(lagMedian, d.median)
+		lagMax = append(lagMax, d.max)
+		note = fmt.Sprintf("last run: %d HTTP requests, %d answered 429; median of wave 1: %s s, of wave 2: %s s", sum.Total, sum.ByStatus[429],
+			medianOf(lagsByWave[1]), medianOf(lagsByWave[2]))
+	}
+	return []row{
+		{scenario: "8", measure: "fleet of 40 (4 source orgs), two waves at 20 req/s shared: failed applies", ratio: summarize(failures), unit: "count", target: "0"},
+		{scenario: "8", measure: "fleet of 40: migrations COMPLETE and cut over exactly once (simulator's record and journal)", ratio: summarize(completeOnce), unit: "count", target: "40"},
+		{scenario: "8", measure: "fleet of 40: answers 429 ÷ all HTTP requests (challenges included)", ratio: summarize(limitedShare), unit: "%", target: "≤ 5 %"},
+		{scenario: "8", measure: "fleet of 40: authenticated API calls per migration", ratio: summarize(callsPer), unit: "calls", target: "≤ 22"},
+		{scenario: "8", measure: "fleet of 40: readiness (or the wave's start) → cutover request, median (simulated)", ratio: summarize(lagMedian), unit: "s", target: "≤ 30", note: note},
+		{scenario: "8", measure: "fleet of 40: readiness (or the wave's start) → cutover request, worst (simulated)", ratio: summarize(lagMax), unit: "s", target: "≤ 30"},
+		{scenario: "8", measure: "fleet of 40: wall of the two waves (clock ×10: 10 simulated minutes to readiness)", ratio: summarize(walls), unit: "s", target: "report"},
+	}, nil
+}
+
+func medianOf(xs []float64) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return fmt.Sprintf("%.0f", s[len(s)/2])
+}
+
+const fleetExplanation = `- **Scenario 8** applies examples/fleet, unchanged, to a fleet of 40 deployments in 4 source
+  organizations (one project of 10 deployments and 10 migration hosts each, one token and one link per
+  organization, one Atlas organization), at Terraform's default -parallelism (10), against a simulator
+  whose one token bucket of 20 requests/s (burst 20, real time) charges every request to either API,
+  digest challenges included, and answers 429 with Retry-After when empty. A first apply links the
+  organizations; the figures count from the second, which starts all 40 migrations and cuts over the
+  first half of each organization's deployments (cutover map), then a third cuts over the rest. The
+  clock runs 10 times faster than real time (validation 30 s, NEW for 1 min, ready 10 min after
+  creation, COMPLETE 2 min after the cutover, all simulated) with the provider's polls scaled to match;
+  as the quota is real time, waits poll 10 times more densely against it than in a real run, so the 429
+  share of the waits is overstated (the plan and create bursts are real). The cutover lag of a
+  migration runs from its readiness, or from the start of its wave's apply when it was ready before,
+  to its cutover request; in the second wave it includes the time a cutover queues for one of the 10
+  workers. "Cut over exactly once" counts the accepted cutover requests per migration in the journal.
+`

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+// TestKeptRowsKeepTheirProvenance refreshes one scenario twice: the rows of
+// the others keep the date and machine of the run that measured them.
+func TestKeptRowsKeepTheirProvenance(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "BENCHMARKS.md")
+	full := "- Machine: AMD EPYC\n- Runs per scenario: 3; date: 2026-11-28 05:35 UTC\n\n| # | measure |\n|---|---|\n" +
+		"| 1 | a | 1.00 × |\n| 6 | b | 2.00 × |\n| 8 | c | 3.00 × |\n"
+	if err := os.WriteFile(path, []byte(full), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k := keptRows(path, "8")
+	want := kept{
+		rows:  []string{"| 1 | a | 1.00 × |", "| 6 | b | 2.00 × |"},
+		notes: []string{"- Scenarios 1, 6 were not run this time: their rows are kept from an earlier report (dated 2026-11-28 05:35 UTC, on AMD EPYC)"},
+	}
+	if !reflect.DeepEqual(k, want) {
+		t.Fatalf("first refresh: %#v", k)
+	}
+	// The refreshed report, as b.report writes it, refreshed again: only
+	// scenario 6 this time.
+	second := "- Machine: Intel Xeon\n- Runs per scenario: 1; date: 2026-12-03 07:27 UTC\n" + want.notes[0] + "\n\n| # | measure |\n|---|---|\n" +
+		"| 1 | a | 1.00 × |\n| 6 | b | 2.00 × |\n| 8 | c | 4.00 × |\n"
+	if err := os.WriteFile(path, []byte(second), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	k = keptRows(path, "6")
+	want = kept{
+		rows: []string{"| 1 | a | 1.00 × |", "| 8 | c | 4.00 × |"},
+		notes: []string{
+			"- Scenarios 1 were not run this time: their rows are kept from an earlier report (dated 2026-11-28 05:35 UTC, on AMD EPYC)",
+			"- Scenarios 8 were not run this time: their rows are kept from an earlier report (dated 2026-12-03 07:27 UTC, on Intel Xeon)",
+		},
+	}
+	if !reflect.DeepEqual(k, want) {
+		t.Fatalf("second refresh: %#v", k)
+	}
+	if got := byScenario([]string{"| 8 | x |", "| 1 | y |", "| 8 | z |"}); !reflect.DeepEqual(got, []string{"| 1 | y |", "| 8 | x |", "| 8 | z |"}) {
+		t.Fatalf("byScenario: %v", got)
+	}
+}
