@@ -73,6 +73,8 @@ type core struct {
 	userAgent string
 	mediaType string
 	secrets   *secretSet
+	// credentials names the base URL and credentials (fingerprint.go).
+	credentials string
 }
 
 func newCore(cfg Config, mediaType string) (*core, error) {
@@ -136,6 +138,8 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 		userAgent: cfg.UserAgent,
 		mediaType: mediaType,
 		secrets:   secrets,
+
+		credentials: credentialsFingerprint(base.String(), cfg),
 	}, nil
 }
 

@@ -120,6 +120,9 @@ func (d *availableProjectsDataSource) Read(ctx context.Context, req datasource.R
 		addAPIError(&resp.Diagnostics, atlasSide, "list the available projects of Atlas organization "+orgID, err)
 		return
 	}
+	// The read proves the Atlas credentials for the organization to a plan
+	// of this process that removes its tokens (see read_reuse.go).
+	d.data.orgGuard().markProved(atlasProofKey(orgID))
 	model.ID = types.StringValue(orgID)
 	model.Projects = projectModels(projects)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)

@@ -28,7 +28,7 @@ const proofTimeout = 2 * time.Minute
 // act on the organization before a plan removes its tokens: a wrong key
 // then fails the plan instead of the apply, after the links were unlinked.
 func proveAtlas(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, diags *diag.Diagnostics) {
-	err := guard.proveOnce("atlas:"+orgID, func() error {
+	err := guard.proveOnce(atlasProofKey(orgID), func() error {
 		ctx, cancel := context.WithTimeout(ctx, proofTimeout)
 		defer cancel()
 		_, err := atlas.ListAvailableProjects(ctx, orgID)
@@ -61,6 +61,9 @@ func proveOpsManager(ctx context.Context, guard *orgGuard, om *client.OpsManager
 
 // omProofKey names the proof of the source credentials for an organization.
 func omProofKey(orgID string) string { return "om:" + orgID }
+
+// atlasProofKey names the proof of the Atlas credentials for an organization.
+func atlasProofKey(orgID string) string { return "atlas:" + orgID }
 
 // errCreatedBefore refuses a removal that would take a token created earlier
 // in the same apply with it.

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -236,6 +237,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		if intent != linkMoves && intent != linkDestroyed {
 			return
 		}
+		reuseStatusRead(ctx, req.Private, guard, om, orgID, time.Now())
 		proveOpsManager(ctx, guard, om, orgID, &resp.Diagnostics)
 		if v.removeFirst && v.atlasOrg != "" && resp.Private != nil {
 			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemovesTokensOf, v.atlasOrg)...)
@@ -309,8 +311,8 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	// Never take over a link silently: another workspace (or a person) may
 	// have linked the organization, and unlinking it later would stop their
 	// migrations. A link that does not work (NOT_SYNCED) may be re-linked.
-	switch current, err := om.LinkStatus(ctx, orgID); {
-	case client.IsNotFound(err):
+	switch current, err := r.statusBeforeLink(ctx, om, orgID); {
+	case client.IsNotFound(err), errors.Is(err, errUnlinkedHere):
 	case err != nil:
 		addAPIError(&resp.Diagnostics, opsManagerSide, "check whether organization "+orgID+" is already linked, before linking it", err)
 		return
@@ -483,8 +485,10 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 		addAPIError(&resp.Diagnostics, opsManagerSide, "read the link status of organization "+orgID, err)
 		return
 	}
-	// The read proved the source credentials for this organization.
+	// The read proved the source credentials for this organization, for a
+	// plan in this process and, through private state, in the next one.
 	r.data.orgGuard().markProved(omProofKey(orgID))
+	resp.Diagnostics.Append(recordStatusRead(ctx, resp.Private, om, orgID, time.Now())...)
 	state.ID = types.StringValue(orgID)
 	state.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
@@ -608,10 +612,13 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 	if err := om.Unlink(ctx, orgID); err != nil {
 		if client.IsNotFound(err) {
 			tflog.Info(ctx, "link already removed", map[string]any{"org_id": orgID})
+			r.data.answers().noteUnlinked(orgID, time.Now())
 			return
 		}
 		addAPIError(&resp.Diagnostics, opsManagerSide, "unlink organization "+orgID+" from Atlas", err)
+		return
 	}
+	r.data.answers().noteUnlinked(orgID, time.Now())
 }
 
 // ImportState imports a link by its source organization id. The id is never

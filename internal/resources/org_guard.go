@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // orgGuard keeps the links of an Atlas organization safe from its own API.
@@ -107,6 +109,8 @@ type orgGuard struct {
 	removed map[string]bool // Atlas organizations whose tokens were removed
 	created map[string]bool // Atlas organizations that got a new token
 	proofs  map[string]error
+	// proving lets concurrent plans of one organization share one proof.
+	proving singleflight.Group
 	locks   map[string]*sync.Mutex
 	// applying is set once this process has changed something.
 	applying bool
@@ -510,7 +514,9 @@ func (g *orgGuard) markProved(key string) {
 }
 
 // proveOnce runs a read-only credential check once per key and process, so
-// a plan of many resources makes one call per organization.
+// a plan of many resources makes one call per organization, even when
+// Terraform plans them at the same time: those wait for the first one's
+// answer instead of each asking.
 func (g *orgGuard) proveOnce(key string, check func() error) error {
 	g.mu.Lock()
 	if err, done := g.proofs[key]; done {
@@ -518,10 +524,19 @@ func (g *orgGuard) proveOnce(key string, check func() error) error {
 		return err
 	}
 	g.mu.Unlock()
-	err := check()
-	g.mu.Lock()
-	g.proofs[key] = err
-	g.mu.Unlock()
+	_, err, _ := g.proving.Do(key, func() (any, error) {
+		g.mu.Lock()
+		if err, done := g.proofs[key]; done {
+			g.mu.Unlock()
+			return nil, err
+		}
+		g.mu.Unlock()
+		err := check()
+		g.mu.Lock()
+		g.proofs[key] = err
+		g.mu.Unlock()
+		return nil, err
+	})
 	return err
 }
 

@@ -41,6 +41,9 @@ type ProviderData struct {
 	guard     *orgGuard
 	linksOnce sync.Once
 	links     *plannedLinks
+	// answersOnce and answersCache: see read_reuse.go.
+	answersOnce  sync.Once
+	answersCache *answers
 }
 
 // orgGuard returns the guard shared by every resource of this provider

@@ -1,0 +1,152 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// separatePairs declares n token + link pairs, each in its own Atlas
+// organization: the graph of the benchmark's scenario 1.
+func separatePairs(n int) string {
+	var b strings.Builder
+	b.WriteString(requiredProviders + "\nprovider \"atlasmig\" {}\n")
+	for i := range n {
+		fmt.Fprintf(&b, `
+resource "atlasmig_link_token" "t%[1]d" {
+  org_id          = "5f1b2c3d4e5f6a7b8c9e%04[1]x"
+  access_list_ips = ["203.0.113.7"]
+}
+
+resource "atlasmig_migration_link" "l%[1]d" {
+  org_id     = "60a1b2c3d4e5f6a7b8ca%04[1]x"
+  link_token = atlasmig_link_token.t%[1]d.link_token
+}
+`, i)
+	}
+	return b.String()
+}
+
+func newReuseWorkspace(t *testing.T, omPrivate string) (*simulator.Server, *workspace) {
+	t.Helper()
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys:      []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		OpsManagerKeys: []simulator.APIKey{{PublicKey: omPub, PrivateKey: omPriv}},
+	}, simulator.ServerOptions{})
+	return sim, newReuseWorkspaceFor(t, sim, omPrivate)
+}
+
+func newReuseWorkspaceFor(t *testing.T, sim *simulator.Server, omPrivate string) *workspace {
+	t.Helper()
+	return newWorkspace(t, map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPrivate,
+	})
+}
+
+// wantCalls compares the authenticated calls of each route with want.
+func wantCalls(t *testing.T, sim *simulator.Server, what string, want map[simulator.Route]int) {
+	t.Helper()
+	for route, n := range want {
+		if got := sim.Calls(route); got != n {
+			t.Errorf("%s: %d %s calls, want %d", what, got, route, n)
+		}
+	}
+}
+
+// Apply and destroy of three pairs read each answer once: the apply checks
+// each organization before linking it (3 status reads); the destroy's
+// refresh reads each link (3), and its plan takes those reads as the proofs
+// of the source credentials instead of reading again, while it still proves
+// the Atlas credentials of each organization (3 lists) before removing its
+// tokens.
+func TestApplyDestroyReadsEachAnswerOnce(t *testing.T) {
+	t.Parallel()
+	sim, w := newReuseWorkspace(t, omPriv)
+	w.write("main.tf", separatePairs(3))
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	wantCalls(t, sim, "apply", map[simulator.Route]int{
+		simulator.RouteCreateLinkToken: 3, simulator.RouteLinkStatus: 3, simulator.RouteLink: 3, simulator.RouteAvailableProjects: 0,
+	})
+	if n := sim.JournalSummary().Authenticated; n != 9 {
+		t.Errorf("apply: %d authenticated calls, want 9", n)
+	}
+
+	sim.ResetJournal()
+	w.run(true, "destroy", "-auto-approve", "-input=false")
+	wantCalls(t, sim, "destroy", map[simulator.Route]int{
+		simulator.RouteLinkStatus: 3, simulator.RouteAvailableProjects: 3, simulator.RouteDeleteLinkTokens: 3, simulator.RouteUnlink: 3,
+	})
+	if n := sim.JournalSummary().Authenticated; n != 12 {
+		t.Errorf("destroy: %d authenticated calls, want 12", n)
+	}
+	if n := len(sim.AllLinkTokens()) + sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// The refresh's read stands for the proof of the source credentials only
+// with the same credentials: a destroy planned without a refresh
+// (-refresh=false) right after one reads nothing again, but the same plan
+// with a wrong Cloud Manager key proves the key, fails at plan time and
+// changes nothing.
+func TestStatusReadIsNoProofForOtherCredentials(t *testing.T) {
+	t.Parallel()
+	sim, w := newReuseWorkspace(t, omPriv)
+	w.write("main.tf", separatePairs(2))
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	w.run(true, "apply", "-auto-approve", "-input=false", "-refresh-only")
+
+	sim.ResetJournal()
+	w.run(true, "plan", "-destroy", "-refresh=false", "-input=false")
+	wantCalls(t, sim, "plan -destroy -refresh=false after a refresh", map[simulator.Route]int{
+		simulator.RouteLinkStatus: 0, simulator.RouteAvailableProjects: 2,
+	})
+
+	wrong := newReuseWorkspaceFor(t, sim, "wrong-om-private-key")
+	for _, name := range []string{"main.tf", "terraform.tfstate"} {
+		wrong.write(name, w.read(name))
+	}
+	sim.ResetJournal()
+	out := oneLine(wrong.run(false, "destroy", "-auto-approve", "-input=false", "-refresh=false"))
+	for _, want := range []string{"Rejected The Credentials", "checked at plan time", "nothing has been changed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the destroy with a wrong key does not say %q:\n%s", want, out)
+		}
+	}
+	if n := sim.Count(simulator.RouteLinkStatus); n == 0 {
+		t.Error("the destroy with a wrong key made no proof read")
+	}
+	wantCalls(t, sim, "destroy with a wrong key", map[simulator.Route]int{
+		simulator.RouteDeleteLinkTokens: 0, simulator.RouteUnlink: 0, simulator.RouteCreateLinkToken: 0, simulator.RouteLink: 0,
+	})
+	if n := sim.LinkCount(); n != 2 {
+		t.Errorf("%d links after the refused destroy, want 2", n)
+	}
+
+	w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(sim.AllLinkTokens()) + sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// Rotating every token of an organization re-links each source organization
+// right after unlinking it in the same apply: the unlink answers the check
+// before linking, so the only status reads are the refresh's.
+func TestRotationReadsNoStatusAfterItsOwnUnlink(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.sim.ResetJournal()
+	s.w.run(true, "apply", "-auto-approve", "-input=false",
+		"-replace=atlasmig_link_token.a", "-replace=atlasmig_link_token.b", "-replace=atlasmig_link_token.c")
+	wantCalls(t, s.sim, "rotation", map[simulator.Route]int{
+		simulator.RouteLinkStatus: 3, simulator.RouteUnlink: 3, simulator.RouteLink: 3,
+		simulator.RouteDeleteLinkTokens: 1, simulator.RouteCreateLinkToken: 3, simulator.RouteAvailableProjects: 1,
+	})
+	s.requireSynced(t, s.sources...)
+	if out := s.w.run(true, "plan", "-detailed-exitcode", "-input=false"); !strings.Contains(out, "No changes") {
+		t.Errorf("the rotation left a diff:\n%s", out)
+	}
+}
