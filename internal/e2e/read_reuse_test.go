@@ -150,3 +150,40 @@ func TestRotationReadsNoStatusAfterItsOwnUnlink(t *testing.T) {
 		t.Errorf("the rotation left a diff:\n%s", out)
 	}
 }
+
+// An atlasmig_available_projects read of the organization in the same plan
+// proves the Atlas credentials: replacing the token reads the list once.
+func TestAvailableProjectsReadProvesTheAtlasCredentials(t *testing.T) {
+	t.Parallel()
+	sim, w := newReuseWorkspace(t, omPriv)
+	const atlas, source = "5f1b2c3d4e5f6a7b8c9e0b01", "60a1b2c3d4e5f6a7b8ca0b01"
+	sim.SetInventory(source, []simulator.Project{{ProjectID: "6a1b2c3d4e5f6a7b8c9e0b01", Name: "project-b",
+		MigrationHosts: []string{"mh.example.internal"}, Deployments: []simulator.Deployment{{Name: "rs0", MongoDBVersion: "7.0.14", FeatureCompatibilityVersion: "7.0"}}}})
+	w.write("main.tf", fmt.Sprintf(requiredProviders+`
+provider "atlasmig" {}
+
+data "atlasmig_available_projects" "this" {
+  org_id = %[1]q
+}
+
+resource "atlasmig_link_token" "this" {
+  org_id     = %[1]q
+  depends_on = [data.atlasmig_available_projects.this]
+}
+
+resource "atlasmig_migration_link" "this" {
+  org_id     = %[2]q
+  link_token = atlasmig_link_token.this.link_token
+}
+`, atlas, source))
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	sim.ResetJournal()
+	w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_link_token.this")
+	wantCalls(t, sim, "replacing the token", map[simulator.Route]int{
+		simulator.RouteAvailableProjects: 1, simulator.RouteDeleteLinkTokens: 1, simulator.RouteCreateLinkToken: 1,
+		simulator.RouteUnlink: 1, simulator.RouteLink: 1, simulator.RouteLinkStatus: 1,
+	})
+	if status, linked := sim.LinkStatus(source); !linked || status != "SYNCED" {
+		t.Errorf("after the replacement: linked=%v status=%q, want SYNCED", linked, status)
+	}
+}

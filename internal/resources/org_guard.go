@@ -49,7 +49,7 @@ import (
 //	| token: replaced | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {covered: false} | as destroyed (Atlas is asked); the new object's Create is a plain create |
 //	| token: destroyed in a destroy plan | removed(fp, gen) after its links (gens compared) | "removal" {covered} | Delete removes the organization's tokens once per apply (404 = already gone); unless covered, it first refuses when Atlas lists projects of links still live |
 //	| token: destroyed in a normal plan (orphan) | removed(fp) | "removal" {covered: false} | as above |
-//	| link: refreshed (Read) | its source and token | "link" {fp, org, memory, gen} | - |
+//	| link: refreshed (Read) | its source and token | "link" {fp, org, memory, gen}; "status_read" {org, at, creds}, the read's proof of the source credentials (read_reuse.go) | - |
 //	| link: stays | stays(source, fp) | - | - |
 //	| link: replaced (new token, org or version) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when the plan removes the organization's tokens | Delete removes the organization's tokens before unlinking, so a refusal (409, wrong key) stops the apply with the link intact |
 //	| link: destroyed (destroy, orphan) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when its token is removed too, or when the memory says it is the organization's only pair here | as above; the token's Delete then finds the tokens gone |
