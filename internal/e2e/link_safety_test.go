@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
@@ -82,6 +83,42 @@ func (s *safetyScenario) requireSynced(t *testing.T, orgs ...string) {
 			t.Errorf("source organization %s: linked=%v status=%q, want SYNCED", org, linked, status)
 		}
 	}
+}
+
+// startOutsideMigration starts a live migration of the project of
+// s.sources[source] into a new Atlas project of atlasOrg, as the Atlas UI
+// does: a real migration record, outside any Terraform configuration. The
+// source organization must be linked to atlasOrg.
+func (s *safetyScenario) startOutsideMigration(t *testing.T, atlasOrg string, source int, project string) string {
+	t.Helper()
+	s.sim.AddAtlasProject(simulator.AtlasProject{ID: project, Name: "ui-" + project[len(project)-2:], OrgID: atlasOrg,
+		Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}})
+	ssl := false
+	id, err := s.sim.StartMigration(simulator.OutsideMigration{GroupID: project, SourceGroupID: fmt.Sprintf("6a1b2c3d4e5f6a7b8c9d0e0%d", source),
+		SourceCluster: "rs0", DestinationCluster: "orders", MigrationHost: "mh.example.internal", SSL: &ssl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// requireActive fails unless the migration is still running in Atlas.
+func (s *safetyScenario) requireActive(t *testing.T, id string) {
+	t.Helper()
+	if m, ok := s.sim.Migration(id); !ok || (m.Status != simulator.StatusNew && m.Status != simulator.StatusWorking) {
+		t.Errorf("the migration started outside Terraform is %q, want it still running", m.Status)
+	}
+}
+
+// cutOver cuts the migration over and lets it complete, as a team does in
+// the Atlas UI.
+func (s *safetyScenario) cutOver(t *testing.T, id string) {
+	t.Helper()
+	s.sim.AdvanceClock(time.Hour)
+	if err := s.sim.CutoverMigration(id); err != nil {
+		t.Fatal(err)
+	}
+	s.sim.AdvanceClock(time.Hour)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -229,9 +266,7 @@ func TestDestroyDuringOutsideMigrationWritesNothing(t *testing.T) {
 			atlas, source, project := "5f1b2c3d4e5f6a7b8c9d0a05", s.sources[0], "6b1b2c3d4e5f6a7b8c9d0f01"
 			s.w.write("main.tf", fmt.Sprintf(onePair, atlas, source))
 			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
-			if err := s.sim.StartMigrationOutsideTerraform(source, project); err != nil {
-				t.Fatal(err)
-			}
+			migration := s.startOutsideMigration(t, atlas, 0, project)
 
 			check := func(what string, args ...string) {
 				t.Helper()
@@ -246,15 +281,13 @@ func TestDestroyDuringOutsideMigrationWritesNothing(t *testing.T) {
 					t.Errorf("%s: %d writes besides the refused removal, want 0", what, n)
 				}
 				s.requireSynced(t, source)
-				if s.sim.OutsideMigrationBroken(source) {
-					t.Errorf("%s: the migration started outside Terraform lost its link", what)
-				}
+				s.requireActive(t, migration)
 			}
 			check("destroy", "destroy")
 			s.w.write("main.tf", requiredProviders+"\nprovider \"atlasmig\" {}\n")
 			check("removing the pair", "apply")
 
-			s.sim.EndMigrationOutsideTerraform(source)
+			s.cutOver(t, migration)
 			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
 			if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
 				t.Errorf("%d tokens and links left after the removal", n)
