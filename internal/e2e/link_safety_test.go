@@ -602,3 +602,101 @@ resource "atlasmig_link_token" "this" {
 		})
 	}
 }
+
+// cbdPair is a token and a link with create_before_destroy on both
+// (cbd = true) or on neither.
+func cbdPair(atlas, org, ips string, cbd bool) string {
+	lifecycle := ""
+	if cbd {
+		lifecycle = "\n  lifecycle {\n    create_before_destroy = true\n  }"
+	}
+	return fmt.Sprintf(requiredProviders+`
+provider "atlasmig" {}
+
+resource "atlasmig_link_token" "this" {
+  org_id          = %q
+  access_list_ips = %s%s
+}
+
+resource "atlasmig_migration_link" "this" {
+  org_id     = %q
+  link_token = atlasmig_link_token.this.link_token%s
+}
+`, atlas, ips, lifecycle, org, lifecycle)
+}
+
+// create_before_destroy on both the token and the link cannot work: the old
+// token's organization-wide removal would take the new one with it.
+// Terraform tells a provider nothing about create_before_destroy, and its
+// first call of such a replacement is the new token's creation, so that
+// token is the one write: the new link is refused before it links, saying
+// why and how to rotate, and nothing is unlinked or removed. Every later run
+// stays safe: another apply, with or without the setting, would re-link
+// with the new token after removing the organization's tokens and is
+// refused at plan, and the rotation the refusals name works.
+func TestCreateBeforeDestroyOnTokenAndLinkRefused(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	atlas, org := "5f1b2c3d4e5f6a7b8c9d0a07", s.sources[1]
+	s.w.write("main.tf", cbdPair(atlas, org, `["203.0.113.7"]`, true))
+	s.w.run(true, "apply", "-auto-approve", "-input=false")
+
+	s.w.write("main.tf", cbdPair(atlas, org, `["198.51.100.7"]`, true))
+	s.sim.ResetJournal()
+	out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	for _, want := range []string{"Organization Already Linked", "create_before_destroy cannot work with link tokens", "organization-wide", "created earlier in this apply", "Rotating a token", "-replace='atlasmig_link_token.<name>'", "still linked"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.sim.Calls(simulator.RouteUnlink) + s.sim.Calls(simulator.RouteDeleteLinkTokens) + s.sim.Calls(simulator.RouteLink); n != 0 {
+		t.Errorf("%d unlinks, removals or links, want 0", n)
+	}
+	if n := s.sim.Calls(simulator.RouteCreateLinkToken); n != 1 {
+		t.Errorf("%d tokens created, want the 1 Terraform asks for before the provider can know", n)
+	}
+	s.requireSynced(t, org)
+
+	// The same apply again is refused at plan: the old token's removal
+	// would take the new token the link is to be made with.
+	s.sim.ResetJournal()
+	out = oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	if !strings.Contains(out, "Removal Would Break Other Links") || !strings.Contains(out, "create_before_destroy") {
+		t.Errorf("the second apply does not explain itself:\n%s", out[max(0, len(out)-3000):])
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes in the second apply, want 0", n)
+	}
+	s.requireSynced(t, org)
+
+	// Without the setting, an apply that keeps the new token would re-link
+	// with it after removing the organization's tokens: refused at plan.
+	s.w.write("main.tf", cbdPair(atlas, org, `["198.51.100.7"]`, false))
+	s.sim.ResetJournal()
+	out = oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	for _, want := range []string{"Removal Would Break Other Links", "-replace", "Nothing has been changed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan without create_before_destroy does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+	s.requireSynced(t, org)
+
+	// The rotation the refusal names works, and leaves no diff.
+	s.sim.ResetJournal()
+	s.w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_link_token.this")
+	s.requireSynced(t, org)
+	if n := len(s.sim.LinkTokens(atlas)); n != 1 {
+		t.Errorf("%d tokens after the rotation, want 1", n)
+	}
+	if out, code := s.w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after the rotation exited %d, want 0:\n%s", code, out)
+	}
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}

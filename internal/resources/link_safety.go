@@ -130,7 +130,8 @@ func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, 
 			fmt.Sprintf("Removing the old link token of Atlas organization %s now would also remove the token created for it earlier in this apply: "+
 				"the Atlas API removes link tokens only organization-wide. %s\n\n"+
 				"Remove lifecycle { create_before_destroy = true } from the atlasmig_link_token, then replace the organization's tokens together "+
-				"(terraform apply -replace='atlasmig_link_token.<name>' for each of them): the old token is removed first and every link is re-linked with a new one.", orgID, kept))
+				"(terraform apply -replace='atlasmig_link_token.<name>' for each of them), as the guide's *Rotating a token* describes: "+
+				"the old tokens are removed first and every link is re-linked with a new one. The token created earlier in this apply stays in Terraform state, unused, until then.", orgID, kept))
 	case client.IsConflict(err):
 		apiErr, _ := client.AsAPIError(err)
 		diags.AddError("Link Token In Use By An Active Migration",

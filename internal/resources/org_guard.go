@@ -106,8 +106,10 @@ type orgGuard struct {
 	// Apply-time facts about this provider process.
 	removed map[string]bool // Atlas organizations whose tokens were removed
 	created map[string]bool // Atlas organizations that got a new token
-	proofs  map[string]error
-	locks   map[string]*sync.Mutex
+	// createdFP holds the fingerprints of the tokens this process created.
+	createdFP map[string]bool
+	proofs    map[string]error
+	locks     map[string]*sync.Mutex
 	// applying is set once this process has changed something.
 	applying bool
 	// refreshed is set once this process has read a token or a link. A
@@ -143,6 +145,10 @@ type orgPlan struct {
 	// linkGen maps the token of each moving link to the process that last
 	// refreshed or created the link.
 	linkGen map[string]string
+	// relinking maps the known token of each link that the plan links or
+	// re-links with a token the plan keeps to the link's source
+	// organization.
+	relinking map[string]string
 }
 
 func newOrgGuard() *orgGuard {
@@ -152,6 +158,7 @@ func newOrgGuard() *orgGuard {
 		orgs:       map[string]*orgPlan{},
 		removed:    map[string]bool{},
 		created:    map[string]bool{},
+		createdFP:  map[string]bool{},
 		proofs:     map[string]error{},
 		locks:      map[string]*sync.Mutex{},
 		gen:        newGen(),
@@ -179,7 +186,8 @@ func (g *orgGuard) plan(orgID string) *orgPlan {
 	p := g.orgs[orgID]
 	if p == nil {
 		p = &orgPlan{removedFP: map[string]bool{}, stayingLinks: map[string]bool{}, stayingTokens: map[string]bool{},
-			moving: map[string]string{}, assumed: map[string]string{}, memory: map[string]string{}, linkGen: map[string]string{}}
+			moving: map[string]string{}, assumed: map[string]string{}, memory: map[string]string{}, linkGen: map[string]string{},
+			relinking: map[string]string{}}
 		g.orgs[orgID] = p
 	}
 	return p
@@ -283,6 +291,9 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why, gen 
 		if orgs := sortedKeys(p.stayingLinks); len(orgs) > 0 {
 			victims = append(victims, "the links of source organization(s) "+strings.Join(orgs, ", ")+", which this plan leaves as they are")
 		}
+		if orgs := relinkedSources(p); len(orgs) > 0 {
+			victims = append(victims, relinkVictims(orgs))
+		}
 		if len(victims) > 0 {
 			v.conflict = g.conflictLocked(orgID, p, "it would also remove "+strings.Join(victims, "; "))
 			return v
@@ -312,6 +323,45 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why, gen 
 		}
 	}
 	return v
+}
+
+// registerRelink records a link that the plan links or re-links with a
+// token whose value the plan knows, so a token the plan keeps (a token being
+// replaced is unknown until the apply). If the plan removes the tokens of
+// that token's Atlas organization, the link would be linked with a token
+// Atlas has just removed: the registration that completes the pair reports
+// it. This is what an apply after a failed create_before_destroy
+// replacement plans (the new token stays, the old one is destroyed).
+func (g *orgGuard) registerRelink(sourceOrgID, newFP string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	orgID := g.tokenOrg[newFP]
+	if g.applying || newFP == "" || orgID == "" {
+		return ""
+	}
+	p := g.plan(orgID)
+	p.relinking[newFP] = sourceOrgID
+	if len(p.removals) == 0 || p.removedFP[newFP] {
+		return ""
+	}
+	return g.conflictLocked(orgID, p, "it would also remove "+relinkVictims([]string{sourceOrgID}))
+}
+
+func relinkedSources(p *orgPlan) []string {
+	var orgs []string
+	for fp, source := range p.relinking {
+		if !p.removedFP[fp] {
+			orgs = append(orgs, source)
+		}
+	}
+	slices.Sort(orgs)
+	return slices.Compact(orgs)
+}
+
+func relinkVictims(orgs []string) string {
+	return "the token that this plan links source organization(s) " + strings.Join(orgs, ", ") + " with, which it keeps: the link would be made with a token Atlas has just removed " +
+		"(an apply after a failed lifecycle { create_before_destroy = true } replacement plans this: remove the setting and replace the token with -replace, " +
+		"see the guide's *Rotating a token*)"
 }
 
 // othersLocked returns the other tokens the planned links remember: their
@@ -488,7 +538,15 @@ func (g *orgGuard) markCreated(orgID, fp string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.created[orgID] = true
+	g.createdFP[fp] = true
 	g.tokenOrg[fp] = orgID
+}
+
+// createdInThisApply reports whether this process created the token.
+func (g *orgGuard) createdInThisApply(fp string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return fp != "" && g.createdFP[fp]
 }
 
 // atlasOrgOf returns the Atlas organization of a token fingerprint, if known.
