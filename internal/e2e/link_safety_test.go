@@ -700,3 +700,60 @@ func TestCreateBeforeDestroyOnTokenAndLinkRefused(t *testing.T) {
 		t.Errorf("%d tokens and links left after destroy", n)
 	}
 }
+
+// A full destroy of several separate pairs of one Atlas organization while a
+// migration this configuration does not manage is active: Atlas refuses the
+// tokens' removal. A destroy plan plans each link before its token, so a link
+// cannot know that the plan removes the tokens too, and some links may be
+// unlinked before the refusal: the error names exactly those (never "nothing
+// was changed" when something was), the tokens stay in state and still work,
+// terraform apply links the organizations again, and once the migration is
+// cut over the destroy finishes.
+func TestDestroySeveralPairsDuringOutsideMigrationSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	for _, par := range []string{"1", "10"} {
+		t.Run("parallelism="+par, func(t *testing.T) {
+			t.Parallel()
+			s := newSafetyScenario(t)
+			migration := s.startOutsideMigration(t, s.atlas, 2, "6b1b2c3d4e5f6a7b8c9d0f02")
+			s.sim.ResetJournal()
+			out := oneLine(s.w.run(false, "destroy", "-auto-approve", "-input=false", "-parallelism="+par))
+			if !strings.Contains(out, "Link Token In Use By An Active Migration") || !strings.Contains(out, "6b1b2c3d4e5f6a7b8c9d0f02") {
+				t.Errorf("the error does not name the refusal and the project:\n%s", out)
+			}
+			var unlinked []string
+			for _, org := range s.sources {
+				if _, linked := s.sim.LinkStatus(org); !linked {
+					unlinked = append(unlinked, org)
+				}
+			}
+			if len(unlinked) > 0 {
+				if strings.Contains(out, "Nothing was changed") {
+					t.Errorf("%v were unlinked, but the error says nothing was changed:\n%s", unlinked, out)
+				}
+				for _, org := range unlinked {
+					if !strings.Contains(out, org) {
+						t.Errorf("%s was unlinked, but the error does not say so:\n%s", org, out)
+					}
+				}
+				if !strings.Contains(out, "were unlinked earlier in this apply") {
+					t.Errorf("the error does not say that organizations were unlinked:\n%s", out)
+				}
+			}
+			if n := len(s.sim.LinkTokens(s.atlas)); n != 3 {
+				t.Errorf("%d tokens after the refusal, want 3", n)
+			}
+			s.requireActive(t, migration)
+
+			// The tokens still work: an apply links every organization again.
+			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
+			s.requireSynced(t, s.sources...)
+
+			s.cutOver(t, migration)
+			s.w.run(true, "destroy", "-auto-approve", "-input=false", "-parallelism="+par)
+			if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+				t.Errorf("%d tokens and links left after destroy", n)
+			}
+		})
+	}
+}

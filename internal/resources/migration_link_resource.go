@@ -630,7 +630,16 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 			return
 		}
 		addAPIError(&resp.Diagnostics, opsManagerSide, "unlink organization "+orgID+" from Atlas", err)
+		return
 	}
+	// A later refusal to remove the organization's tokens in this apply
+	// then says that this organization was unlinked.
+	var priv linkPrivate
+	_, _ = getPrivateJSON(ctx, req.Private, privLink, &priv)
+	if priv.AtlasOrg == "" {
+		priv.AtlasOrg = r.data.orgGuard().atlasOrgOf(priv.FP)
+	}
+	r.data.orgGuard().markUnlinked(priv.AtlasOrg, orgID)
 }
 
 // ImportState imports a link by its source organization id. The id is never

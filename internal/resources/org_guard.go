@@ -108,8 +108,11 @@ type orgGuard struct {
 	created map[string]bool // Atlas organizations that got a new token
 	// createdFP holds the fingerprints of the tokens this process created.
 	createdFP map[string]bool
-	proofs    map[string]error
-	locks     map[string]*sync.Mutex
+	// unlinked maps an Atlas organization to the source organizations this
+	// process unlinked from it.
+	unlinked map[string][]string
+	proofs   map[string]error
+	locks    map[string]*sync.Mutex
 	// applying is set once this process has changed something.
 	applying bool
 	// refreshed is set once this process has read a token or a link. A
@@ -159,6 +162,7 @@ func newOrgGuard() *orgGuard {
 		removed:    map[string]bool{},
 		created:    map[string]bool{},
 		createdFP:  map[string]bool{},
+		unlinked:   map[string][]string{},
 		proofs:     map[string]error{},
 		locks:      map[string]*sync.Mutex{},
 		gen:        newGen(),
@@ -540,6 +544,27 @@ func (g *orgGuard) markCreated(orgID, fp string) {
 	g.created[orgID] = true
 	g.createdFP[fp] = true
 	g.tokenOrg[fp] = orgID
+}
+
+// markUnlinked records a source organization this process unlinked from an
+// Atlas organization.
+func (g *orgGuard) markUnlinked(atlasOrg, sourceOrgID string) {
+	if atlasOrg == "" {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.unlinked[atlasOrg] = append(g.unlinked[atlasOrg], sourceOrgID)
+}
+
+// unlinkedBefore returns the source organizations this process unlinked
+// from an Atlas organization.
+func (g *orgGuard) unlinkedBefore(atlasOrg string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := slices.Clone(g.unlinked[atlasOrg])
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // createdInThisApply reports whether this process created the token.
