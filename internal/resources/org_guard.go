@@ -52,6 +52,7 @@ import (
 //	| link: replaced (new token, org or version) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when the plan removes the organization's tokens | Delete removes the organization's tokens before unlinking, so a refusal (409, wrong key) stops the apply with the link intact |
 //	| link: destroyed (destroy, orphan) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when its token is removed too, or when the memory says it is the organization's only pair here | as above; the token's Delete then finds the tokens gone |
 //	| link: created | created | "link" {fp, org, gen}, no memory until a refresh | Create refuses to take over a link that is SYNCED (create_before_destroy) |
+//	| link: created or re-linked with a token whose value the plan knows (a token it keeps) | relink(source, new fp) | - | - |
 //
 // Refusals at plan, each decided by the registration that completes it, so
 // the planning order does not matter:
@@ -68,7 +69,12 @@ import (
 //     too). A full destroy refreshed every object in one process, so its
 //     removals are covered: the plan is trusted, Atlas is not asked;
 //   - a link destroyed while its token stays, when the link is the only pair
-//     of its organization here (its delete would remove the tokens first).
+//     of its organization here (its delete would remove the tokens first);
+//   - a link created or re-linked with a token the plan keeps (its value is
+//     known at plan) while the plan removes that token's organization's
+//     tokens: the link would be made with a removed token. An apply after a
+//     failed create_before_destroy replacement plans exactly this (the new
+//     token stays, the deposed old one is destroyed).
 //
 // At apply, a removal of the organization's tokens is made once per process,
 // serialized, and refused if this process created a token of the
@@ -91,9 +97,19 @@ import (
 // a link of an organization with several pairs here cannot tell a full
 // destroy from terraform destroy -target on the link alone; it then unlinks
 // without removing the tokens first, and a live migration's 409 comes after
-// the unlinks (the guide's limitations say so). Terraform does not tell a
-// provider about create_before_destroy either: the first write of such a
-// replacement (the new token) happens before the link's refusal.
+// the unlinks (the guide's limitations say so); the refusal then names the
+// organizations this apply unlinked. Terraform does not tell a provider
+// about create_before_destroy either: PlanResourceChange carries no
+// lifecycle, and in the apply Terraform deposes the old object and plans
+// the new one again with a null prior state and no private state, then
+// creates it (CreateRequest has no private state at all) before any other
+// call of the replacement; the deposed objects are destroyed last. The
+// new token's Create is therefore indistinguishable from adding a token
+// (TF_LOG=trace shows the same ValidateResourceConfig, PlanResourceChange,
+// ApplyResourceChange sequence), and that POST is the one write before the
+// link's refusal. The refusal leaves the link as it was and the deposed
+// token in state; the rule on kept tokens above refuses every later plan
+// that would break it, until the tokens are replaced with -replace.
 type orgGuard struct {
 	mu sync.Mutex
 	// tokenOrg maps a token's fingerprint to its Atlas organization.
