@@ -561,6 +561,33 @@ resource "atlasmig_migration_link" "this" {
 	if got, _ := s.sim.LinkedAtlasOrg(org); got != atlas {
 		t.Errorf("linked to %q, want %q", got, atlas)
 	}
+	if code == 0 {
+		// Terraform unlinked first (the link has no create_before_destroy),
+		// removing the old token before the new one was created.
+		if n := len(s.sim.LinkTokens(atlas)); n != 1 {
+			t.Errorf("%d tokens after the replacement, want 1", n)
+		}
+	} else {
+		// The next apply would re-link with the token created before the
+		// refusal after removing the old one, which removes it too:
+		// refused at plan, nothing written.
+		s.sim.ResetJournal()
+		out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+		if !strings.Contains(out, "Removal Would Break Other Links") || !strings.Contains(out, "create_before_destroy") {
+			t.Errorf("the next apply is not refused at plan:\n%s", out[max(0, len(out)-3000):])
+		}
+		if n := s.writes(); n != 0 {
+			t.Errorf("%d writes in the next apply, want 0", n)
+		}
+		s.requireSynced(t, org)
+		// Without the setting, the rotation the refusals name works.
+		s.w.write("main.tf", strings.Replace(hcl(`["198.51.100.7"]`), "create_before_destroy = true", "create_before_destroy = false", 1))
+		s.w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_link_token.this")
+		s.requireSynced(t, org)
+		if out, code := s.w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+			t.Errorf("plan after the rotation exited %d, want 0:\n%s", code, out)
+		}
+	}
 	s.w.run(true, "destroy", "-auto-approve", "-input=false", "-refresh=false")
 	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
 		t.Errorf("%d tokens and links left after destroy", n)
