@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
@@ -82,6 +83,42 @@ func (s *safetyScenario) requireSynced(t *testing.T, orgs ...string) {
 			t.Errorf("source organization %s: linked=%v status=%q, want SYNCED", org, linked, status)
 		}
 	}
+}
+
+// startOutsideMigration starts a live migration of the project of
+// s.sources[source] into a new Atlas project of atlasOrg, as the Atlas UI
+// does: a real migration record, outside any Terraform configuration. The
+// source organization must be linked to atlasOrg.
+func (s *safetyScenario) startOutsideMigration(t *testing.T, atlasOrg string, source int, project string) string {
+	t.Helper()
+	s.sim.AddAtlasProject(simulator.AtlasProject{ID: project, Name: "ui-" + project[len(project)-2:], OrgID: atlasOrg,
+		Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}})
+	ssl := false
+	id, err := s.sim.StartMigration(simulator.OutsideMigration{GroupID: project, SourceGroupID: fmt.Sprintf("6a1b2c3d4e5f6a7b8c9d0e0%d", source),
+		SourceCluster: "rs0", DestinationCluster: "orders", MigrationHost: "mh.example.internal", SSL: &ssl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// requireActive fails unless the migration is still running in Atlas.
+func (s *safetyScenario) requireActive(t *testing.T, id string) {
+	t.Helper()
+	if m, ok := s.sim.Migration(id); !ok || (m.Status != simulator.StatusNew && m.Status != simulator.StatusWorking) {
+		t.Errorf("the migration started outside Terraform is %q, want it still running", m.Status)
+	}
+}
+
+// cutOver cuts the migration over and lets it complete, as a team does in
+// the Atlas UI.
+func (s *safetyScenario) cutOver(t *testing.T, id string) {
+	t.Helper()
+	s.sim.AdvanceClock(time.Hour)
+	if err := s.sim.CutoverMigration(id); err != nil {
+		t.Fatal(err)
+	}
+	s.sim.AdvanceClock(time.Hour)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -229,9 +266,7 @@ func TestDestroyDuringOutsideMigrationWritesNothing(t *testing.T) {
 			atlas, source, project := "5f1b2c3d4e5f6a7b8c9d0a05", s.sources[0], "6b1b2c3d4e5f6a7b8c9d0f01"
 			s.w.write("main.tf", fmt.Sprintf(onePair, atlas, source))
 			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
-			if err := s.sim.StartMigrationOutsideTerraform(source, project); err != nil {
-				t.Fatal(err)
-			}
+			migration := s.startOutsideMigration(t, atlas, 0, project)
 
 			check := func(what string, args ...string) {
 				t.Helper()
@@ -246,15 +281,13 @@ func TestDestroyDuringOutsideMigrationWritesNothing(t *testing.T) {
 					t.Errorf("%s: %d writes besides the refused removal, want 0", what, n)
 				}
 				s.requireSynced(t, source)
-				if s.sim.OutsideMigrationBroken(source) {
-					t.Errorf("%s: the migration started outside Terraform lost its link", what)
-				}
+				s.requireActive(t, migration)
 			}
 			check("destroy", "destroy")
 			s.w.write("main.tf", requiredProviders+"\nprovider \"atlasmig\" {}\n")
 			check("removing the pair", "apply")
 
-			s.sim.EndMigrationOutsideTerraform(source)
+			s.cutOver(t, migration)
 			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
 			if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
 				t.Errorf("%d tokens and links left after the removal", n)
@@ -528,6 +561,33 @@ resource "atlasmig_migration_link" "this" {
 	if got, _ := s.sim.LinkedAtlasOrg(org); got != atlas {
 		t.Errorf("linked to %q, want %q", got, atlas)
 	}
+	if code == 0 {
+		// Terraform unlinked first (the link has no create_before_destroy),
+		// removing the old token before the new one was created.
+		if n := len(s.sim.LinkTokens(atlas)); n != 1 {
+			t.Errorf("%d tokens after the replacement, want 1", n)
+		}
+	} else {
+		// The next apply would re-link with the token created before the
+		// refusal after removing the old one, which removes it too:
+		// refused at plan, nothing written.
+		s.sim.ResetJournal()
+		out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+		if !strings.Contains(out, "Removal Would Break Other Links") || !strings.Contains(out, "create_before_destroy") {
+			t.Errorf("the next apply is not refused at plan:\n%s", out[max(0, len(out)-3000):])
+		}
+		if n := s.writes(); n != 0 {
+			t.Errorf("%d writes in the next apply, want 0", n)
+		}
+		s.requireSynced(t, org)
+		// Without the setting, the rotation the refusals name works.
+		s.w.write("main.tf", strings.Replace(hcl(`["198.51.100.7"]`), "create_before_destroy = true", "create_before_destroy = false", 1))
+		s.w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_link_token.this")
+		s.requireSynced(t, org)
+		if out, code := s.w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+			t.Errorf("plan after the rotation exited %d, want 0:\n%s", code, out)
+		}
+	}
 	s.w.run(true, "destroy", "-auto-approve", "-input=false", "-refresh=false")
 	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
 		t.Errorf("%d tokens and links left after destroy", n)
@@ -566,6 +626,171 @@ resource "atlasmig_link_token" "this" {
 				t.Errorf("%d writes before the refusal, want 0", n)
 			}
 			s.requireSynced(t, source)
+		})
+	}
+}
+
+// cbdPair is a token and a link with create_before_destroy on both
+// (cbd = true) or on neither.
+func cbdPair(atlas, org, ips string, cbd bool) string {
+	lifecycle := ""
+	if cbd {
+		lifecycle = "\n  lifecycle {\n    create_before_destroy = true\n  }"
+	}
+	return fmt.Sprintf(requiredProviders+`
+provider "atlasmig" {}
+
+resource "atlasmig_link_token" "this" {
+  org_id          = %q
+  access_list_ips = %s%s
+}
+
+resource "atlasmig_migration_link" "this" {
+  org_id     = %q
+  link_token = atlasmig_link_token.this.link_token%s
+}
+`, atlas, ips, lifecycle, org, lifecycle)
+}
+
+// create_before_destroy on both the token and the link cannot work: the old
+// token's organization-wide removal would take the new one with it.
+// Terraform tells a provider nothing about create_before_destroy, and its
+// first call of such a replacement is the new token's creation, so that
+// token is the one write: the new link is refused before it links, saying
+// why and how to rotate, and nothing is unlinked or removed. Every later run
+// stays safe: another apply, with or without the setting, would re-link
+// with the new token after removing the organization's tokens and is
+// refused at plan, and the rotation the refusals name works.
+func TestCreateBeforeDestroyOnTokenAndLinkRefused(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	atlas, org := "5f1b2c3d4e5f6a7b8c9d0a07", s.sources[1]
+	s.w.write("main.tf", cbdPair(atlas, org, `["203.0.113.7"]`, true))
+	s.w.run(true, "apply", "-auto-approve", "-input=false")
+
+	s.w.write("main.tf", cbdPair(atlas, org, `["198.51.100.7"]`, true))
+	s.sim.ResetJournal()
+	out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	for _, want := range []string{"Organization Already Linked", "create_before_destroy cannot work with link tokens", "organization-wide", "created earlier in this apply", "Rotating a token", "-replace='atlasmig_link_token.<name>'", "still linked"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.sim.Calls(simulator.RouteUnlink) + s.sim.Calls(simulator.RouteDeleteLinkTokens) + s.sim.Calls(simulator.RouteLink); n != 0 {
+		t.Errorf("%d unlinks, removals or links, want 0", n)
+	}
+	if n := s.sim.Calls(simulator.RouteCreateLinkToken); n != 1 {
+		t.Errorf("%d tokens created, want the 1 Terraform asks for before the provider can know", n)
+	}
+	s.requireSynced(t, org)
+
+	// The same apply again is refused at plan: the old token's removal
+	// would take the new token the link is to be made with.
+	s.sim.ResetJournal()
+	out = oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	if !strings.Contains(out, "Removal Would Break Other Links") || !strings.Contains(out, "create_before_destroy") {
+		t.Errorf("the second apply does not explain itself:\n%s", out[max(0, len(out)-3000):])
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes in the second apply, want 0", n)
+	}
+	s.requireSynced(t, org)
+
+	// Without the setting, an apply that keeps the new token would re-link
+	// with it after removing the organization's tokens: refused at plan.
+	s.w.write("main.tf", cbdPair(atlas, org, `["198.51.100.7"]`, false))
+	s.sim.ResetJournal()
+	out = oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	for _, want := range []string{"Removal Would Break Other Links", "-replace", "Nothing has been changed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan without create_before_destroy does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+	s.requireSynced(t, org)
+
+	// The rotation the refusal names works, and leaves no diff.
+	s.sim.ResetJournal()
+	s.w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_link_token.this")
+	s.requireSynced(t, org)
+	if n := len(s.sim.LinkTokens(atlas)); n != 1 {
+		t.Errorf("%d tokens after the rotation, want 1", n)
+	}
+	if out, code := s.w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after the rotation exited %d, want 0:\n%s", code, out)
+	}
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
+	}
+}
+
+// A full destroy of several separate pairs of one Atlas organization while a
+// migration this configuration does not manage is active: Atlas refuses the
+// tokens' removal. A destroy plan plans each link before its token, so a link
+// cannot know that the plan removes the tokens too, and some links may be
+// unlinked before the refusal: the error names each of them, the tokens stay
+// in state and still work,
+// terraform apply links the organizations again, and once the migration is
+// cut over the destroy finishes.
+func TestDestroySeveralPairsDuringOutsideMigrationSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ par, shape string }{{"1", "separate"}, {"10", "separate"}, {"1", "for_each"}, {"10", "for_each"}} {
+		par := c.par
+		t.Run(c.shape+"/parallelism="+par, func(t *testing.T) {
+			t.Parallel()
+			s := newSafetyScenario(t)
+			if c.shape == "for_each" {
+				s.w.run(true, "destroy", "-auto-approve", "-input=false")
+				var src []forEachSource
+				for i, org := range s.sources {
+					src = append(src, forEachSource{string(rune('a' + i)), org, `["203.0.113.7"]`})
+				}
+				s.w.write("main.tf", forEachHCL(s.atlas, src))
+				s.w.run(true, "apply", "-auto-approve", "-input=false")
+			}
+			migration := s.startOutsideMigration(t, s.atlas, 2, "6b1b2c3d4e5f6a7b8c9d0f02")
+			s.sim.ResetJournal()
+			out := oneLine(s.w.run(false, "destroy", "-auto-approve", "-input=false", "-parallelism="+par))
+			if !strings.Contains(out, "Link Token In Use By An Active Migration") || !strings.Contains(out, "6b1b2c3d4e5f6a7b8c9d0f02") {
+				t.Errorf("the error does not name the refusal and the project:\n%s", out)
+			}
+			var unlinked []string
+			for _, org := range s.sources {
+				if _, linked := s.sim.LinkStatus(org); !linked {
+					unlinked = append(unlinked, org)
+				}
+			}
+			if len(unlinked) > 0 {
+				// (A link that removes the tokens first may still report that
+				// nothing was changed when a sibling unlinks at the same
+				// moment; the token's refusal then names the sibling.)
+				for _, org := range unlinked {
+					if !strings.Contains(out, org) {
+						t.Errorf("%s was unlinked, but the error does not say so:\n%s", org, out)
+					}
+				}
+				if !strings.Contains(out, "were unlinked earlier in this apply") {
+					t.Errorf("the error does not say that organizations were unlinked:\n%s", out)
+				}
+			}
+			if n := len(s.sim.LinkTokens(s.atlas)); n != 3 {
+				t.Errorf("%d tokens after the refusal, want 3", n)
+			}
+			s.requireActive(t, migration)
+
+			// The tokens still work: an apply links every organization again.
+			s.w.run(true, "apply", "-auto-approve", "-input=false", "-parallelism="+par)
+			s.requireSynced(t, s.sources...)
+
+			s.cutOver(t, migration)
+			s.w.run(true, "destroy", "-auto-approve", "-input=false", "-parallelism="+par)
+			if n := len(s.sim.AllLinkTokens()) + s.sim.LinkCount(); n != 0 {
+				t.Errorf("%d tokens and links left after destroy", n)
+			}
 		})
 	}
 }

@@ -111,8 +111,22 @@ func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, 
 		return err
 	})
 	kept := "The token was kept, in Atlas and in Terraform state."
+	stay := "The link tokens, and the links, stay in Terraform state until then."
+	if gone := guard.unlinkedBefore(orgID); beforeUnlink == "" && len(gone) > 0 {
+		// A destroy plan plans each link before its token, so the links of
+		// an organization with several pairs cannot know that the tokens go
+		// too, and they unlink first.
+		kept = fmt.Sprintf("The token was kept, in Atlas and in Terraform state, but source organization(s) %s were unlinked earlier in this apply, before Atlas refused, "+
+			"and their links are no longer in Terraform state.", strings.Join(gone, ", "))
+		stay = "The link tokens stay in Terraform state and still work: terraform apply links those organizations again with them meanwhile, and a later terraform destroy finishes the removal."
+	}
 	if beforeUnlink != "" {
 		kept = fmt.Sprintf("Nothing was changed: source organization %s is still linked, and every token of the organization was kept.", beforeUnlink)
+		if gone := guard.unlinkedBefore(orgID); len(gone) > 0 {
+			kept = fmt.Sprintf("Source organization %s is still linked, and every token of the organization was kept, but source organization(s) %s were unlinked earlier in this apply, "+
+				"before Atlas refused, and their links are no longer in Terraform state.", beforeUnlink, strings.Join(gone, ", "))
+			stay = "The link tokens stay in Terraform state and still work: terraform apply links those organizations again with them meanwhile, and a later terraform destroy finishes the removal."
+		}
 	}
 	switch {
 	case err == nil:
@@ -133,14 +147,15 @@ func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, 
 			fmt.Sprintf("Removing the old link token of Atlas organization %s now would also remove the token created for it earlier in this apply: "+
 				"the Atlas API removes link tokens only organization-wide. %s\n\n"+
 				"Remove lifecycle { create_before_destroy = true } from the atlasmig_link_token, then replace the organization's tokens together "+
-				"(terraform apply -replace='atlasmig_link_token.<name>' for each of them): the old token is removed first and every link is re-linked with a new one.", orgID, kept))
+				"(terraform apply -replace='atlasmig_link_token.<name>' for each of them), as the guide's *Rotating a token* describes: "+
+				"the old tokens are removed first and every link is re-linked with a new one. The token created earlier in this apply stays in Terraform state, unused, until then.", orgID, kept))
 	case client.IsConflict(err):
 		apiErr, _ := client.AsAPIError(err)
 		diags.AddError("Link Token In Use By An Active Migration",
 			fmt.Sprintf("Atlas refuses to remove the link tokens of organization %s while a live migration is active in the project(s) it names below; "+
 				"it may be one this configuration does not manage (started in the Atlas UI, the Atlas CLI or another workspace). %s%s\n\n"+
-				"Cut over the migrations Atlas names (or wait until they expire), then run terraform again. The link tokens, and the links, stay in Terraform state until then.\n\n%s",
-				orgID, kept, availableProjectsSentence(ctx, atlas, orgID), apiAnswer(apiErr)))
+				"Cut over the migrations Atlas names (or wait until they expire), then run terraform again. %s\n\n%s",
+				orgID, kept, availableProjectsSentence(ctx, atlas, orgID), stay, apiAnswer(apiErr)))
 	default:
 		addAPIError(diags, atlasSide, "remove the link tokens of Atlas organization "+orgID, err)
 	}

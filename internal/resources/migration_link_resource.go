@@ -234,6 +234,14 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		if v.conflict != "" {
 			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
 		}
+		if (intent == linkMoves || intent == linkCreated) && !req.Plan.Raw.IsNull() && v.conflict == "" {
+			// A link made with a token the plan knows, so one it keeps.
+			if token := configuredToken(ctx, req.Config, plan, &resp.Diagnostics); !token.IsNull() && !token.IsUnknown() {
+				if conflict := guard.registerRelink(plan.OrgID.ValueString(), fingerprint(token.ValueString())); conflict != "" {
+					resp.Diagnostics.AddError("Removal Would Break Other Links", conflict)
+				}
+			}
+		}
 		if intent != linkMoves && intent != linkDestroyed {
 			return
 		}
@@ -319,12 +327,23 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	case current == client.StatusNotSynced:
 		tflog.Info(ctx, "organization has a link that does not sync, or none; linking", map[string]any{"org_id": orgID})
 	default:
+		createdHere := ""
+		if r.data.orgGuard().createdInThisApply(fingerprint(token.ValueString())) {
+			createdHere = " The link token it would be linked with was created earlier in this apply, which is what create_before_destroy does first; " +
+				"it stays in Terraform state, unused, until the rotation below replaces it."
+		}
 		resp.Diagnostics.AddError("Organization Already Linked",
 			fmt.Sprintf("Source organization %[1]s already has a migration link with status %[2]q, made outside this resource "+
-				"(another workspace, the Atlas CLI, the UI, or lifecycle { create_before_destroy = true }). Linking it again would take the link over silently, "+
-				"and destroying this resource later would unlink it for everyone, so nothing was changed. The source API does not say which Atlas organization it is linked to.\n\n"+
-				"To manage the existing link here, import it:\n\n  terraform import atlasmig_migration_link.<name> %[1]s\n\n"+
-				"or add an import block with id = %[1]q. To link it anew, unlink it where it was linked first.", orgID, current))
+				"(another workspace, the Atlas CLI, the UI), or by the object this one replaces under lifecycle { create_before_destroy = true }. "+
+				"Linking it again would take the link over silently, and destroying the other object later would unlink it, so the organization was not linked again: "+
+				"it is still linked as before. The source API does not say which Atlas organization it is linked to.\n\n"+
+				"create_before_destroy cannot work with link tokens, on the token or on the link: the Atlas API removes link tokens only organization-wide, "+
+				"so removing the old token would take the new one with it and stop the new link. Terraform does not tell a provider about create_before_destroy, "+
+				"so it cannot be refused before the new token is created.%[3]s Remove lifecycle { create_before_destroy = true } from the atlasmig_link_token "+
+				"and the atlasmig_migration_link, then rotate as the guide's *Rotating a token* describes: "+
+				"terraform apply -replace='atlasmig_link_token.<name>' for every token of the Atlas organization.\n\n"+
+				"If the link was made outside this configuration, import it to manage it here:\n\n  terraform import atlasmig_migration_link.<name> %[1]s\n\n"+
+				"or add an import block with id = %[1]q. To link it anew, unlink it where it was linked first.", orgID, current, createdHere))
 		return
 	}
 
@@ -619,6 +638,14 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	}
 	r.data.answers().noteUnlinked(orgID, time.Now())
+	// A later refusal to remove the organization's tokens in this apply
+	// then says that this organization was unlinked.
+	var priv linkPrivate
+	_, _ = getPrivateJSON(ctx, req.Private, privLink, &priv)
+	if priv.AtlasOrg == "" {
+		priv.AtlasOrg = r.data.orgGuard().atlasOrgOf(priv.FP)
+	}
+	r.data.orgGuard().markUnlinked(priv.AtlasOrg, orgID)
 }
 
 // ImportState imports a link by its source organization id. The id is never

@@ -54,6 +54,7 @@ import (
 //	| link: replaced (new token, org or version) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when the plan removes the organization's tokens | Delete removes the organization's tokens before unlinking, so a refusal (409, wrong key) stops the apply with the link intact |
 //	| link: destroyed (destroy, orphan) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when its token is removed too, or when the memory says it is the organization's only pair here | as above; the token's Delete then finds the tokens gone |
 //	| link: created | created | "link" {fp, org, gen}, no memory until a refresh | Create refuses to take over a link that is SYNCED (create_before_destroy) |
+//	| link: created or re-linked with a token whose value the plan knows (a token it keeps) | relink(source, new fp) | - | - |
 //
 // Refusals at plan, each decided by the registration that completes it, so
 // the planning order does not matter:
@@ -70,7 +71,12 @@ import (
 //     too). A full destroy refreshed every object in one process, so its
 //     removals are covered: the plan is trusted, Atlas is not asked;
 //   - a link destroyed while its token stays, when the link is the only pair
-//     of its organization here (its delete would remove the tokens first).
+//     of its organization here (its delete would remove the tokens first);
+//   - a link created or re-linked with a token the plan keeps (its value is
+//     known at plan) while the plan removes that token's organization's
+//     tokens: the link would be made with a removed token. An apply after a
+//     failed create_before_destroy replacement plans exactly this (the new
+//     token stays, the deposed old one is destroyed).
 //
 // At apply, a removal of the organization's tokens is made once per process,
 // serialized, and refused if this process created a token of the
@@ -93,9 +99,19 @@ import (
 // a link of an organization with several pairs here cannot tell a full
 // destroy from terraform destroy -target on the link alone; it then unlinks
 // without removing the tokens first, and a live migration's 409 comes after
-// the unlinks (the guide's limitations say so). Terraform does not tell a
-// provider about create_before_destroy either: the first write of such a
-// replacement (the new token) happens before the link's refusal.
+// the unlinks (the guide's limitations say so); the refusal then names the
+// organizations this apply unlinked. Terraform does not tell a provider
+// about create_before_destroy either: PlanResourceChange carries no
+// lifecycle, and in the apply Terraform deposes the old object and plans
+// the new one again with a null prior state and no private state, then
+// creates it (CreateRequest has no private state at all) before any other
+// call of the replacement; the deposed objects are destroyed last. The
+// new token's Create is therefore indistinguishable from adding a token
+// (TF_LOG=trace shows the same ValidateResourceConfig, PlanResourceChange,
+// ApplyResourceChange sequence), and that POST is the one write before the
+// link's refusal. The refusal leaves the link as it was and the deposed
+// token in state; the rule on kept tokens above refuses every later plan
+// that would break it, until the tokens are replaced with -replace.
 type orgGuard struct {
 	mu sync.Mutex
 	// tokenOrg maps a token's fingerprint to its Atlas organization.
@@ -108,7 +124,12 @@ type orgGuard struct {
 	// Apply-time facts about this provider process.
 	removed map[string]bool // Atlas organizations whose tokens were removed
 	created map[string]bool // Atlas organizations that got a new token
-	proofs  map[string]error
+	// createdFP holds the fingerprints of the tokens this process created.
+	createdFP map[string]bool
+	// unlinked maps an Atlas organization to the source organizations this
+	// process unlinked from it.
+	unlinked map[string][]string
+	proofs   map[string]error
 	// proving lets concurrent plans of one organization share one proof.
 	proving singleflight.Group
 	locks   map[string]*sync.Mutex
@@ -147,6 +168,10 @@ type orgPlan struct {
 	// linkGen maps the token of each moving link to the process that last
 	// refreshed or created the link.
 	linkGen map[string]string
+	// relinking maps the known token of each link that the plan links or
+	// re-links with a token the plan keeps to the link's source
+	// organization.
+	relinking map[string]string
 }
 
 func newOrgGuard() *orgGuard {
@@ -156,6 +181,8 @@ func newOrgGuard() *orgGuard {
 		orgs:       map[string]*orgPlan{},
 		removed:    map[string]bool{},
 		created:    map[string]bool{},
+		createdFP:  map[string]bool{},
+		unlinked:   map[string][]string{},
 		proofs:     map[string]error{},
 		locks:      map[string]*sync.Mutex{},
 		gen:        newGen(),
@@ -183,7 +210,8 @@ func (g *orgGuard) plan(orgID string) *orgPlan {
 	p := g.orgs[orgID]
 	if p == nil {
 		p = &orgPlan{removedFP: map[string]bool{}, stayingLinks: map[string]bool{}, stayingTokens: map[string]bool{},
-			moving: map[string]string{}, assumed: map[string]string{}, memory: map[string]string{}, linkGen: map[string]string{}}
+			moving: map[string]string{}, assumed: map[string]string{}, memory: map[string]string{}, linkGen: map[string]string{},
+			relinking: map[string]string{}}
 		g.orgs[orgID] = p
 	}
 	return p
@@ -287,6 +315,9 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why, gen 
 		if orgs := sortedKeys(p.stayingLinks); len(orgs) > 0 {
 			victims = append(victims, "the links of source organization(s) "+strings.Join(orgs, ", ")+", which this plan leaves as they are")
 		}
+		if orgs := relinkedSources(p); len(orgs) > 0 {
+			victims = append(victims, relinkVictims(orgs))
+		}
 		if len(victims) > 0 {
 			v.conflict = g.conflictLocked(orgID, p, "it would also remove "+strings.Join(victims, "; "))
 			return v
@@ -316,6 +347,45 @@ func (g *orgGuard) registerToken(orgID, fp string, intent tokenIntent, why, gen 
 		}
 	}
 	return v
+}
+
+// registerRelink records a link that the plan links or re-links with a
+// token whose value the plan knows, so a token the plan keeps (a token being
+// replaced is unknown until the apply). If the plan removes the tokens of
+// that token's Atlas organization, the link would be linked with a token
+// Atlas has just removed: the registration that completes the pair reports
+// it. This is what an apply after a failed create_before_destroy
+// replacement plans (the new token stays, the old one is destroyed).
+func (g *orgGuard) registerRelink(sourceOrgID, newFP string) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	orgID := g.tokenOrg[newFP]
+	if g.applying || newFP == "" || orgID == "" {
+		return ""
+	}
+	p := g.plan(orgID)
+	p.relinking[newFP] = sourceOrgID
+	if len(p.removals) == 0 || p.removedFP[newFP] {
+		return ""
+	}
+	return g.conflictLocked(orgID, p, "it would also remove "+relinkVictims([]string{sourceOrgID}))
+}
+
+func relinkedSources(p *orgPlan) []string {
+	var orgs []string
+	for fp, source := range p.relinking {
+		if !p.removedFP[fp] {
+			orgs = append(orgs, source)
+		}
+	}
+	slices.Sort(orgs)
+	return slices.Compact(orgs)
+}
+
+func relinkVictims(orgs []string) string {
+	return "the token that this plan links source organization(s) " + strings.Join(orgs, ", ") + " with, which it keeps: the link would be made with a token Atlas has just removed " +
+		"(an apply after a failed lifecycle { create_before_destroy = true } replacement plans this: remove the setting and replace the token with -replace, " +
+		"see the guide's *Rotating a token*)"
 }
 
 // othersLocked returns the other tokens the planned links remember: their
@@ -492,7 +562,36 @@ func (g *orgGuard) markCreated(orgID, fp string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.created[orgID] = true
+	g.createdFP[fp] = true
 	g.tokenOrg[fp] = orgID
+}
+
+// markUnlinked records a source organization this process unlinked from an
+// Atlas organization.
+func (g *orgGuard) markUnlinked(atlasOrg, sourceOrgID string) {
+	if atlasOrg == "" {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.unlinked[atlasOrg] = append(g.unlinked[atlasOrg], sourceOrgID)
+}
+
+// unlinkedBefore returns the source organizations this process unlinked
+// from an Atlas organization.
+func (g *orgGuard) unlinkedBefore(atlasOrg string) []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := slices.Clone(g.unlinked[atlasOrg])
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// createdInThisApply reports whether this process created the token.
+func (g *orgGuard) createdInThisApply(fp string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return fp != "" && g.createdFP[fp]
 }
 
 // atlasOrgOf returns the Atlas organization of a token fingerprint, if known.

@@ -170,3 +170,33 @@ func TestOrgGuardOnlyPairRemovesFirstInEitherOrder(t *testing.T) {
 		t.Fatalf("token kept before: %q", c)
 	}
 }
+
+// A link made with a token the plan keeps, while the plan removes that
+// token's organization's tokens (the apply after a failed
+// create_before_destroy replacement), conflicts in either order; a link made
+// with a token the plan replaces (unknown at plan) is never registered.
+func TestOrgGuardRelinkWithKeptTokenInEitherOrder(t *testing.T) {
+	linkFirst := newOrgGuard()
+	linkFirst.registerToken(guardOrg, "fpNew", tokenStays, "", "")
+	if c := linkFirst.registerRelink("src-a", "fpNew"); c != "" {
+		t.Fatalf("a relink alone conflicts: %s", c)
+	}
+	if c := linkFirst.registerToken(guardOrg, "fpOld", tokenRemoved, "a link token is destroyed", "").conflict; !strings.Contains(c, "src-a") || !strings.Contains(c, "create_before_destroy") {
+		t.Fatalf("removal after the relink: %q", c)
+	}
+
+	removalFirst := newOrgGuard()
+	removalFirst.registerToken(guardOrg, "fpNew", tokenStays, "", "")
+	removalFirst.registerToken(guardOrg, "fpOld", tokenRemoved, "a link token is destroyed", "")
+	if c := removalFirst.registerRelink("src-a", "fpNew"); !strings.Contains(c, "src-a") {
+		t.Fatalf("relink after the removal: %q", c)
+	}
+	// A token of an unknown organization, or one the plan removes, is no
+	// conflict.
+	if c := removalFirst.registerRelink("src-b", "fpElsewhere"); c != "" {
+		t.Fatalf("a token of an unknown organization: %s", c)
+	}
+	if c := removalFirst.registerRelink("src-c", "fpOld"); c != "" {
+		t.Fatalf("the removed token itself: %s", c)
+	}
+}

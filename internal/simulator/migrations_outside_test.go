@@ -70,3 +70,40 @@ func TestOutsideMigrationControlAPI(t *testing.T) {
 		t.Fatalf("a malformed body: %d", status)
 	}
 }
+
+// A migration started outside the API's callers makes the removal of its
+// Atlas organization's link tokens answer 409, naming its project, as any
+// active migration does; it keeps running in Atlas after its source
+// organization is unlinked, and once it is cut over and complete the
+// removal works.
+func TestOutsideMigrationRefusesTokenRemovalUntilItEnds(t *testing.T) {
+	s := startMigrations(t, simulator.MigrationOptions{})
+	id, err := s.StartMigration(simulator.OutsideMigration{GroupID: groupID, SourceGroupID: sourceGroupID, SourceCluster: "orders-rs", DestinationCluster: "orders", MigrationHost: "mh-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.RemoveLink(sourceOrg) {
+		t.Fatal("the source organization was not linked")
+	}
+	if m, _ := s.Migration(id); m.Status != simulator.StatusNew {
+		t.Fatalf("after the unlink the migration is %s, want it still running", m.Status)
+	}
+	deleteTokens := func() (int, string) {
+		status, _, out := call(t, s, atlasKey, "DELETE", "/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/linkTokens", atlasType, "", "")
+		return status, out
+	}
+	if status, out := deleteTokens(); status != 409 || !strings.Contains(out, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK") || !strings.Contains(out, groupID) {
+		t.Fatalf("got %d %s", status, out)
+	}
+	if n := len(s.LinkTokens(atlasOrg)); n != 1 {
+		t.Fatalf("%d tokens after the refused removal, want 1", n)
+	}
+	s.AdvanceClock(time.Hour)
+	if err := s.CutoverMigration(id); err != nil {
+		t.Fatal(err)
+	}
+	s.AdvanceClock(time.Hour)
+	if status, out := deleteTokens(); status != 204 {
+		t.Fatalf("after the migration completed: %d %s", status, out)
+	}
+}

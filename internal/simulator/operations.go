@@ -73,7 +73,6 @@ func newTokenValue(orgID string, accessListIPs []string) string {
 func (s *Simulator) deleteLinkTokens(w http.ResponseWriter, orgID string) {
 	s.mu.Lock()
 	projects := append(slices.Clone(s.activeMigrations[orgID]), s.activeMigrationProjectsLocked(orgID)...)
-	projects = append(projects, s.outsideMigrationProjectsLocked(orgID)...)
 	if len(projects) > 0 {
 		s.mu.Unlock()
 		params := make([]any, len(projects))
@@ -167,7 +166,6 @@ func (s *Simulator) unlink(w http.ResponseWriter, orgID string) {
 	s.mu.Lock()
 	_, linked := s.links[orgID]
 	delete(s.links, orgID)
-	s.breakOutsideMigrationLocked(orgID)
 	s.mu.Unlock()
 	if !linked {
 		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find a migration link for organization %s.", orgID), []any{orgID})

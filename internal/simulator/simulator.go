@@ -119,7 +119,6 @@ type Simulator struct {
 	atlasKeys        []APIKey
 	omKeys           []APIKey
 	mig              *migrationState
-	outside          map[string]*outsideMigration // source organization → migration started outside the API's callers
 }
 
 type tokenRecord struct {
