@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -138,17 +137,20 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 		getenv = func(name string) string { return e.Environ[name] }
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"atlasmig": providerserver.NewProtocol6WithError(provider.NewWithOptions(ProviderVersion, provider.Options{Getenv: getenv, LinkPoll: e.linkPoll()})()),
+		"atlasmig": providerserver.NewProtocol6WithError(provider.NewWithOptions(ProviderVersion, provider.Options{Getenv: getenv, Polling: e.polling()})()),
 	}
 }
 
-// linkPoll is the provider's status polling: quick against the simulator,
-// which answers at once, and the provider's default against real services.
-func (e *Env) linkPoll() resources.LinkPoll {
+// polling is the provider's polling: quick against the simulator, which
+// answers at once, and the provider's default against real services.
+func (e *Env) polling() resources.Polling {
 	if e.real {
-		return resources.DefaultLinkPoll
+		return resources.Polling{}
 	}
-	return resources.LinkPoll{Interval: 10 * time.Millisecond, MaxInterval: 50 * time.Millisecond}
+	if scale, err := resources.ParsePollScale(e.Environ[resources.EnvPollScale]); err == nil && scale > 0 {
+		return resources.Polling{Scale: scale}
+	}
+	return resources.Polling{Scale: 0.005}
 }
 
 // Config prefixes body with a provider block for both sides.

@@ -32,18 +32,19 @@ var (
 )
 
 type atlasmigProvider struct {
-	version  string
-	getenv   func(string) string
-	linkPoll resources.LinkPoll
+	version string
+	getenv  func(string) string
+	polling resources.Polling
 }
 
 // Options are what a provider is built with besides its version.
 type Options struct {
 	// Getenv looks up the environment; nil reads the process environment.
 	Getenv func(string) string
-	// LinkPoll is how often a new link's status is read until it is
-	// SYNCED; zero fields take resources.DefaultLinkPoll's.
-	LinkPoll resources.LinkPoll
+	// Polling configures every wait of the provider (the link's SYNCED and
+	// the live-migration waits). A zero Scale takes ATLASMIG_POLL_SCALE
+	// from the environment, and 1 when that is unset.
+	Polling resources.Polling
 }
 
 // New returns a constructor for the provider at the given version, reading
@@ -64,7 +65,7 @@ func NewWithOptions(version string, o Options) func() provider.Provider {
 		o.Getenv = os.Getenv
 	}
 	return func() provider.Provider {
-		return &atlasmigProvider{version: version, getenv: o.Getenv, linkPoll: o.LinkPoll}
+		return &atlasmigProvider{version: version, getenv: o.Getenv, polling: o.Polling}
 	}
 }
 
@@ -246,11 +247,13 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	userAgent := fmt.Sprintf("terraform-provider-atlasmig/%s Terraform/%s", p.version, req.TerraformVersion)
-	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, SourceBaseURL: cfg.OpsManager.BaseURL, LinkPoll: p.linkPoll}
-	if sched, err := resources.ParsePollScale(p.getenv(resources.EnvPollScale)); err != nil {
-		resp.Diagnostics.AddWarning("Ignored Poll Scale", err.Error()+"; the default poll schedule applies.")
-	} else {
-		data.MigrationPoll = sched
+	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, SourceBaseURL: cfg.OpsManager.BaseURL, Polling: p.polling}
+	if data.Polling.Scale <= 0 {
+		if scale, err := resources.ParsePollScale(p.getenv(resources.EnvPollScale)); err != nil {
+			resp.Diagnostics.AddWarning("Ignored Poll Scale", err.Error()+"; the default poll schedule applies.")
+		} else {
+			data.Polling.Scale = scale
+		}
 	}
 
 	if cfg.Atlas.Usable() {

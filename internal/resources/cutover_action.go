@@ -159,7 +159,7 @@ func (a *cutoverAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 		}
 	}
-	runCutover(ctx, atlas, a.data.pollSchedule(), cfg.ProjectID.ValueString(), cfg.MigrationID.ValueString(), progress, &resp.Diagnostics)
+	runCutover(ctx, atlas, a.data.polling(), cfg.ProjectID.ValueString(), cfg.MigrationID.ValueString(), progress, &resp.Diagnostics)
 }
 
 // cutUnderWay is how Atlas shows a migration whose cutover was accepted but
@@ -177,7 +177,7 @@ func cutUnderWay(m *client.Migration) bool {
 // The steps repeat those of the resource's cutover (liveMigrationResource.
 // cutover) with the same client calls and poll helper; the resource also
 // records each step in its state, which an action has none of.
-func runCutover(ctx context.Context, atlas *client.Atlas, sched PollSchedule, projectID, id string, progress func(string), diags *diag.Diagnostics) {
+func runCutover(ctx context.Context, atlas *client.Atlas, sched Polling, projectID, id string, progress func(string), diags *diag.Diagnostics) {
 	name := "migration " + id + " in project " + projectID
 	rerun := "Invoke the action again to keep waiting (raise timeout if the migration is only slow): it requests a cutover only while Atlas reports the migration ready for cutover, so it never cuts over twice."
 	mig, err := atlas.GetMigration(ctx, projectID, id)
@@ -200,18 +200,19 @@ func runCutover(ctx context.Context, atlas *client.Atlas, sched PollSchedule, pr
 		} else {
 			progress("Waiting until Atlas reports the migration ready for cutover.")
 		}
-		err = poll(ctx, sched, "migration "+id+" to be ready for cutover", false, func() (bool, string, error) {
+		seen := sawMigration(mig)
+		err = poll(ctx, sched, readinessPace(), "migration "+id+" to be ready for cutover", false, &seen, func() (bool, sighting, error) {
 			got, err := atlas.GetMigration(ctx, projectID, id)
 			if err != nil {
-				return false, "", err
+				return false, sighting{}, err
 			}
 			mig = got
 			progress(describeMigration(got))
 			switch got.Status {
 			case client.MigrationFailed, client.MigrationExpired, client.MigrationComplete:
-				return true, describeMigration(got), nil
+				return true, sawMigration(got), nil
 			}
-			return got.ReadyForCutover, describeMigration(got), nil
+			return got.ReadyForCutover, sawMigration(got), nil
 		})
 		if err != nil {
 			summary, detail := describeAPIError(atlasSide, "wait for "+name+" to be ready for cutover (the cutover was not requested)", err)
@@ -258,14 +259,14 @@ func runCutover(ctx context.Context, atlas *client.Atlas, sched PollSchedule, pr
 	tflog.Info(ctx, "cutover requested", map[string]any{"project_id": projectID, "migration_id": id})
 	progress("Cutover requested. Waiting for COMPLETE; the application must now use the destination cluster.")
 	if mig.Status != client.MigrationComplete {
-		err = poll(ctx, sched, "migration "+id+" to complete", false, func() (bool, string, error) {
+		err = poll(ctx, sched, completePace(), "migration "+id+" to complete", false, nil, func() (bool, sighting, error) {
 			got, err := atlas.GetMigration(ctx, projectID, id)
 			if err != nil {
-				return false, "", err
+				return false, sighting{}, err
 			}
 			mig = got
 			progress(describeMigration(got))
-			return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, describeMigration(got), nil
+			return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, sawMigration(got), nil
 		})
 		if err != nil {
 			summary, detail := describeAPIError(atlasSide, "wait for "+name+" to complete after its cutover", err)

@@ -17,7 +17,7 @@ import (
 func actionRun(ctx context.Context, atlas *client.Atlas, id string) (diag.Diagnostics, []string) {
 	var diags diag.Diagnostics
 	var progress []string
-	runCutover(ctx, atlas, PollSchedule{Initial: time.Millisecond, Max: 2 * time.Millisecond}, tGroup, id, func(m string) { progress = append(progress, m) }, &diags)
+	runCutover(ctx, atlas, Polling{Scale: 0.0001}, tGroup, id, func(m string) { progress = append(progress, m) }, &diags)
 	return diags, progress
 }
 

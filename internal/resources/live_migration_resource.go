@@ -566,7 +566,7 @@ func (r *liveMigrationResource) warnAtPlan(ctx context.Context, plan *liveMigrat
 	if !known {
 		return
 	}
-	problems, notes, err := preflight(ctx, r.data.Atlas, r.data.SourceBaseURL, in)
+	problems, notes, err := preflight(ctx, r.data.Atlas, r.data.opsManagerHost(), in)
 	if err != nil {
 		summary, detail := describeMigrationAPIError("check the migration against what Atlas exposes through the link", "project", err)
 		resp.Diagnostics.AddWarning(summary, detail+"\n\nThe plan goes on; the same checks run again before the migration is created.")
@@ -623,7 +623,7 @@ type problem struct {
 // organization, that organization's available projects — and returns why
 // the migration cannot work, in the same words at plan and at create.
 // notes are advice that never blocks.
-func preflight(ctx context.Context, atlas *client.Atlas, sourceBaseURL string, in migrationInputs) ([]problem, []string, error) {
+func preflight(ctx context.Context, atlas *client.Atlas, opsManagerHost string, in migrationInputs) ([]problem, []string, error) {
 	project, err := atlas.GetProject(ctx, in.projectID)
 	if err != nil {
 		return nil, nil, err
@@ -675,9 +675,9 @@ func preflight(ctx context.Context, atlas *client.Atlas, sourceBaseURL string, i
 		problems = append(problems, problem{at: path.Root("source").AtName("ssl"), text: fmt.Sprintf("source.ssl is %t but deployment %s has TLS %s: set ssl = %t.",
 			in.ssl, in.clusterName, enabled(deployment.TLSEnabled), deployment.TLSEnabled)})
 	}
-	if deployment != nil && isOpsManager(sourceBaseURL) && majorAtLeast(deployment.MongoDBVersion, 6) {
+	if deployment != nil && opsManagerHost != "" && majorAtLeast(deployment.MongoDBVersion, 6) {
 		notes = append(notes, fmt.Sprintf("The source is Ops Manager (%s) and deployment %s runs MongoDB %s: push live migration from Ops Manager is not supported "+
-			"for MongoDB 6.0 and later. Monitor the deployment with Cloud Manager and migrate from there, or use a pull live migration.", hostOnly(sourceBaseURL), in.clusterName, deployment.MongoDBVersion))
+			"for MongoDB 6.0 and later. Monitor the deployment with Cloud Manager and migrate from there, or use a pull live migration.", opsManagerHost, in.clusterName, deployment.MongoDBVersion))
 	}
 	return problems, notes, nil
 }
@@ -708,6 +708,15 @@ func isOpsManager(baseURL string) bool {
 		return false
 	}
 	return true
+}
+
+// opsManagerHost is the host of the configured source when it is Ops
+// Manager, and "" when it is Cloud Manager.
+func (d *ProviderData) opsManagerHost() string {
+	if !isOpsManager(d.SourceBaseURL) {
+		return ""
+	}
+	return hostOnly(d.SourceBaseURL)
 }
 
 func hostOnly(baseURL string) string {
@@ -812,12 +821,12 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	createCtx, cancel := context.WithTimeout(ctx, createTimeout)
 	defer cancel()
 	projectID := plan.ProjectID.ValueString()
-	sched := r.data.pollSchedule()
+	sched := r.data.polling()
 
 	// The same checks as at plan time, now refusing: nothing is started
 	// for a migration that cannot work.
 	in, _ := inputsOf(ctx, &plan)
-	problems, _, err := preflight(createCtx, atlas, r.data.SourceBaseURL, in)
+	problems, _, err := preflight(createCtx, atlas, r.data.opsManagerHost(), in)
 	if err != nil {
 		addMigrationAPIError(&resp.Diagnostics, "check the migration against what Atlas exposes through the link (project "+projectID+")", "project", err)
 		return
@@ -841,13 +850,13 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	if validation.Status != client.ValidationSuccess && validation.Status != client.ValidationFailed {
-		err = poll(createCtx, sched, "validation "+validation.ID, false, func() (bool, string, error) {
+		err = poll(createCtx, sched, validationPace(), "validation "+validation.ID, false, nil, func() (bool, sighting, error) {
 			v, err := atlas.GetValidation(createCtx, projectID, validation.ID)
 			if err != nil {
-				return false, "", err
+				return false, sighting{}, err
 			}
 			validation = v
-			return v.Status == client.ValidationSuccess || v.Status == client.ValidationFailed, "status " + v.Status, nil
+			return v.Status == client.ValidationSuccess || v.Status == client.ValidationFailed, sawStatus(v.Status), nil
 		})
 		if err != nil {
 			addAPIError(&resp.Diagnostics, atlasSide, "wait for validation "+validation.ID+" of the migration in project "+projectID+" (nothing was started)", err)
@@ -902,13 +911,14 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	}
 
 	if mig.Status == client.MigrationNew || mig.Status == "" {
-		err = poll(createCtx, sched, "migration "+mig.ID+" to start", false, func() (bool, string, error) {
+		seen := sawMigration(mig)
+		err = poll(createCtx, sched, readinessPace(), "migration "+mig.ID+" to start", false, &seen, func() (bool, sighting, error) {
 			m, err := atlas.GetMigration(createCtx, projectID, mig.ID)
 			if err != nil {
-				return false, "", err
+				return false, sighting{}, err
 			}
 			mig = m
-			return (m.Status != client.MigrationNew && m.Status != "") || m.ReadyForCutover, describeMigration(m), nil
+			return started(m), sawMigration(m), nil
 		})
 		plan.apply(mig)
 		if err != nil {
@@ -984,7 +994,7 @@ type cutoverRun struct {
 	// advice tells what the next apply does, knowing whether the cutover
 	// was requested.
 	advice func(requested bool) string
-	sched  PollSchedule
+	sched  Polling
 }
 
 // cutover runs the whole cutover. last is what was read last, so the wait
@@ -993,20 +1003,25 @@ func (c *cutoverRun) cutover(ctx context.Context, last *client.Migration) {
 	atlas, m, diags := c.atlas, c.m, c.diags
 	projectID, id := m.ProjectID.ValueString(), m.MigrationID.ValueString()
 	mig := last
-	read := func() (bool, string, error) {
+	read := func() (bool, sighting, error) {
 		got, err := atlas.GetMigration(ctx, projectID, id)
 		if err != nil {
-			return false, "", err
+			return false, sighting{}, err
 		}
 		mig = got
 		if got.Status == client.MigrationFailed || got.Status == client.MigrationExpired {
-			return true, describeMigration(got), nil
+			return true, sawMigration(got), nil
 		}
-		return got.ReadyForCutover || got.Status == client.MigrationComplete, describeMigration(got), nil
+		return got.ReadyForCutover || got.Status == client.MigrationComplete, sawMigration(got), nil
 	}
 	var err error
 	if last == nil || !last.ReadyForCutover {
-		err = poll(ctx, c.sched, "migration "+id+" to be ready for cutover", last == nil, read)
+		var seen *sighting
+		if last != nil {
+			s := sawMigration(last)
+			seen = &s
+		}
+		err = poll(ctx, c.sched, readinessPace(), "migration "+id+" to be ready for cutover", last == nil, seen, read)
 	}
 	if err != nil {
 		c.save(mig)
@@ -1072,13 +1087,13 @@ func (c *cutoverRun) cutover(ctx context.Context, last *client.Migration) {
 func (c *cutoverRun) waitComplete(ctx context.Context, immediate bool) {
 	projectID, id := c.m.ProjectID.ValueString(), c.m.MigrationID.ValueString()
 	var mig *client.Migration
-	err := poll(ctx, c.sched, "migration "+id+" to complete", immediate, func() (bool, string, error) {
+	err := poll(ctx, c.sched, completePace(), "migration "+id+" to complete", immediate, nil, func() (bool, sighting, error) {
 		got, err := c.atlas.GetMigration(ctx, projectID, id)
 		if err != nil {
-			return false, "", err
+			return false, sighting{}, err
 		}
 		mig = got
-		return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, describeMigration(got), nil
+		return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, sawMigration(got), nil
 	})
 	c.save(mig)
 	if err != nil {
@@ -1210,7 +1225,7 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	run := cutoverRun{
-		atlas: atlas, m: &plan, diags: &resp.Diagnostics, save: save, sched: r.data.pollSchedule(),
+		atlas: atlas, m: &plan, diags: &resp.Diagnostics, save: save, sched: r.data.polling(),
 		requested: func() {
 			priv.CutoverRequested = true
 			plan.Cutover = types.BoolValue(true)
@@ -1230,13 +1245,13 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	case waitsStart:
 		save(nil)
 		var mig *client.Migration
-		err := poll(ctx, run.sched, "migration "+id+" to start", true, func() (bool, string, error) {
+		err := poll(ctx, run.sched, readinessPace(), "migration "+id+" to start", true, nil, func() (bool, sighting, error) {
 			m, err := atlas.GetMigration(ctx, projectID, id)
 			if err != nil {
-				return false, "", err
+				return false, sighting{}, err
 			}
 			mig = m
-			return (m.Status != client.MigrationNew && m.Status != "") || m.ReadyForCutover, describeMigration(m), nil
+			return started(m), sawMigration(m), nil
 		})
 		if err == nil {
 			priv.Starting = false

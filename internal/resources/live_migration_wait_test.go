@@ -20,18 +20,30 @@ const (
 	tSource    = "64f0e1d2c3b4a5968778695a"
 )
 
-func TestPollScheduleGrowsFromTwoSecondsToThirty(t *testing.T) {
-	got := PollSchedule{}.Intervals(9)
-	want := []time.Duration{2 * time.Second, 3 * time.Second, 4500 * time.Millisecond, 6750 * time.Millisecond,
-		10125 * time.Millisecond, 15187500 * time.Microsecond, 22781250 * time.Microsecond, 30 * time.Second, 30 * time.Second}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("schedule %v, want %v", got, want)
-		}
+func TestReadinessScheduleFollowsTheLag(t *testing.T) {
+	lag := func(v int64) sighting {
+		r := false
+		return sighting{Status: client.MigrationWorking, Ready: &r, Lag: &v}
 	}
-	s, err := ParsePollScale("0.001")
-	if err != nil || s.Intervals(1)[0] != 2*time.Millisecond || s.max() != 30*time.Millisecond {
-		t.Fatalf("scaled: %+v %v", s, err)
+	p := readinessPace()
+	if got := p.next(sighting{Status: client.MigrationNew}, 0); got != newInitial {
+		t.Fatalf("NEW: %v", got)
+	}
+	if got := p.next(lag(3600), 0); got != unknownMax {
+		t.Fatalf("first lag: %v, want %v", got, unknownMax)
+	}
+	// 3600 → 3300 in 30 s: 10 s of lag per second, 330 s to go.
+	if got := p.next(lag(3300), 30*time.Second); got != time.Duration(0.75*330*float64(time.Second)) {
+		t.Fatalf("falling lag: %v", got)
+	}
+	if got := p.next(lag(3400), 60*time.Second); got != unknownMax {
+		t.Fatalf("rising lag: %v", got)
+	}
+	if got := p.next(lag(20), 400*time.Second); got != nearMax {
+		t.Fatalf("small lag: %v", got)
+	}
+	if got := p.next(sighting{Status: client.MigrationWorking}, 500*time.Second); got != unknownMax {
+		t.Fatalf("null lag: %v", got)
 	}
 	for _, bad := range []string{"0", "-1", "2", "fast"} {
 		if _, err := ParsePollScale(bad); err == nil {
@@ -80,7 +92,7 @@ func TestPreflightSaysWhatIsWrong(t *testing.T) {
 		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://opsmanager.example.com:8443", note: "push live migration from Ops Manager is not supported for MongoDB 6.0 and later"},
 		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://cloud.mongodb.com"},
 	} {
-		problems, notes, err := preflight(ctx, atlas, c.baseURL, c.in)
+		problems, notes, err := preflight(ctx, atlas, (&ProviderData{SourceBaseURL: c.baseURL}).opsManagerHost(), c.in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -121,7 +133,7 @@ func TestCutoverWaitsForReadinessThenCompleteWithCountedReads(t *testing.T) {
 	// complete one read after the cutover (ten minutes).
 	sim, atlas := migrationSim(t, 10*time.Minute)
 	model := startMigration(t, sim, atlas)
-	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: 2 * time.Millisecond}}}
+	r := &liveMigrationResource{data: &ProviderData{Polling: Polling{Scale: 0.0001}}}
 	var diags diag.Diagnostics
 	runResourceCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() {
@@ -155,7 +167,7 @@ func TestCutoverWithALostAnswerIsNotSentTwice(t *testing.T) {
 	sim.AdvanceClock(time.Hour)
 	sim.SetFault(simulator.RouteCutover, simulator.Fault{Count: 1, ResetAfterProcessing: true})
 	sim.SetTickPerRead(10 * time.Minute)
-	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
+	r := &liveMigrationResource{data: &ProviderData{Polling: Polling{Scale: 0.0001}}}
 	var diags diag.Diagnostics
 	runResourceCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() {
@@ -169,7 +181,7 @@ func TestCutoverWithALostAnswerIsNotSentTwice(t *testing.T) {
 func TestCutoverTimeoutKeepsTheRecordAccurate(t *testing.T) {
 	sim, atlas := migrationSim(t, 0)
 	model := startMigration(t, sim, atlas)
-	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
+	r := &liveMigrationResource{data: &ProviderData{Polling: Polling{Scale: 0.0001}}}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	var diags diag.Diagnostics
@@ -186,7 +198,7 @@ func TestCutoverReportsAFailureAfterTheRequest(t *testing.T) {
 	sim, atlas := migrationSim(t, 0)
 	model := startMigration(t, sim, atlas)
 	sim.AdvanceClock(time.Hour)
-	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: 5 * time.Millisecond, Max: 5 * time.Millisecond}}}
+	r := &liveMigrationResource{data: &ProviderData{Polling: Polling{Scale: 0.0001}}}
 	// Fail the migration once the cutover request has arrived.
 	go func() {
 		for sim.Calls(simulator.RouteCutover) == 0 {
@@ -209,7 +221,7 @@ func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	sim.AdvanceClock(time.Hour)
-	r := &liveMigrationResource{data: &ProviderData{MigrationPoll: PollSchedule{Initial: time.Millisecond, Max: time.Millisecond}}}
+	r := &liveMigrationResource{data: &ProviderData{Polling: Polling{Scale: 0.0001}}}
 	var diags diag.Diagnostics
 	runResourceCutover(context.Background(), r, atlas, model, &diags)
 	if diags.HasError() || !model.Cutover.ValueBool() || model.Status.ValueString() != "COMPLETE" {
@@ -223,7 +235,7 @@ func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
 // runResourceCutover runs a cutover the way Update does, without a state to save.
 func runResourceCutover(ctx context.Context, r *liveMigrationResource, atlas *client.Atlas, m *liveMigrationModel, diags *diag.Diagnostics) {
 	run := cutoverRun{
-		atlas: atlas, m: m, diags: diags, sched: r.data.pollSchedule(),
+		atlas: atlas, m: m, diags: diags, sched: r.data.polling(),
 		save: func(x *client.Migration) {
 			if x != nil {
 				m.apply(x)

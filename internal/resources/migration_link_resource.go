@@ -380,7 +380,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	}
 
 	if status != client.StatusSynced {
-		status, err = waitForSynced(ctx, om, orgID, r.data.linkPoll())
+		status, err = waitForSynced(ctx, om, orgID, r.data.polling())
 		if err != nil {
 			// The link exists: keep it in state (tainted) so nothing is
 			// orphaned; the next apply unlinks and links again.
@@ -440,30 +440,22 @@ func addLinkError(diags *diag.Diagnostics, action string, err error) {
 }
 
 // waitForSynced polls the status until it is SYNCED or the context ends.
-func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string, poll LinkPoll) (string, error) {
-	wait := poll.Interval
+func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string, p Polling) (string, error) {
 	last := ""
-	for {
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			return last, fmt.Errorf("gave up waiting: %w", ctx.Err())
-		case <-timer.C:
-		}
+	err := poll(ctx, p, linkSyncedPace(), "the link of organization "+orgID+" to be SYNCED", false, &sighting{Status: "not SYNCED"}, func() (bool, sighting, error) {
 		status, err := om.LinkStatus(ctx, orgID)
 		if err != nil && !client.IsNotFound(err) {
-			return last, err
+			return false, sighting{}, err
 		}
 		if err == nil {
 			last = status
 		}
-		if status == client.StatusSynced {
-			return status, nil
-		}
-		tflog.Debug(ctx, "waiting for the link to sync", map[string]any{"org_id": orgID, "status": status})
-		wait = min(wait*2, poll.MaxInterval)
+		return status == client.StatusSynced, sawStatus(orDefault(status, "no link")), nil
+	})
+	if err != nil {
+		return last, err
 	}
+	return client.StatusSynced, nil
 }
 
 func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -587,7 +579,7 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	if status != client.StatusSynced {
-		if status, err = waitForSynced(ctx, om, orgID, r.data.linkPoll()); err != nil {
+		if status, err = waitForSynced(ctx, om, orgID, r.data.polling()); err != nil {
 			addAPIError(&resp.Diagnostics, opsManagerSide, fmt.Sprintf("see organization %s reach the status SYNCED after re-linking it (last status %q)", orgID, status), err)
 			return
 		}

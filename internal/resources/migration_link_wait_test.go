@@ -42,7 +42,7 @@ func statusServer(t *testing.T, statuses ...string) (*client.OpsManager, *atomic
 	return om, &calls
 }
 
-var fastPolling = LinkPoll{Interval: time.Millisecond, MaxInterval: 4 * time.Millisecond}
+var fastPolling = Polling{Scale: 0.0005}
 
 func TestWaitForSyncedPollsUntilSynced(t *testing.T) {
 	t.Parallel()
@@ -64,19 +64,5 @@ func TestWaitForSyncedIsBoundedByTheTimeout(t *testing.T) {
 	status, err := waitForSynced(ctx, om, "60a1b2c3d4e5f6a7b8c9d0e1", fastPolling)
 	if !errors.Is(err, context.DeadlineExceeded) || status != "NOT_SYNCED" || calls.Load() == 0 {
 		t.Fatalf("got %q, %v after %d reads", status, err, calls.Load())
-	}
-}
-
-func TestLinkPollDefaults(t *testing.T) {
-	t.Parallel()
-	var none *ProviderData
-	if got := none.linkPoll(); got != DefaultLinkPoll {
-		t.Fatalf("unconfigured: %+v", got)
-	}
-	if got := (&ProviderData{LinkPoll: LinkPoll{Interval: time.Millisecond}}).linkPoll(); got.Interval != time.Millisecond || got.MaxInterval != DefaultLinkPoll.MaxInterval {
-		t.Fatalf("interval only: %+v", got)
-	}
-	if got := (&ProviderData{LinkPoll: fastPolling}).linkPoll(); got != fastPolling {
-		t.Fatalf("configured: %+v", got)
 	}
 }

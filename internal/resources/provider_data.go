@@ -22,17 +22,12 @@ type ProviderData struct {
 	AtlasMissing      string
 	OpsManagerMissing string
 
-	// LinkPoll is how often a new link's status is read until it is
-	// SYNCED; zero fields take DefaultLinkPoll's.
-	LinkPoll LinkPoll
-
 	// ConfigUnknown is set while the provider configuration depends on
 	// values known only after apply; clients are then built on a later call.
 	ConfigUnknown bool
 
-	// MigrationPoll is the schedule of the live-migration waits (zero:
-	// 2 s growing to 30 s).
-	MigrationPoll PollSchedule
+	// Polling configures every wait (see Polling).
+	Polling Polling
 	// SourceBaseURL is the Cloud Manager / Ops Manager base URL, which
 	// tells an Ops Manager source from Cloud Manager.
 	SourceBaseURL string
