@@ -33,7 +33,7 @@ func TestReadinessScheduleFollowsTheLag(t *testing.T) {
 		t.Fatalf("first lag: %v, want %v", got, unknownMax)
 	}
 	// 3600 → 3300 in 30 s: 10 s of lag per second, 330 s to go.
-	if got := p.next(lag(3300), 30*time.Second); got != time.Duration(0.75*330*float64(time.Second)) {
+	if got := p.next(lag(3300), 30*time.Second); got != time.Duration(readAheadShare*330*float64(time.Second)) {
 		t.Fatalf("falling lag: %v", got)
 	}
 	if got := p.next(lag(3400), 60*time.Second); got != unknownMax {

@@ -110,13 +110,15 @@ func linkSyncedPace() pace {
 	return &backoff{initial: 2 * time.Second, growth: 2, max: 15 * time.Second}
 }
 func validationPace() pace {
-	return &backoff{initial: 2 * time.Second, growth: 1.5, max: 30 * time.Second}
+	return &backoff{initial: 5 * time.Second, growth: 2, max: 30 * time.Second}
 }
 
 // completePace waits for COMPLETE after a cutover request: Atlas stops the
 // replication, which takes seconds to minutes, and reports no progress.
+// Nothing waits on the moment COMPLETE is seen (the cutover is already
+// sent), so the reads spread out quickly.
 func completePace() pace {
-	return &backoff{initial: 5 * time.Second, growth: 1.5, max: 30 * time.Second}
+	return &backoff{initial: 30 * time.Second, growth: 2, max: 2 * time.Minute}
 }
 
 // The readiness schedule's bounds. Its assumptions about Atlas, which
@@ -137,14 +139,14 @@ func completePace() pace {
 //   - A NEW (scheduled) migration is not about to be ready: it is read on a
 //     backoff from newInitial to newMax.
 const (
-	newInitial     = 15 * time.Second
+	newInitial     = 30 * time.Second
 	newMax         = 2 * time.Minute
 	unknownMax     = 30 * time.Second
 	nearLag        = 30
 	nearMax        = 10 * time.Second
 	nearMin        = 5 * time.Second
 	farMax         = 10 * time.Minute
-	readAheadShare = 0.75
+	readAheadShare = 0.9
 )
 
 // lagPace schedules the reads of a migration waiting to start or to be
