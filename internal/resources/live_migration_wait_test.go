@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
@@ -245,4 +247,48 @@ func runResourceCutover(ctx context.Context, r *liveMigrationResource, atlas *cl
 		advice:    func(bool) string { return "Run terraform apply again to keep waiting." },
 	}
 	run.cutover(ctx, nil)
+}
+
+// TestPollLogsEachReadAtInfo reads the log a TF_LOG=INFO user sees while a
+// migration approaches readiness: one INFO line per wait, with the status,
+// readiness and lag of the read before it and the next wait.
+func TestPollLogsEachReadAtInfo(t *testing.T) {
+	var buf bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &buf)
+	notReady, ready := false, true
+	lags := []int64{900, 40, 4}
+	reads := 0
+	err := poll(ctx, Polling{Scale: 1e-6}, readinessPace(), "migration m1 to be ready for cutover", true, nil, func() (bool, sighting, error) {
+		lag := lags[reads]
+		reads++
+		if reads == len(lags) {
+			return true, sighting{Status: client.MigrationWorking, Ready: &ready, Lag: &lag}, nil
+		}
+		return false, sighting{Status: client.MigrationWorking, Ready: &notReady, Lag: &lag}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := tflogtest.MultilineJSONDecode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var infos []map[string]any
+	for _, e := range entries {
+		if e["@level"] == "info" && strings.HasPrefix(e["@message"].(string), "waiting for migration m1") {
+			infos = append(infos, e)
+		}
+	}
+	if len(infos) != 2 {
+		t.Fatalf("want one INFO line per wait (2), got %d: %v", len(infos), entries)
+	}
+	for i, want := range []float64{900, 40} {
+		e := infos[i]
+		if e["status"] != client.MigrationWorking || e["ready_for_cutover"] != false || e["lag_s"] != want {
+			t.Errorf("line %d: want status WORKING, not ready, lag %v; got %v", i, want, e)
+		}
+		if w, ok := e["next_wait_s"].(float64); !ok || w <= 0 {
+			t.Errorf("line %d: want a positive next_wait_s, got %v", i, e["next_wait_s"])
+		}
+	}
 }
