@@ -1,0 +1,196 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+)
+
+// Create checks the migration against what the link exposes, validates it,
+// starts it and waits until it has left NEW, then, with cutover = true, cuts
+// it over. Once Atlas has started it, a passing error ends with a warning and
+// the migration saved as it is, never tainted: the next apply continues.
+func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan liveMigrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var passwordWO types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("source").AtName("password_wo"), &passwordWO)...)
+	atlas := r.data.atlasClient(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body, diags := plan.request(ctx, passwordWO.ValueString())
+	resp.Diagnostics.Append(diags...)
+	createTimeout, diags := plan.Timeouts.Create(ctx, liveMigrationCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	createCtx, cancel := context.WithTimeout(ctx, createTimeout)
+	defer cancel()
+	projectID := plan.ProjectID.ValueString()
+	sched := r.data.polling()
+
+	// The same checks as at plan time, now refusing: nothing is started
+	// for a migration that cannot work.
+	in, _ := inputsOf(ctx, &plan)
+	problems, _, err := preflight(createCtx, atlas, r.data.opsManagerHost(), in)
+	if err != nil {
+		addMigrationAPIError(&resp.Diagnostics, "check the migration against what Atlas exposes through the link (project "+projectID+")", "project", err)
+		return
+	}
+	for _, p := range problems {
+		resp.Diagnostics.AddAttributeError(p.at, "Live Migration Cannot Work", p.text+"\n\nNothing was started in Atlas.")
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	validation, err := atlas.ValidateMigration(createCtx, projectID, body)
+	if err != nil && client.IsUncertain(err) && createCtx.Err() == nil {
+		// A validation starts nothing: when its answer is lost, asking
+		// again is safe, and simpler than finding the lost one.
+		tflog.Warn(ctx, "validation answer lost; validating again", map[string]any{"project_id": projectID})
+		validation, err = atlas.ValidateMigration(createCtx, projectID, body)
+	}
+	if err != nil {
+		addMigrationAPIError(&resp.Diagnostics, "validate the migration in project "+projectID, "project", err)
+		return
+	}
+	if validation.Status != client.ValidationSuccess && validation.Status != client.ValidationFailed {
+		err = poll(createCtx, sched, validationPace(), "validation "+validation.ID, false, nil, func() (bool, sighting, error) {
+			v, err := atlas.GetValidation(createCtx, projectID, validation.ID)
+			if err != nil {
+				return false, sighting{}, err
+			}
+			validation = v
+			return v.Status == client.ValidationSuccess || v.Status == client.ValidationFailed, sawStatus(v.Status), nil
+		})
+		if err != nil {
+			addAPIError(&resp.Diagnostics, atlasSide, "wait for validation "+validation.ID+" of the migration in project "+projectID+" (nothing was started)", err)
+			return
+		}
+	}
+	if validation.Status == client.ValidationFailed {
+		reason := "Atlas gave no reason."
+		if validation.ErrorMessage != nil && *validation.ErrorMessage != "" {
+			reason = "Atlas's reason: " + *validation.ErrorMessage
+		}
+		resp.Diagnostics.AddError("Live Migration Validation Failed",
+			fmt.Sprintf("Atlas validated the migration into project %s and refused it (validation %s). Nothing was started.\n\n%s\n\n"+
+				"Correct the configuration, the migration host or the clusters, then run terraform apply again.", projectID, validation.ID, reason))
+		return
+	}
+	plan.ValidationID = types.StringValue(validation.ID)
+
+	mig, err := atlas.CreateMigration(createCtx, projectID, body)
+	if err != nil {
+		if client.IsUncertain(err) {
+			resp.Diagnostics.AddError("Live Migration May Have Been Started",
+				fmt.Sprintf("The request that starts the migration reached Atlas, but its answer was lost (%s). Atlas may have started it; "+
+					"the provider does not send the request again, because Atlas has no API that lists migrations to check for a duplicate.\n\n"+
+					"Find the migration in the Atlas UI (project %s, the cluster %s: its migration status shows the migration id), then import it:\n\n  %s\n\n"+
+					"If no migration was started, run terraform apply again: if one was, Atlas's validation reports its migration host %s as busy, so no duplicate is started.",
+					err, projectID, body.Destination.ClusterName, importCommand(projectID, "<migration_id>"), body.MigrationHosts[0]))
+			return
+		}
+		addAPIError(&resp.Diagnostics, atlasSide, "start the migration in project "+projectID, err)
+		return
+	}
+	// Saved at once: from here on, nothing is orphaned. From here on too,
+	// Create returns no error for a healthy migration: Terraform taints an
+	// object whose create fails, and plans a tainted object's replacement
+	// as a create — a second migration the plan would not announce as
+	// such. What is left undone is recorded, and the next apply continues.
+	plan.MigrationID = types.StringValue(mig.ID)
+	plan.ID = types.StringValue(projectID + "/" + mig.ID)
+	plan.apply(mig)
+	priv := migrationPrivate{Starting: true}
+	save := func() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+	}
+	save()
+	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, plan.ProjectID, plan.MigrationID)...)
+	tflog.Info(ctx, "live migration started", map[string]any{"project_id": projectID, "migration_id": mig.ID})
+	kept := func(next string) string {
+		return fmt.Sprintf("Migration %s was started in project %s and is saved in state, not tainted: it is healthy and keeps syncing. %s "+
+			"The next terraform apply continues from there (its plan shows the status as known after apply) and starts no other migration.", mig.ID, projectID, next)
+	}
+
+	if mig.Status == client.MigrationNew || mig.Status == "" {
+		seen := sawMigration(mig)
+		err = poll(createCtx, sched, readinessPace(), "migration "+mig.ID+" to start", false, &seen, func() (bool, sighting, error) {
+			m, err := atlas.GetMigration(createCtx, projectID, mig.ID)
+			if err != nil {
+				return false, sighting{}, err
+			}
+			mig = m
+			return started(m), sawMigration(m), nil
+		})
+		plan.apply(mig)
+		if err != nil {
+			save()
+			summary, detail := describeWait("migration "+mig.ID+" to start", "timeouts.create", mig, err)
+			next := "The apply stopped waiting for it to start."
+			if plan.Cutover.ValueBool() {
+				next += " Its cutover (cutover = true) was not requested: the next apply waits until it is ready and cuts it over, as its plan says."
+			}
+			resp.Diagnostics.AddWarning(summary, detail+"\n\n"+kept(next))
+			return
+		}
+	}
+	priv.Starting = false
+	save()
+	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
+		resp.Diagnostics.AddError("Live Migration "+titleStatus(mig.Status),
+			fmt.Sprintf("Migration %s in project %s was started and is now %s (Atlas sends the reason only by email to the project's owners). "+
+				"It is saved in state as tainted: the next terraform apply validates and starts a new one.", mig.ID, projectID, mig.Status))
+		return
+	}
+
+	if plan.Cutover.ValueBool() {
+		updateTimeout, diags := plan.Timeouts.Update(ctx, liveMigrationUpdateTimeout)
+		resp.Diagnostics.Append(diags...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		cutCtx, cancelCut := context.WithTimeout(ctx, updateTimeout)
+		defer cancelCut()
+		// The state keeps cutover = true, as configured; whether Atlas
+		// accepted the cutover is recorded in private state.
+		var cd diag.Diagnostics
+		run := cutoverRun{
+			atlas: atlas, m: &plan, diags: &cd, sched: sched,
+			save: func(m *client.Migration) {
+				if m != nil {
+					plan.apply(m)
+				}
+				save()
+			},
+			requested: func() { priv.CutoverRequested = true },
+			advice: func(requested bool) string {
+				if requested {
+					return kept("Its cutover was requested: the next apply waits for COMPLETE, and the application must now use the destination cluster.")
+				}
+				return kept("Its cutover was not requested: the next apply waits until it is ready and cuts it over, as its plan says.")
+			},
+		}
+		run.cutover(cutCtx, mig)
+		// Each problem is reported, but none taints the migration.
+		for _, d := range cd {
+			if d.Severity() == diag.SeverityError {
+				resp.Diagnostics.AddWarning(d.Summary(), d.Detail())
+			} else {
+				resp.Diagnostics.Append(d)
+			}
+		}
+	}
+}
