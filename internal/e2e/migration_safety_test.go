@@ -27,25 +27,9 @@ import (
 func migrationSafetyWorld(t *testing.T, opts simulator.MigrationOptions) (*simulator.Server, *workspace) {
 	t.Helper()
 	opts.FrozenClock, opts.TickPerRead = true, 5*time.Second
-	sim := simulator.NewServer(t, simulator.Options{
-		AtlasKeys:  []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
-		Migrations: opts,
-		Seed: &simulator.Seed{
-			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{
-				{Name: "orders", MongoDBVersion: "7.0.14"}, {Name: "orders-2", MongoDBVersion: "7.0.14"},
-			}}},
-			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1"},
-				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
-		},
-	}, simulator.ServerOptions{})
-	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"ATLASMIG_POLL_SCALE": "0.001",
-	})
-	return sim, w
+	sim, env := linkedShop(t, shop{clusters: []string{"orders", "orders-2"}, hosts: []string{"mh-1"}, deployments: []string{"orders-rs"}, opts: opts},
+		map[string]string{"ATLASMIG_POLL_SCALE": "0.001"})
+	return sim, newWorkspace(t, env)
 }
 
 // safetyConfig is one migration; cutover comes from a variable (default
@@ -428,20 +412,8 @@ resource "atlasmig_migration_link" "this" {
 // the example's migration does not: the plan works, and the data source's
 // check block reports the missing migration as a warning.
 func TestLiveMigrationExamplesWorkWhenPasted(t *testing.T) {
-	sim := simulator.NewServer(t, simulator.Options{
-		AtlasKeys: []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
-		Seed: &simulator.Seed{
-			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
-			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1.example.internal"},
-				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
-		},
-	}, simulator.ServerOptions{})
-	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-	})
+	sim, env := linkedShop(t, shop{clusters: []string{"orders"}, hosts: []string{"mh-1.example.internal"}, deployments: []string{"orders-rs"}}, nil)
+	w := newWorkspace(t, env)
 	config := requiredProviders + "\nprovider \"atlasmig\" {}\n"
 	for _, name := range []string{"resources/atlasmig_live_migration/resource.tf", "data-sources/atlasmig_live_migration/data-source.tf"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "examples", name))

@@ -29,24 +29,10 @@ func TestSourcePasswordsStayOutOfLogsPlanAndState(t *testing.T) {
 	} else if !bin.WriteOnly() {
 		t.Skipf("write-only arguments need Terraform or OpenTofu 1.11 or later; this is %s", bin)
 	}
-	sim := simulator.NewServer(t, simulator.Options{
-		AtlasKeys:  []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
-		Migrations: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second},
-		Seed: &simulator.Seed{
-			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{
-				{Name: "orders", MongoDBVersion: "7.0.14"}, {Name: "ledger", MongoDBVersion: "7.0.14"},
-			}}},
-			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1", "mh-2"},
-				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}, {Name: "ledger-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
-		},
-	}, simulator.ServerOptions{})
-	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"ATLASMIG_POLL_SCALE": "0.001", "TF_VAR_source_password": woPassword, "TF_VAR_stored_password": statePassword,
-	})
+	sim, env := linkedShop(t, shop{clusters: []string{"orders", "ledger"}, hosts: []string{"mh-1", "mh-2"}, deployments: []string{"orders-rs", "ledger-rs"},
+		opts: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second}},
+		map[string]string{"ATLASMIG_POLL_SCALE": "0.001", "TF_VAR_source_password": woPassword, "TF_VAR_stored_password": statePassword})
+	w := newWorkspace(t, env)
 	migration := func(name, cluster, dest, host, password string) string {
 		return fmt.Sprintf(`
 resource "atlasmig_live_migration" %q {
@@ -114,23 +100,12 @@ variable "stored_password" {
 // and checks terraform's diagnostics (errors for what is sure to fail, a
 // warning for the Ops Manager source) and that the plan sent only reads.
 func TestPlanWarnsAboutAMigrationThatCannotWorkAndOnlyReads(t *testing.T) {
-	sim := simulator.NewServer(t, simulator.Options{
-		AtlasKeys: []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
-		Seed: &simulator.Seed{
-			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
-			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1", "mh-2"},
-				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
-		},
-	}, simulator.ServerOptions{})
-	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+	sim, env := linkedShop(t, shop{clusters: []string{"orders"}, hosts: []string{"mh-1", "mh-2"}, deployments: []string{"orders-rs"}}, map[string]string{
 		// An Ops Manager source: never contacted by a migration, which
 		// lives in Atlas, but it decides the 6.0+ warning.
 		"MCLI_OPS_MANAGER_URL": "https://opsmanager.example.com:8443", "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
 	})
+	w := newWorkspace(t, env)
 	migration := func(name, cluster, host string) string {
 		return fmt.Sprintf(`
 resource "atlasmig_live_migration" %q {
@@ -182,22 +157,10 @@ provider "atlasmig" {}
 // same with cutover = true, whose warning says the new migration will be
 // cut over as soon as it is ready.
 func TestExpiredMigrationPlansAReplacementWithAWarning(t *testing.T) {
-	sim := simulator.NewServer(t, simulator.Options{
-		AtlasKeys:  []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
-		Migrations: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second},
-		Seed: &simulator.Seed{
-			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
-			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1"},
-				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
-		},
-	}, simulator.ServerOptions{})
-	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"ATLASMIG_POLL_SCALE": "0.001",
-	})
+	sim, env := linkedShop(t, shop{clusters: []string{"orders"}, hosts: []string{"mh-1"}, deployments: []string{"orders-rs"},
+		opts: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second}},
+		map[string]string{"ATLASMIG_POLL_SCALE": "0.001"})
+	w := newWorkspace(t, env)
 	hcl := func(cutover bool) string {
 		return fmt.Sprintf(requiredProviders+`
 provider "atlasmig" {}

@@ -32,24 +32,12 @@ func nextWorkspace(t *testing.T, feature, minVersion string) (*workspace, *simul
 	}
 	t.Parallel()
 	t.Logf("running %s at %s", bin, bin.Path)
-	sim := simulator.NewServer(t, simulator.Options{
-		AtlasKeys: []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
-		// Ten simulated minutes per read: a new migration is ready an hour
-		// after it starts, and complete ten minutes after its cutover.
-		Migrations: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 10 * time.Minute, ReadyAfter: time.Hour, CutoverTime: 10 * time.Minute},
-		Seed: &simulator.Seed{
-			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: []simulator.AtlasCluster{{Name: "orders", MongoDBVersion: "7.0.14"}}}},
-			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: []string{"mh-1"},
-				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
-		},
-	}, simulator.ServerOptions{})
-	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
-		t.Fatal(err)
-	}
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"ATLASMIG_POLL_SCALE": "0.001",
-	})
+	// Ten simulated minutes per read: a new migration is ready an hour
+	// after it starts, and complete ten minutes after its cutover.
+	sim, env := linkedShop(t, shop{clusters: []string{"orders"}, hosts: []string{"mh-1"}, deployments: []string{"orders-rs"},
+		opts: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 10 * time.Minute, ReadyAfter: time.Hour, CutoverTime: 10 * time.Minute}},
+		map[string]string{"ATLASMIG_POLL_SCALE": "0.001"})
+	w := newWorkspace(t, env)
 	w.bin = bin.Path
 	return w, sim
 }

@@ -1,0 +1,52 @@
+package e2e
+
+import (
+	"maps"
+	"testing"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
+)
+
+// shop describes the world most migration tests start from: the Atlas
+// project migGroup in atlasOrg with its clusters, and the source project
+// "shop" of sourceOrg with its migration hosts and one replica set per
+// source deployment (MongoDB 7.0, TLS).
+type shop struct {
+	clusters    []string // destination clusters
+	hosts       []string // migration hosts
+	deployments []string // source replica sets
+	opts        simulator.MigrationOptions
+}
+
+// linkedShop starts a simulator holding the shop, with sourceOrg already
+// linked to atlasOrg, and returns it with the environment that points the
+// provider's Atlas side at it (plus extra variables).
+func linkedShop(t *testing.T, s shop, extra map[string]string) (*simulator.Server, map[string]string) {
+	t.Helper()
+	clusters := make([]simulator.AtlasCluster, len(s.clusters))
+	for i, c := range s.clusters {
+		clusters[i] = simulator.AtlasCluster{Name: c, MongoDBVersion: "7.0.14"}
+	}
+	deployments := make([]simulator.Deployment, len(s.deployments))
+	for i, d := range s.deployments {
+		deployments[i] = simulator.Deployment{Name: d, MongoDBVersion: "7.0.13", TLSEnabled: true}
+	}
+	opts := simulator.Options{
+		AtlasKeys:  []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		Migrations: s.opts,
+		Seed: &simulator.Seed{
+			AtlasProjects: []simulator.AtlasProject{{ID: migGroup, OrgID: atlasOrg, Clusters: clusters}},
+			Inventory: map[string][]simulator.Project{sourceOrg: {{ProjectID: migSource, Name: "shop", MigrationHosts: s.hosts,
+				Deployments: deployments}}},
+		},
+	}
+	sim := simulator.NewServer(t, opts, simulator.ServerOptions{})
+	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+	}
+	maps.Copy(env, extra)
+	return sim, env
+}
