@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -75,7 +74,7 @@ func describeAPIError(side apiSide, action string, err error) (string, string) {
 				"Run again after that wait, or raise the resource's timeouts block.\n\n%s",
 				action, apiErr.StatusCode, apiErr.SkippedWait.Round(time.Second), apiAnswer(apiErr))
 	}
-	if apiErr.StatusCode == http.StatusTooManyRequests {
+	if client.IsRateLimited(apiErr) {
 		// Checked before the foreign-answer rule: Atlas rate limits the
 		// unauthenticated digest challenge too, so a 429 that carries no
 		// credentials check still comes from the API's rate limiter.

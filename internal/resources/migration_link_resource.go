@@ -395,7 +395,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	}
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString(), orgID)...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
 }
 
 // configuredToken returns the token to link with: the write-only
@@ -412,7 +412,7 @@ func configuredToken(ctx context.Context, config tfsdk.Config, plan migrationLin
 // recordToken keeps the fingerprint of the token a link was made with, and
 // the token's Atlas organization when this provider instance knows it, so
 // later plans can tell which organization's tokens the link depends on.
-func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token, sourceOrgID string) diag.Diagnostics {
+func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token string) diag.Diagnostics {
 	guard := r.data.orgGuard()
 	fp := fingerprint(token)
 	org := guard.atlasOrgOf(fp)
@@ -586,7 +586,7 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString(), orgID)...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privRemovesTokensOf, nil)...)
 }
 
