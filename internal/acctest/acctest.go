@@ -186,6 +186,13 @@ func (e *Env) providerBlock(withOpsManager bool) string {
 func Run(t *testing.T, env *Env, tc resource.TestCase) {
 	t.Helper()
 	t.Parallel()
+	run(t, env, tc)
+}
+
+// run runs tc against env's provider, failing the test when a Terraform
+// error reveals a secret.
+func run(t *testing.T, env *Env, tc resource.TestCase) {
+	t.Helper()
 	if tc.ProtoV6ProviderFactories == nil {
 		tc.ProtoV6ProviderFactories = env.Factories()
 	}

@@ -25,24 +25,5 @@ func RunNewer(t *testing.T, env *Env, feature, minVersion string, tc resource.Te
 	// does not need.
 	t.Setenv("TF_ACC_PROVIDER_HOST", "")
 	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "")
-	if tc.ProtoV6ProviderFactories == nil {
-		tc.ProtoV6ProviderFactories = env.Factories()
-	}
-	inner := tc.ErrorCheck
-	tc.ErrorCheck = func(err error) error {
-		if err != nil {
-			if leak := env.FindSecret(err.Error()); leak != "" {
-				t.Errorf("a Terraform error reveals %s:\n%s", leak, err)
-			}
-		}
-		if inner != nil {
-			return inner(err)
-		}
-		return err
-	}
-	if env.real {
-		resource.Test(t, tc)
-		return
-	}
-	resource.UnitTest(t, tc)
+	run(t, env, tc)
 }
