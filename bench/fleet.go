@@ -6,7 +6,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"time"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
@@ -106,7 +105,7 @@ func (b *bench) scenario8() ([]row, error) {
 	}
 	fmt.Fprintf(os.Stderr, "scenario 8: %d migrations from %d source organizations, two waves, %.0f requests/s shared, clock ×%.0f, %d runs\n",
 		n, fleetSources, fleetRate, fleetSpeed, b.runs)
-	var failures, limitedShare, callsPer, lagMedian, lagMax, completeOnce, walls []float64
+	var failures, limitedShare, callsPer, readyMedian, readyMax, waveMedian, waveMax, completeOnce, walls []float64
 	var note string
 	for run := 0; run < b.runs; run++ {
 		sim, env, err := startSim(simulator.Options{
@@ -164,6 +163,7 @@ func (b *bench) scenario8() ([]row, error) {
 			return nil, err
 		}
 		sum := sim.JournalSummary()
+		fmt.Fprintf(os.Stderr, "scenario 8: authenticated calls by route, both waves: %v\n", sum.CallsByRoute)
 		accepted := map[string]int{}
 		for _, r := range sim.Requests() {
 			if r.Route == simulator.RouteCutover && r.Authenticated && r.Status >= 200 && r.Status < 300 {
@@ -175,59 +175,48 @@ func (b *bench) scenario8() ([]row, error) {
 
 		good := 0
 		var lagsByWave [3][]float64
-		var all []float64
 		for _, m := range migrations {
 			if m.Status != simulator.StatusComplete || accepted[m.ID] != 1 || m.CutoverAt == nil {
 				fmt.Fprintf(os.Stderr, "scenario 8: migration %s of %s/%s ended %s with %d cutovers accepted\n", m.ID, m.SourceGroupID, m.SourceCluster, m.Status, accepted[m.ID])
 				continue
 			}
 			good++
-			// The cutover was asked for when the wave's apply started, and
-			// can happen only once the migration is ready.
-			wave := 2
-			if m.CutoverAt.Before(waveStart[2]) {
-				wave = 1
+			// Wave 1 starts its migrations and cuts them over as each
+			// becomes ready; wave 2 cuts over migrations ready before its
+			// apply, from the apply's start.
+			wave, from := 1, m.ReadyAt
+			if !m.CutoverAt.Before(waveStart[2]) {
+				wave, from = 2, waveStart[2]
 			}
-			from := m.ReadyAt
-			if waveStart[wave].After(from) {
-				from = waveStart[wave]
-			}
-			lag := m.CutoverAt.Sub(from).Seconds()
-			all = append(all, lag)
-			lagsByWave[wave] = append(lagsByWave[wave], lag)
+			lagsByWave[wave] = append(lagsByWave[wave], m.CutoverAt.Sub(from).Seconds())
 		}
 		failures = append(failures, failed)
 		limitedShare = append(limitedShare, 100*float64(sum.ByStatus[429])/float64(sum.Total))
 		callsPer = append(callsPer, float64(sum.Authenticated)/float64(n))
 		completeOnce = append(completeOnce, float64(good))
 		walls = append(walls, secs(w1+w2))
-		if len(all) == 0 {
-			all = []float64{0}
+		for wave, into := range map[int][2]*[]float64{1: {&readyMedian, &readyMax}, 2: {&waveMedian, &waveMax}} {
+			lags := lagsByWave[wave]
+			if len(lags) == 0 {
+				lags = []float64{0}
+			}
+			d := summarize(lags)
+			*into[0] = append(*into[0], d.median)
+			*into[1] = append(*into[1], d.max)
 		}
-		d := summarize(all)
-		lagMedian = append(lagMedian, d.median)
-		lagMax = append(lagMax, d.max)
-		note = fmt.Sprintf("last run: %d HTTP requests, %d answered 429; median of wave 1: %s s, of wave 2: %s s", sum.Total, sum.ByStatus[429],
-			medianOf(lagsByWave[1]), medianOf(lagsByWave[2]))
+		note = fmt.Sprintf("last run: %d HTTP requests, %d answered 429", sum.Total, sum.ByStatus[429])
 	}
 	return []row{
 		{scenario: "8", measure: "fleet of 40 (4 source orgs), two waves at 20 req/s shared: failed applies", ratio: summarize(failures), unit: "count", target: "0"},
 		{scenario: "8", measure: "fleet of 40: migrations COMPLETE and cut over exactly once (simulator's record and journal)", ratio: summarize(completeOnce), unit: "count", target: "40"},
 		{scenario: "8", measure: "fleet of 40: answers 429 ÷ all HTTP requests (challenges included)", ratio: summarize(limitedShare), unit: "%", target: "≤ 5 %"},
 		{scenario: "8", measure: "fleet of 40: authenticated API calls per migration", ratio: summarize(callsPer), unit: "calls", target: "≤ 22"},
-		{scenario: "8", measure: "fleet of 40: readiness (or the wave's start) → cutover request, median (simulated)", ratio: summarize(lagMedian), unit: "s", target: "≤ 30", note: note},
-		{scenario: "8", measure: "fleet of 40: readiness (or the wave's start) → cutover request, worst (simulated)", ratio: summarize(lagMax), unit: "s", target: "≤ 30"},
+		{scenario: "8", measure: "fleet of 40, wave 1 (started and cut over in one apply): readyForCutover → cutover request, median (simulated)", ratio: summarize(readyMedian), unit: "s", target: "≤ 30", note: note},
+		{scenario: "8", measure: "fleet of 40, wave 1: readyForCutover → cutover request, worst (simulated)", ratio: summarize(readyMax), unit: "s", target: "≤ 30"},
+		{scenario: "8", measure: "fleet of 40, wave 2 (20 ready before the apply, 10 workers): apply start → cutover request, median (simulated)", ratio: summarize(waveMedian), unit: "s", target: "report"},
+		{scenario: "8", measure: "fleet of 40, wave 2: apply start → cutover request, worst (simulated)", ratio: summarize(waveMax), unit: "s", target: "report"},
 		{scenario: "8", measure: "fleet of 40: wall of the two waves (clock ×10: 10 simulated minutes to readiness)", ratio: summarize(walls), unit: "s", target: "report"},
 	}, nil
-}
-
-func medianOf(xs []float64) string {
-	if len(xs) == 0 {
-		return "-"
-	}
-	s := append([]float64(nil), xs...)
-	sort.Float64s(s)
-	return fmt.Sprintf("%.0f", s[len(s)/2])
 }
 
 const fleetExplanation = `- **Scenario 8** applies examples/fleet, unchanged, to a fleet of 40 deployments in 4 source
@@ -240,8 +229,12 @@ const fleetExplanation = `- **Scenario 8** applies examples/fleet, unchanged, to
   clock runs 10 times faster than real time (validation 30 s, NEW for 1 min, ready 10 min after
   creation, COMPLETE 2 min after the cutover, all simulated) with the provider's polls scaled to match;
   as the quota is real time, waits poll 10 times more densely against it than in a real run, so the 429
-  share of the waits is overstated (the plan and create bursts are real). The cutover lag of a
-  migration runs from its readiness, or from the start of its wave's apply when it was ready before,
-  to its cutover request; in the second wave it includes the time a cutover queues for one of the 10
-  workers. "Cut over exactly once" counts the accepted cutover requests per migration in the journal.
+  share of the waits is overstated (the plan and create bursts are real). In wave 1 a migration becomes
+  ready during the apply that started it, and its cutover lag runs from readyForCutover to its cutover
+  request: what the poll schedule costs. Wave 2 cuts over 20 migrations that were ready before its
+  apply, so its lag runs from the apply's start: Terraform's own start, refresh and plan (real
+  seconds, counted 10 times on this clock), then, for the second ten, the wait for one of the 10
+  workers, each held until its migration is COMPLETE (2 simulated minutes after the cutover, read
+  at most 30 s late). A wave no larger than -parallelism has no such queue (see the fleet guide).
+  "Cut over exactly once" counts the accepted cutover requests per migration in the journal.
 `

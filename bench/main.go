@@ -567,7 +567,9 @@ const explanation = `
   schedule scaled by the same factor (ATLASMIG_POLL_SCALE), so the simulated timings are a real run's.
   It reports authenticated API calls ÷ the 11 per migration the rules need (pre-flight reads at plan and
   create, validate, create, cutover, and one read per wait), and, from the simulator's record, how long
-  after readyForCutover each cutover request arrived.
+  after readyForCutover each cutover request arrived. The pre-flight reads (the destination project
+  and its organization's available projects) are now shared by every migration into the same project,
+  so far fewer than 4 per migration are made; the minimum keeps the definition the target was set with.
 - **Scenario 7** applies one link token and eight links made with it against a token bucket of 1
   request/s (burst 2) that charges every request, digest challenges included. The quota's floor is the
   34 requests needed (17 calls, each a challenge and an authenticated request) at 1/s; the wall time is

@@ -50,11 +50,14 @@ func (b *bench) scenario6() ([]row, error) {
 		// The calls the rules need per migration: the pre-flight reads
 		// (project, available projects) at plan and at create, validate,
 		// one validation read, create, one read to see it started, one to
-		// see it ready, the cutover, one read to see it COMPLETE.
+		// see it ready, the cutover, one read to see it COMPLETE. The
+		// pre-flight answers are now shared by every migration into the
+		// same project; the minimum keeps counting them per migration, the
+		// definition scenario 6's target was set with.
 		minimum = 4 + 7
 	)
 	fmt.Fprintf(os.Stderr, "scenario 6: %d migrations created and cut over in parallel, clock ×%.0f, %d runs\n", n, speed, b.runs)
-	var callRatios, delayMedian, delayMax, walls []float64
+	var callRatios, callsPer, delayMedian, delayMax, walls []float64
 	for i := 0; i < b.runs; i++ {
 		sim, env, err := startMigrationSim(n, speed, nil)
 		if err != nil {
@@ -80,13 +83,15 @@ func (b *bench) scenario6() ([]row, error) {
 		sim.Close()
 		d := summarize(delays)
 		callRatios = append(callRatios, float64(calls)/float64(n*minimum))
+		callsPer = append(callsPer, float64(calls)/float64(n))
 		delayMedian = append(delayMedian, d.median)
 		delayMax = append(delayMax, d.max)
 		walls = append(walls, secs(wall))
 	}
 	return []row{
 		{scenario: "6", measure: "20 migrations created and cut over in parallel: API calls ÷ minimum (11 per migration)", ratio: summarize(callRatios), target: "≤ 2.0",
-			note: "reads scheduled from the lag and its trend; the validation (5 s doubling), the NEW phase (30 s doubling), the approach and the wait for COMPLETE (30 s doubling) cost the extra reads"},
+			note: "reads scheduled from the lag and its trend; the validation (5 s doubling), the NEW phase (30 s doubling), the approach and the wait for COMPLETE (15 s, then every 30 s) cost the extra reads"},
+		{scenario: "6", measure: "20 migrations: authenticated API calls per migration", ratio: summarize(callsPer), unit: "calls", target: "report"},
 		{scenario: "6", measure: "readyForCutover → cutover request, median over the 20 (simulated)", ratio: summarize(delayMedian), unit: "s", target: "≤ 15"},
 		{scenario: "6", measure: "readyForCutover → cutover request, worst of the 20 (simulated)", ratio: summarize(delayMax), unit: "s", target: "≤ 30 (the poll cap)"},
 		{scenario: "6", measure: "20 migrations: apply wall (clock ×60: 10 simulated minutes to readiness)", ratio: summarize(walls), unit: "s", target: "report"},

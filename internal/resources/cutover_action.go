@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 )
@@ -159,144 +158,22 @@ func (a *cutoverAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 			resp.SendProgress(action.InvokeProgressEvent{Message: msg})
 		}
 	}
-	runCutover(ctx, atlas, a.data.polling(), cfg.ProjectID.ValueString(), cfg.MigrationID.ValueString(), progress, &resp.Diagnostics)
+	run := actionCutover(atlas, a.data.polling(), cfg.ProjectID.ValueString(), cfg.MigrationID.ValueString(), &resp.Diagnostics)
+	run.progress = progress
+	run.run(ctx, nil)
 }
 
-// cutUnderWay is how Atlas shows a migration whose cutover was accepted but
-// has not finished: WORKING ("stopping replication after the cutover"), no
-// longer ready, and no lag, which Atlas reports only before the cutover.
-func cutUnderWay(m *client.Migration) bool {
-	return m.Status == client.MigrationWorking && !m.ReadyForCutover && m.LagTimeSeconds == nil
-}
-
-// runCutover is the action's whole sequence: read, wait until ready, one
-// cutover request, wait for COMPLETE, telling progress what it sees. It
-// sends the cutover only after a read that reports readyForCutover, so
-// running it again never cuts over twice.
-//
-// The steps repeat those of the resource's cutover (liveMigrationResource.
-// cutover) with the same client calls and poll helper; the resource also
-// records each step in its state, which an action has none of.
-func runCutover(ctx context.Context, atlas *client.Atlas, sched Polling, projectID, id string, progress func(string), diags *diag.Diagnostics) {
-	name := "migration " + id + " in project " + projectID
+// actionCutover is the cutover sequence as the action runs it: no state to
+// record, and every failure is fixed by invoking the action again.
+func actionCutover(atlas *client.Atlas, sched Polling, projectID, id string, diags *diag.Diagnostics) *cutover {
 	rerun := "Invoke the action again to keep waiting (raise timeout if the migration is only slow): it requests a cutover only while Atlas reports the migration ready for cutover, so it never cuts over twice."
-	mig, err := atlas.GetMigration(ctx, projectID, id)
-	if err != nil {
-		addMigrationAPIError(diags, "read "+name+" (nothing was sent)", "migration", err)
-		return
-	}
-	progress("Migration " + id + ": " + describeMigration(mig))
-	if endedBeforeCutover(mig, id, projectID, diags) {
-		return
-	}
-	if mig.Status == client.MigrationComplete {
-		progress("Migration " + id + " is already COMPLETE: it was cut over earlier. Nothing to do, no cutover sent.")
-		return
-	}
-	if !mig.ReadyForCutover {
-		if cutUnderWay(mig) {
-			progress("Not ready for cutover and no lag reported: the migration is still preparing, or its cutover is already under way. " +
-				"Waiting; a cutover is requested only once Atlas reports it ready.")
-		} else {
-			progress("Waiting until Atlas reports the migration ready for cutover.")
-		}
-		seen := sawMigration(mig)
-		err = poll(ctx, sched, readinessPace(), "migration "+id+" to be ready for cutover", false, &seen, func() (bool, sighting, error) {
-			got, err := atlas.GetMigration(ctx, projectID, id)
-			if err != nil {
-				return false, sighting{}, err
+	return &cutover{
+		atlas: atlas, sched: sched, projectID: projectID, id: id, diags: diags, timeout: "the action's timeout",
+		advice: func(requested bool) string {
+			if requested {
+				return "The cutover was requested: the application must now use the destination cluster. " + rerun
 			}
-			mig = got
-			progress(describeMigration(got))
-			switch got.Status {
-			case client.MigrationFailed, client.MigrationExpired, client.MigrationComplete:
-				return true, sawMigration(got), nil
-			}
-			return got.ReadyForCutover, sawMigration(got), nil
-		})
-		if err != nil {
-			summary, detail := describeAPIError(atlasSide, "wait for "+name+" to be ready for cutover (the cutover was not requested)", err)
-			diags.AddError(summary, detail+"\n\n"+rerun)
-			return
-		}
-		if endedBeforeCutover(mig, id, projectID, diags) {
-			return
-		}
-		if mig.Status == client.MigrationComplete {
-			progress("Migration " + id + " is COMPLETE without a cutover from this run: it had been cut over earlier. No cutover sent.")
-			return
-		}
+			return rerun
+		},
 	}
-
-	progress("Ready for cutover: requesting the cutover (once).")
-	if err := atlas.Cutover(ctx, projectID, id); err != nil {
-		// A lost answer, or a refusal of a cutover that may already have
-		// happened: Atlas's own view decides, never a blind second request.
-		got, readErr := atlas.GetMigration(ctx, projectID, id)
-		switch {
-		case readErr != nil:
-			_, detail := describeAPIError(atlasSide, "cut over "+name, err)
-			diags.AddError("Cutover Outcome Unknown",
-				fmt.Sprintf("%s\n\nThe migration could not be read back afterwards (%v), so whether Atlas cut it over is unknown. "+
-					"Check its status (the atlasmig_live_migration data source or the Atlas UI). %s", detail, readErr, rerun))
-			return
-		case got.Status == client.MigrationComplete || cutUnderWay(got):
-			tflog.Info(ctx, "cutover accepted though its answer was an error", map[string]any{"migration_id": id})
-			progress("The answer to the cutover request was lost, but Atlas reports the cutover under way: " + describeMigration(got))
-		case client.IsUncertain(err) && got.ReadyForCutover:
-			// Read back and still ready: the request was not processed.
-			progress("The answer to the cutover request was lost and Atlas still reports the migration ready, so the request was not processed: requesting the cutover again.")
-			if err := atlas.Cutover(ctx, projectID, id); err != nil {
-				addAPIError(diags, atlasSide, "cut over "+name, err)
-				return
-			}
-		default:
-			addAPIError(diags, atlasSide, "cut over "+name, err)
-			return
-		}
-		mig = got
-	}
-	tflog.Info(ctx, "cutover requested", map[string]any{"project_id": projectID, "migration_id": id})
-	progress("Cutover requested. Waiting for COMPLETE; the application must now use the destination cluster.")
-	if mig.Status != client.MigrationComplete {
-		err = poll(ctx, sched, completePace(), "migration "+id+" to complete", false, nil, func() (bool, sighting, error) {
-			got, err := atlas.GetMigration(ctx, projectID, id)
-			if err != nil {
-				return false, sighting{}, err
-			}
-			mig = got
-			progress(describeMigration(got))
-			return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, sawMigration(got), nil
-		})
-		if err != nil {
-			summary, detail := describeAPIError(atlasSide, "wait for "+name+" to complete after its cutover", err)
-			diags.AddError(summary, detail+"\n\nThe cutover was requested: the application must now use the destination cluster. "+rerun)
-			return
-		}
-	}
-	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
-		diags.AddError("Live Migration "+titleStatus(mig.Status)+" After Cutover",
-			fmt.Sprintf("Migration %s in project %s is %s after its cutover was requested (Atlas sends a failure's reason only by email to the project's owners). "+
-				"Check the destination cluster before sending writes to it.", id, projectID, mig.Status))
-		return
-	}
-	progress("Migration " + id + " is COMPLETE: cut over.")
-}
-
-// endedBeforeCutover reports a FAILED or EXPIRED migration, which cannot be
-// cut over, in the resource's words.
-func endedBeforeCutover(m *client.Migration, id, projectID string, diags *diag.Diagnostics) bool {
-	var why string
-	switch m.Status {
-	case client.MigrationFailed:
-		why = "FAILED: Atlas stopped it because of an error, whose reason it sends only by email to the project's owners"
-	case client.MigrationExpired:
-		why = "EXPIRED: it was not cut over within the 120-hour cutover window, so Atlas stopped syncing (nothing was rolled back on the destination)"
-	default:
-		return false
-	}
-	diags.AddError("Live Migration "+titleStatus(m.Status),
-		fmt.Sprintf("Migration %s in project %s is %s. It cannot be cut over, and nothing was sent. Start a new migration: the atlasmig_live_migration resource "+
-			"that manages it plans a replacement on its next plan.", id, projectID, why))
-	return true
 }

@@ -17,7 +17,9 @@ import (
 func actionRun(ctx context.Context, atlas *client.Atlas, id string) (diag.Diagnostics, []string) {
 	var diags diag.Diagnostics
 	var progress []string
-	runCutover(ctx, atlas, Polling{Scale: 0.0001}, tGroup, id, func(m string) { progress = append(progress, m) }, &diags)
+	run := actionCutover(atlas, Polling{Scale: 0.0001}, tGroup, id, &diags)
+	run.progress = func(m string) { progress = append(progress, m) }
+	run.run(ctx, nil)
 	return diags, progress
 }
 

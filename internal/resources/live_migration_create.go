@@ -41,7 +41,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	// The same checks as at plan time, now refusing: nothing is started
 	// for a migration that cannot work.
 	in, _ := inputsOf(ctx, &plan)
-	problems, _, err := preflight(createCtx, atlas, r.data.opsManagerHost(), in)
+	problems, _, err := r.data.checkMigration(createCtx, atlas, in)
 	if err != nil {
 		addMigrationAPIError(&resp.Diagnostics, "check the migration against what Atlas exposes through the link (project "+projectID+")", "project", err)
 		return
@@ -167,8 +167,8 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		// The state keeps cutover = true, as configured; whether Atlas
 		// accepted the cutover is recorded in private state.
 		var cd diag.Diagnostics
-		run := cutoverRun{
-			atlas: atlas, m: &plan, diags: &cd, sched: sched,
+		run := cutover{
+			atlas: atlas, sched: sched, projectID: projectID, id: mig.ID, diags: &cd, timeout: "timeouts.update",
 			save: func(m *client.Migration) {
 				if m != nil {
 					plan.apply(m)
@@ -182,8 +182,9 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 				}
 				return kept("Its cutover was not requested: the next apply waits until it is ready and cuts it over, as its plan says.")
 			},
+			afterFailure: ownCutoverKept,
 		}
-		run.cutover(cutCtx, mig)
+		run.run(cutCtx, mig)
 		// Each problem is reported, but none taints the migration.
 		for _, d := range cd {
 			if d.Severity() == diag.SeverityError {

@@ -2,157 +2,18 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 )
 
-// cutoverRun is one cutover: wait until the migration is ready, ask for the
-// cutover once, wait for COMPLETE, saving the state after each step so a
-// failure leaves an accurate record.
-type cutoverRun struct {
-	atlas *client.Atlas
-	m     *liveMigrationModel
-	diags *diag.Diagnostics
-	// save copies what Atlas said (when not nil) into m and saves the state.
-	save func(*client.Migration)
-	// requested is called once Atlas accepted the cutover.
-	requested func()
-	// advice tells what the next apply does, knowing whether the cutover
-	// was requested.
-	advice func(requested bool) string
-	sched  Polling
-}
-
-// cutover runs the whole cutover. last is what was read last, so the wait
-// does not read it again; it is nil when nothing was read.
-func (c *cutoverRun) cutover(ctx context.Context, last *client.Migration) {
-	atlas, m, diags := c.atlas, c.m, c.diags
-	projectID, id := m.ProjectID.ValueString(), m.MigrationID.ValueString()
-	mig := last
-	read := func() (bool, sighting, error) {
-		got, err := atlas.GetMigration(ctx, projectID, id)
-		if err != nil {
-			return false, sighting{}, err
-		}
-		mig = got
-		if got.Status == client.MigrationFailed || got.Status == client.MigrationExpired {
-			return true, sawMigration(got), nil
-		}
-		return got.ReadyForCutover || got.Status == client.MigrationComplete, sawMigration(got), nil
-	}
-	var err error
-	if last == nil || !last.ReadyForCutover {
-		var seen *sighting
-		if last != nil {
-			s := sawMigration(last)
-			seen = &s
-		}
-		err = poll(ctx, c.sched, readinessPace(), "migration "+id+" to be ready for cutover", last == nil, seen, read)
-	}
-	if err != nil {
-		c.save(mig)
-		if errors.Is(err, context.DeadlineExceeded) && mig != nil {
-			lag := "Atlas reports no lag yet"
-			if mig.LagTimeSeconds != nil {
-				lag = fmt.Sprintf("its replication lag is %d s", *mig.LagTimeSeconds)
-			}
-			diags.AddError("Live Migration Not Ready For Cutover Yet",
-				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s, and %s. The wait ended when the operation's timeout ran out "+
-					"(timeouts.update bounds the cutover); the cutover was not requested. Atlas sets readyForCutover once the destination is nearly in sync.\n\n%s",
-					id, projectID, describeMigration(mig), lag, c.advice(false)))
-			return
-		}
-		summary, detail := describeAPIError(atlasSide, "wait for migration "+id+" to be ready for cutover (the cutover was not requested)", err)
-		diags.AddError(summary, detail+"\n\n"+c.advice(false))
-		return
-	}
-	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
-		c.save(mig)
-		diags.AddError("Live Migration "+titleStatus(mig.Status),
-			fmt.Sprintf("Migration %s in project %s is %s, so it cannot be cut over. The next plan replaces it with a new migration.", id, projectID, mig.Status))
-		return
-	}
-	if mig.Status != client.MigrationComplete {
-		if err := atlas.Cutover(ctx, projectID, id); err != nil {
-			// A lost answer, or a refusal of a cutover that may already
-			// have happened: Atlas's own view decides.
-			got, readErr := atlas.GetMigration(ctx, projectID, id)
-			switch {
-			case readErr != nil:
-				addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
-				c.save(nil)
-				return
-			case client.IsUncertain(err) && got.ReadyForCutover:
-				// Still ready: the request was not processed. Send it once more.
-				if err := atlas.Cutover(ctx, projectID, id); err != nil {
-					addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
-					c.save(got)
-					return
-				}
-			case got.Status == client.MigrationComplete || (got.Status == client.MigrationWorking && !got.ReadyForCutover && got.LagTimeSeconds == nil):
-				tflog.Info(ctx, "cutover already under way", map[string]any{"migration_id": id})
-			default:
-				addAPIError(diags, atlasSide, "cut over migration "+id+" in project "+projectID, err)
-				c.save(got)
-				return
-			}
-			mig = got
-		}
-		tflog.Info(ctx, "cutover requested", map[string]any{"project_id": projectID, "migration_id": id})
-	}
-	c.requested()
-	c.save(mig)
-	if mig.Status == client.MigrationComplete {
-		return
-	}
-	c.waitComplete(ctx, false)
-}
-
-// waitComplete waits for COMPLETE after the cutover was requested; with
-// immediate, it reads the migration before the first wait.
-func (c *cutoverRun) waitComplete(ctx context.Context, immediate bool) {
-	projectID, id := c.m.ProjectID.ValueString(), c.m.MigrationID.ValueString()
-	var mig *client.Migration
-	err := poll(ctx, c.sched, completePace(), "migration "+id+" to complete", immediate, nil, func() (bool, sighting, error) {
-		got, err := c.atlas.GetMigration(ctx, projectID, id)
-		if err != nil {
-			return false, sighting{}, err
-		}
-		mig = got
-		return got.Status == client.MigrationComplete || got.Status == client.MigrationFailed || got.Status == client.MigrationExpired, sawMigration(got), nil
-	})
-	c.save(mig)
-	if err != nil {
-		summary, detail := describeWait("migration "+id+" to complete after its cutover", "timeouts.update", mig, err)
-		c.diags.AddError(summary, detail+"\n\n"+c.advice(true))
-		return
-	}
-	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {
-		c.diags.AddError("Live Migration "+titleStatus(mig.Status)+" After Cutover",
-			fmt.Sprintf("Migration %s in project %s is %s after its cutover was requested (Atlas sends a failure's reason only by email to the project's owners). "+
-				"Check the destination cluster before sending writes to it. The provider never replaces a migration whose cutover was requested on its own.", id, projectID, mig.Status))
-	}
-}
-
-// describeWait explains a wait for a migration that did not end: when the
-// operation's timeout ran out, the migration is simply not there yet, and
-// the message says what Atlas reported last; any other failure is the API's.
-func describeWait(what, timeout string, last *client.Migration, err error) (string, string) {
-	if errors.Is(err, context.DeadlineExceeded) && last != nil {
-		return "Live Migration Still In Progress",
-			fmt.Sprintf("Gave up waiting for %s when %s ran out: Atlas last reported %s. Nothing is wrong with the migration or the API; it only needs more time.",
-				what, timeout, describeMigration(last))
-	}
-	return describeAPIError(atlasSide, "wait for "+what, err)
-}
+// ownCutoverKept ends the error for a migration that failed after the
+// resource requested its cutover.
+const ownCutoverKept = " The provider never replaces a migration whose cutover was requested on its own."
 
 // Update cuts over when the plan asks for it (cutover going from false to
 // true, or a create that stopped before its cutover), continues the waits
@@ -202,8 +63,9 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	run := cutoverRun{
-		atlas: atlas, m: &plan, diags: &resp.Diagnostics, save: save, sched: r.data.polling(),
+	run := cutover{
+		atlas: atlas, sched: r.data.polling(), projectID: projectID, id: id, diags: &resp.Diagnostics, timeout: "timeouts.update",
+		save: save,
 		requested: func() {
 			priv.CutoverRequested = true
 			plan.Cutover = types.BoolValue(true)
@@ -215,11 +77,12 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 			}
 			return "Run terraform apply again to keep waiting (raise timeouts.update if the migration is only slow)."
 		},
+		afterFailure: ownCutoverKept,
 	}
 	switch {
 	case waitsComplete:
 		save(nil)
-		run.waitComplete(ctx, true)
+		run.awaitComplete(ctx, true)
 	case waitsStart:
 		save(nil)
 		var mig *client.Migration
@@ -244,6 +107,6 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 		// happened, whatever fails first.
 		plan.Cutover = types.BoolValue(false)
 		save(nil)
-		run.cutover(ctx, nil)
+		run.run(ctx, nil)
 	}
 }

@@ -30,7 +30,7 @@ func (r *liveMigrationResource) warnAtPlan(ctx context.Context, plan *liveMigrat
 	if !known {
 		return
 	}
-	problems, notes, err := preflight(ctx, r.data.Atlas, r.data.opsManagerHost(), in)
+	problems, notes, err := r.data.checkMigration(ctx, r.data.Atlas, in)
 	if err != nil {
 		summary, detail := describeMigrationAPIError("check the migration against what Atlas exposes through the link", "project", err)
 		resp.Diagnostics.AddWarning(summary, detail+"\n\nThe plan goes on; the same checks run again before the migration is created.")
@@ -87,12 +87,12 @@ type problem struct {
 // organization, that organization's available projects — and returns why
 // the migration cannot work, in the same words at plan and at create.
 // notes are advice that never blocks.
-func preflight(ctx context.Context, atlas *client.Atlas, opsManagerHost string, in migrationInputs) ([]problem, []string, error) {
-	project, err := atlas.GetProject(ctx, in.projectID)
+func preflight(ctx context.Context, reads preflightReads, opsManagerHost string, in migrationInputs) ([]problem, []string, error) {
+	project, err := reads.project(ctx, in.projectID)
 	if err != nil {
 		return nil, nil, err
 	}
-	available, err := atlas.ListAvailableProjects(ctx, project.OrgID)
+	available, err := reads.available(ctx, project.OrgID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -144,6 +144,18 @@ func preflight(ctx context.Context, atlas *client.Atlas, opsManagerHost string, 
 			"for MongoDB 6.0 and later. Monitor the deployment with Cloud Manager and migrate from there, or use a pull live migration.", opsManagerHost, in.clusterName, deployment.MongoDBVersion))
 	}
 	return problems, notes, nil
+}
+
+// checkMigration runs the pre-flight checks on the answers this provider
+// process shares (see shared_reads.go), and again on fresh ones before it
+// reports a problem: a refusal or a warning always rests on a fresh read.
+func (d *ProviderData) checkMigration(ctx context.Context, atlas *client.Atlas, in migrationInputs) ([]problem, []string, error) {
+	shared := d.sharedReads()
+	problems, notes, err := preflight(ctx, windowReads{atlas: atlas, shared: shared}, d.opsManagerHost(), in)
+	if err != nil || len(problems) == 0 {
+		return problems, notes, err
+	}
+	return preflight(ctx, windowReads{atlas: atlas, shared: shared, fresh: true}, d.opsManagerHost(), in)
 }
 
 func listOrNone(v []string) string {

@@ -94,7 +94,7 @@ func TestPreflightSaysWhatIsWrong(t *testing.T) {
 		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://opsmanager.example.com:8443", note: "push live migration from Ops Manager is not supported for MongoDB 6.0 and later"},
 		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://cloud.mongodb.com"},
 	} {
-		problems, notes, err := preflight(ctx, atlas, (&ProviderData{SourceBaseURL: c.baseURL}).opsManagerHost(), c.in)
+		problems, notes, err := preflight(ctx, directReads{atlas}, (&ProviderData{SourceBaseURL: c.baseURL}).opsManagerHost(), c.in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestPreflightSaysWhatIsWrong(t *testing.T) {
 			t.Errorf("%+v: notes %v, want %q", c.in, notes, c.note)
 		}
 	}
-	if _, _, err := preflight(ctx, atlas, "", migrationInputs{"0123456789abcdef01234567", tSource, "orders-rs", "mh-1", true}); !client.IsNotFound(err) {
+	if _, _, err := preflight(ctx, directReads{atlas}, "", migrationInputs{"0123456789abcdef01234567", tSource, "orders-rs", "mh-1", true}); !client.IsNotFound(err) {
 		t.Fatalf("unknown project: %v", err)
 	}
 }
@@ -236,8 +236,8 @@ func TestCutoverOfAMigrationAlreadyCompleteSendsNothing(t *testing.T) {
 
 // runResourceCutover runs a cutover the way Update does, without a state to save.
 func runResourceCutover(ctx context.Context, r *liveMigrationResource, atlas *client.Atlas, m *liveMigrationModel, diags *diag.Diagnostics) {
-	run := cutoverRun{
-		atlas: atlas, m: m, diags: diags, sched: r.data.polling(),
+	run := cutover{
+		atlas: atlas, sched: r.data.polling(), projectID: m.ProjectID.ValueString(), id: m.MigrationID.ValueString(), diags: diags, timeout: "timeouts.update",
 		save: func(x *client.Migration) {
 			if x != nil {
 				m.apply(x)
@@ -246,7 +246,7 @@ func runResourceCutover(ctx context.Context, r *liveMigrationResource, atlas *cl
 		requested: func() { m.Cutover = types.BoolValue(true) },
 		advice:    func(bool) string { return "Run terraform apply again to keep waiting." },
 	}
-	run.cutover(ctx, nil)
+	run.run(ctx, nil)
 }
 
 // TestPollLogsEachReadAtInfo reads the log a TF_LOG=INFO user sees while a

@@ -114,11 +114,13 @@ func validationPace() pace {
 }
 
 // completePace waits for COMPLETE after a cutover request: Atlas stops the
-// replication, which takes seconds to minutes, and reports no progress.
-// Nothing waits on the moment COMPLETE is seen (the cutover is already
-// sent), so the reads spread out quickly.
+// replication, which takes seconds to minutes, and reports no progress. The
+// wait holds one of Terraform's -parallelism workers, and a cutover queued
+// behind it (a wave larger than the parallelism) waits for that worker, so
+// COMPLETE is read at most 30 s after it comes: 15 s after the request, then
+// every 30 s.
 func completePace() pace {
-	return &backoff{initial: 30 * time.Second, growth: 2, max: 2 * time.Minute}
+	return &backoff{initial: 15 * time.Second, growth: 2, max: 30 * time.Second}
 }
 
 // The readiness schedule's bounds. Its assumptions about Atlas, which

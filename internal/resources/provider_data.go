@@ -39,6 +39,9 @@ type ProviderData struct {
 	// answersOnce and answersCache: see read_reuse.go.
 	answersOnce  sync.Once
 	answersCache *answers
+	// sharedOnce and shared: see shared_reads.go.
+	sharedOnce sync.Once
+	shared     *sharedReads
 }
 
 // orgGuard returns the guard shared by every resource of this provider

@@ -39,6 +39,9 @@ import (
 //     between its read and the link request when the rate limit holds that
 //     request.
 //
+// The pre-flight checks of live migrations share their answers within the
+// process for a short window (shared_reads.go).
+//
 // The proofs of the Atlas credentials (proveAtlas) have no refresh to reuse,
 // since the link token API has no read: an atlasmig_available_projects data
 // source read of the organization in the same plan counts as the proof, and

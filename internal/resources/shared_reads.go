@@ -1,0 +1,129 @@
+package resources
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+)
+
+// The pre-flight checks of a fleet of migrations ask the same two questions
+// again and again: "which organization owns destination project P?" and "what
+// does Atlas organization O see through its links?". Forty migrations into
+// one Atlas organization asked them 240 times in one plan and apply; the
+// answers are one per project and one per organization.
+//
+// sharedReads answers them once per provider process and freshness window:
+// concurrent askers share one request (singleflight), and a later asker takes
+// an answer read at most preflightFreshFor ago. Errors are never kept. An
+// answer that would refuse a migration at apply is never taken from the
+// window: the check reads again (fresh) before it refuses, so a link created
+// a moment ago in the same apply is seen. What Atlas does with the migration
+// is still decided by Atlas, which validates it before it starts.
+const preflightFreshFor = 30 * time.Second
+
+type sharedReads struct {
+	group singleflight.Group
+	mu    sync.Mutex
+	kept  map[string]keptRead
+}
+
+type keptRead struct {
+	at  time.Time
+	val any
+}
+
+// get returns the answer to key: a kept one younger than preflightFreshFor
+// unless fresh, else the answer of one read shared by every concurrent asker
+// (a fresh asker joins a read already in flight: it began at most one round
+// trip before the question). Callers must not modify what it returns.
+func (s *sharedReads) get(ctx context.Context, key string, fresh bool, read func(context.Context) (any, error)) (any, error) {
+	if !fresh {
+		s.mu.Lock()
+		k, ok := s.kept[key]
+		s.mu.Unlock()
+		if ok && time.Since(k.at) <= preflightFreshFor {
+			return k.val, nil
+		}
+	}
+	for {
+		ch := s.group.DoChan(key, func() (any, error) {
+			// The read belongs to no single asker: one asker's
+			// cancellation must not fail the others'.
+			v, err := read(context.WithoutCancel(ctx))
+			if err == nil {
+				s.mu.Lock()
+				if s.kept == nil {
+					s.kept = map[string]keptRead{}
+				}
+				s.kept[key] = keptRead{at: time.Now(), val: v}
+				s.mu.Unlock()
+			}
+			return v, err
+		})
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case r := <-ch:
+			// The read was cancelled by the asker that started it, but
+			// not this one: ask again.
+			if r.Err != nil && errors.Is(r.Err, context.Canceled) && ctx.Err() == nil {
+				continue
+			}
+			return r.Val, r.Err
+		}
+	}
+}
+
+// sharedReads returns the shared reads of this provider process.
+func (d *ProviderData) sharedReads() *sharedReads {
+	d.sharedOnce.Do(func() { d.shared = &sharedReads{} })
+	return d.shared
+}
+
+// preflightReads are the two reads of the pre-flight checks.
+type preflightReads interface {
+	project(ctx context.Context, projectID string) (*client.Project, error)
+	available(ctx context.Context, orgID string) ([]client.AvailableProject, error)
+}
+
+// directReads asks Atlas every time.
+type directReads struct{ atlas *client.Atlas }
+
+func (r directReads) project(ctx context.Context, id string) (*client.Project, error) {
+	return r.atlas.GetProject(ctx, id)
+}
+
+func (r directReads) available(ctx context.Context, orgID string) ([]client.AvailableProject, error) {
+	return r.atlas.ListAvailableProjects(ctx, orgID)
+}
+
+// windowReads takes answers from the process's shared reads; with fresh,
+// it reads again whatever it kept.
+type windowReads struct {
+	atlas  *client.Atlas
+	shared *sharedReads
+	fresh  bool
+}
+
+func (r windowReads) project(ctx context.Context, id string) (*client.Project, error) {
+	v, err := r.shared.get(ctx, "project/"+id, r.fresh, func(ctx context.Context) (any, error) { return r.atlas.GetProject(ctx, id) })
+	if err != nil {
+		return nil, err
+	}
+	return v.(*client.Project), nil
+}
+
+func (r windowReads) available(ctx context.Context, orgID string) ([]client.AvailableProject, error) {
+	v, err := r.shared.get(ctx, "available/"+orgID, r.fresh, func(ctx context.Context) (any, error) {
+		return r.atlas.ListAvailableProjects(ctx, orgID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.([]client.AvailableProject), nil
+}
