@@ -214,7 +214,8 @@ func startSim(opts simulator.Options) (*simulator.Server, map[string]string, err
 	if err != nil {
 		return nil, nil, err
 	}
-	return sim, map[string]string{"MONGODB_ATLAS_BASE_URL": sim.URL, "MCLI_OPS_MANAGER_URL": sim.URL}, nil
+	// The simulator plays Cloud Manager, which its loopback URL does not say.
+	return sim, map[string]string{"MONGODB_ATLAS_BASE_URL": sim.URL, "MCLI_OPS_MANAGER_URL": sim.URL, "ATLASMIG_OPS_MANAGER_KIND": "cloud_manager"}, nil
 }
 
 func keyEnv(env map[string]string) map[string]string {
