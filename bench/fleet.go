@@ -120,7 +120,7 @@ func (b *bench) scenario8() ([]row, error) {
 			return nil, err
 		}
 		env = keyEnv(env)
-		env["ATLASMIG_POLL_SCALE"] = fmt.Sprintf("%g", 1/fleetSpeed)
+		env["ATLASMIG_SIMULATOR_CLOCK_SPEED"] = fmt.Sprintf("%g", fleetSpeed)
 		w := b.workspace("s8-fleet", hcl, b.oursRC, env)
 		failed := 0.0
 		apply := func(wave int) (time.Duration, error) {

@@ -214,7 +214,8 @@ func startSim(opts simulator.Options) (*simulator.Server, map[string]string, err
 	if err != nil {
 		return nil, nil, err
 	}
-	return sim, map[string]string{"MONGODB_ATLAS_BASE_URL": sim.URL, "MCLI_OPS_MANAGER_URL": sim.URL}, nil
+	// The simulator plays Cloud Manager, which its loopback URL does not say.
+	return sim, map[string]string{"MONGODB_ATLAS_BASE_URL": sim.URL, "MCLI_OPS_MANAGER_URL": sim.URL, "ATLASMIG_OPS_MANAGER_KIND": "cloud_manager"}, nil
 }
 
 func keyEnv(env map[string]string) map[string]string {
@@ -564,7 +565,8 @@ const explanation = `
 - **Scenario 6** applies 20 migrations declared with cutover = true (-parallelism=20) against the
   simulator with its clock running 60 times faster than real time (validation 30 s, NEW for 1 min,
   ready 10 min after creation, COMPLETE 2 min after the cutover, all simulated) and the provider's poll
-  schedule scaled by the same factor (ATLASMIG_POLL_SCALE), so the simulated timings are a real run's.
+  schedule following it (ATLASMIG_SIMULATOR_CLOCK_SPEED=60, the provider's simulator_clock_speed), so the
+  simulated timings are a real run's.
   It reports authenticated API calls ÷ the 11 per migration the rules need (pre-flight reads at plan and
   create, validate, create, cutover, and one read per wait), and, from the simulator's record, how long
   after readyForCutover each cutover request arrived. The pre-flight reads (the destination project

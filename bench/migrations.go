@@ -64,7 +64,7 @@ func (b *bench) scenario6() ([]row, error) {
 			return nil, err
 		}
 		env = keyEnv(env)
-		env["ATLASMIG_POLL_SCALE"] = fmt.Sprintf("%g", 1/speed)
+		env["ATLASMIG_SIMULATOR_CLOCK_SPEED"] = fmt.Sprintf("%g", speed)
 		w := b.workspace("s6-ours", migrationsHCL(n), b.oursRC, env)
 		wall, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=20")
 		if err != nil {

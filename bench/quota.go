@@ -29,7 +29,7 @@ func (b *bench) scenario9() ([]row, error) {
 			return nil, err
 		}
 		env = keyEnv(env)
-		env["ATLASMIG_POLL_SCALE"] = fmt.Sprintf("%g", 1/speed)
+		env["ATLASMIG_SIMULATOR_CLOCK_SPEED"] = fmt.Sprintf("%g", speed)
 		w := b.workspace("s9-ours", migrationsHCL(n), b.oursRC, env)
 		wall, err := b.tf(w, "apply", "-auto-approve", "-input=false", "-no-color")
 		failed := 0.0

@@ -46,7 +46,8 @@ for _ in $(seq 1 100); do
 done
 [[ -s $work/ready ]] || { echo "the simulator did not start within 10s" >&2; exit 1; }
 # The simulator prints `export NAME=value` lines: the same variables MongoDB's
-# own tools read, so the provider block in the example stays empty.
+# own tools read, so the provider block in the example stays empty, and
+# ATLASMIG_OPS_MANAGER_KIND=cloud_manager, the part the simulator plays.
 # shellcheck disable=SC1091
 source "$work/simulator.env"
 echo "simulator listening at $(cat "$work/ready")"

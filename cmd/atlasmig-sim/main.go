@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -199,6 +200,14 @@ func printEnv(w io.Writer, srv *simulator.Server, c config) {
 	line("MCLI_OPS_MANAGER_URL", srv.URL)
 	line("MCLI_PUBLIC_API_KEY", c.opts.OpsManagerKeys[0].PublicKey)
 	line("MCLI_PRIVATE_API_KEY", c.opts.OpsManagerKeys[0].PrivateKey)
+	// The simulator plays Cloud Manager, which its loopback URL does not
+	// tell the provider; and a clock faster than real time is one the
+	// provider's waits must follow (a slower or frozen clock is not: the
+	// provider's waits never run slower than real time).
+	line("ATLASMIG_OPS_MANAGER_KIND", "cloud_manager")
+	if speed := c.opts.Migrations.ClockSpeed; speed > 1 {
+		line("ATLASMIG_SIMULATOR_CLOCK_SPEED", strconv.FormatFloat(speed, 'g', -1, 64))
+	}
 	if c.caOut != "" {
 		line("MCLI_OPS_MANAGER_CA_CERTIFICATE", c.caOut)
 		line("ATLASMIG_ATLAS_CA_CERT_FILE", c.caOut)

@@ -74,10 +74,14 @@ func TestRunPrintsEnvironmentAndServes(t *testing.T) {
 		"export MONGODB_ATLAS_PUBLIC_KEY=",
 		"export MCLI_OPS_MANAGER_CA_CERTIFICATE='" + ca + "'",
 		"export ATLASMIG_ATLAS_CA_CERT_FILE='" + ca + "'",
+		"export ATLASMIG_OPS_MANAGER_KIND='cloud_manager'",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+	if strings.Contains(out.String(), "ATLASMIG_SIMULATOR_CLOCK_SPEED") {
+		t.Errorf("a real-time clock exports a clock speed:\n%s", out.String())
 	}
 	if _, err := os.Stat(ca); err != nil {
 		t.Fatal(err)
@@ -105,6 +109,39 @@ func TestHelpListsRoutesAndControlAPI(t *testing.T) {
 	for _, want := range []string{"reset-before", "reset-after", "POST /_sim/faults", `"route": "link"`, "POST /_sim/inventory", "GET  /_sim/requests", "-ready-file"} {
 		if !strings.Contains(help.String(), want) {
 			t.Errorf("-h lacks %q", want)
+		}
+	}
+}
+
+// TestPrintEnvClockSpeed exports the clock speed the provider's waits must
+// follow only for a clock faster than real time: the provider refuses a
+// speed below 1, and a frozen clock moves only when told to.
+func TestPrintEnvClockSpeed(t *testing.T) {
+	for _, c := range []struct {
+		flag, want string
+	}{
+		{"60", "export ATLASMIG_SIMULATOR_CLOCK_SPEED='60'\n"},
+		{"2.5", "export ATLASMIG_SIMULATOR_CLOCK_SPEED='2.5'\n"},
+		{"1", ""},
+		{"0.5", ""},
+		{"0", ""},
+	} {
+		cfg, err := parseFlags([]string{"-clock-speed", c.flag}, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		printEnv(&out, &simulator.Server{URL: "http://127.0.0.1:1"}, cfg)
+		got := ""
+		if i := strings.Index(out.String(), "export ATLASMIG_SIMULATOR_CLOCK_SPEED="); i >= 0 {
+			got = out.String()[i:]
+			got = got[:strings.IndexByte(got, '\n')+1]
+		}
+		if got != c.want {
+			t.Errorf("-clock-speed %s: got %q, want %q", c.flag, got, c.want)
+		}
+		if !strings.Contains(out.String(), "export ATLASMIG_OPS_MANAGER_KIND='cloud_manager'\n") {
+			t.Errorf("-clock-speed %s: no kind:\n%s", c.flag, out.String())
 		}
 	}
 }

@@ -68,6 +68,9 @@ Use it from a shell (the export lines are written before the ready file):
   while [ ! -s sim.ready ]; do sleep 0.1; done; . ./sim.env
 With -tls -ca-cert-out sim-ca.pem, the export lines also name the certificate
 authority for both sides (MCLI_OPS_MANAGER_CA_CERTIFICATE, ATLASMIG_ATLAS_CA_CERT_FILE).
+The export lines also tell the provider that the simulator plays Cloud Manager
+(ATLASMIG_OPS_MANAGER_KIND=cloud_manager) and, with a -clock-speed above 1, to
+scale its waits to that clock (ATLASMIG_SIMULATOR_CLOCK_SPEED).
 `
 
 // usage prints the flags, then the fault routes, kinds and control API.

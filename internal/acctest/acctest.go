@@ -84,7 +84,9 @@ func NewEnvWith(t *testing.T, tune func(*simulator.Options)) *Env {
 		AtlasPrivateKey: "atlas-priv-" + randomHex(16),
 		OMPublicKey:     "om-pub-" + randomHex(4),
 		OMPrivateKey:    "om-priv-" + randomHex(16),
-		Environ:         map[string]string{},
+		// The simulator plays Cloud Manager; its loopback base URL alone
+		// would make the provider take it for an Ops Manager.
+		Environ: map[string]string{provider.EnvOpsManagerKind: provider.KindCloudManager},
 	}
 	env.Sim = startSimulator(t, env, tune)
 	env.AtlasBaseURL, env.OMBaseURL = env.Sim.URL, env.Sim.URL
@@ -142,13 +144,12 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 }
 
 // polling is the provider's polling: quick against the simulator, which
-// answers at once, and the provider's default against real services.
+// answers at once, and the provider's default against real services. A test
+// that sets simulator_clock_speed (or its environment variable in Environ)
+// replaces it.
 func (e *Env) polling() resources.Polling {
 	if e.real {
 		return resources.Polling{}
-	}
-	if scale, err := resources.ParsePollScale(e.Environ[resources.EnvPollScale]); err == nil && scale > 0 {
-		return resources.Polling{Scale: scale}
 	}
 	return resources.Polling{Scale: 0.005}
 }

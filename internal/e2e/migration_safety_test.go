@@ -28,7 +28,7 @@ func migrationSafetyWorld(t *testing.T, opts simulator.MigrationOptions) (*simul
 	t.Helper()
 	opts.FrozenClock, opts.TickPerRead = true, 5*time.Second
 	sim, env := linkedShop(t, shop{clusters: []string{"orders", "orders-2"}, hosts: []string{"mh-1"}, deployments: []string{"orders-rs"}, opts: opts},
-		map[string]string{"ATLASMIG_POLL_SCALE": "0.001"})
+		map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000"})
 	return sim, newWorkspace(t, env)
 }
 
@@ -379,7 +379,7 @@ func TestFirstApplyWithItsLinkPlansQuietlyAndTheCutoverPlanShowsOneChange(t *tes
 	env := map[string]string{
 		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
 		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
-		"ATLASMIG_POLL_SCALE": "0.001",
+		"ATLASMIG_OPS_MANAGER_KIND": "cloud_manager", "ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000",
 	}
 	alone := newWorkspace(t, env)
 	alone.write("main.tf", safetyConfig("orders", ""))
@@ -398,7 +398,7 @@ resource "atlasmig_migration_link" "this" {
 `, atlasOrg, sourceOrg))
 	plan := w.run(true, "plan", "-input=false")
 	mustSay(t, plan, "Plan: 3 to add")
-	mustNotSay(t, plan, "Cannot Work")
+	mustNotSay(t, plan, "Cannot Work", "Ops Manager Source Not Supported")
 	w.run(true, "apply", "-auto-approve", "-input=false")
 	plan = w.run(true, "plan", "-input=false", "-var", "cutover=true")
 	mustSay(t, plan, "~ cutover = false -> true", "1 to change")

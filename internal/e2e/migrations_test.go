@@ -31,7 +31,7 @@ func TestSourcePasswordsStayOutOfLogsPlanAndState(t *testing.T) {
 	}
 	sim, env := linkedShop(t, shop{clusters: []string{"orders", "ledger"}, hosts: []string{"mh-1", "mh-2"}, deployments: []string{"orders-rs", "ledger-rs"},
 		opts: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second}},
-		map[string]string{"ATLASMIG_POLL_SCALE": "0.001", "TF_VAR_source_password": woPassword, "TF_VAR_stored_password": statePassword})
+		map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000", "TF_VAR_source_password": woPassword, "TF_VAR_stored_password": statePassword})
 	w := newWorkspace(t, env)
 	migration := func(name, cluster, dest, host, password string) string {
 		return fmt.Sprintf(`
@@ -159,7 +159,7 @@ provider "atlasmig" {}
 func TestExpiredMigrationPlansAReplacementWithAWarning(t *testing.T) {
 	sim, env := linkedShop(t, shop{clusters: []string{"orders"}, hosts: []string{"mh-1"}, deployments: []string{"orders-rs"},
 		opts: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second}},
-		map[string]string{"ATLASMIG_POLL_SCALE": "0.001"})
+		map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000"})
 	w := newWorkspace(t, env)
 	hcl := func(cutover bool) string {
 		return fmt.Sprintf(requiredProviders+`

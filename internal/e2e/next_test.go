@@ -36,7 +36,7 @@ func nextWorkspace(t *testing.T, feature, minVersion string) (*workspace, *simul
 	// after it starts, and complete ten minutes after its cutover.
 	sim, env := linkedShop(t, shop{clusters: []string{"orders"}, hosts: []string{"mh-1"}, deployments: []string{"orders-rs"},
 		opts: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 10 * time.Minute, ReadyAfter: time.Hour, CutoverTime: 10 * time.Minute}},
-		map[string]string{"ATLASMIG_POLL_SCALE": "0.001"})
+		map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000"})
 	w := newWorkspace(t, env)
 	w.bin = bin.Path
 	return w, sim

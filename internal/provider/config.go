@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strconv"
@@ -22,6 +23,15 @@ const (
 	// a user may set: from 36 requests an hour to far beyond any quota.
 	MinRequestsPerSecond = 0.01
 	MaxRequestsPerSecond = 10000
+	// MinSimulatorClockSpeed is the slowest simulator_clock_speed: the
+	// setting only ever shortens the provider's waits.
+	MinSimulatorClockSpeed = 1
+)
+
+// The kinds of source ops_manager.kind names.
+const (
+	KindCloudManager = "cloud_manager"
+	KindOpsManager   = "ops_manager"
 )
 
 // Environment variables read when an attribute is not set. The names are the
@@ -47,6 +57,8 @@ const (
 	// The provider's own: MongoDB's tools have no request rate setting.
 	EnvAtlasMaxRequestsPerSecond      = "ATLASMIG_ATLAS_MAX_REQUESTS_PER_SECOND"
 	EnvOpsManagerMaxRequestsPerSecond = "ATLASMIG_OPS_MANAGER_MAX_REQUESTS_PER_SECOND"
+	EnvOpsManagerKind                 = "ATLASMIG_OPS_MANAGER_KIND"
+	EnvSimulatorClockSpeed            = "ATLASMIG_SIMULATOR_CLOCK_SPEED"
 	blockAtlas                        = "atlas"
 	blockOpsManager                   = "ops_manager"
 	credentialKindKeyPair             = "key pair"
@@ -65,6 +77,8 @@ type SideAttributes struct {
 	InsecureSkipVerify *bool
 	// MaxRequestsPerSecond is nil when not set.
 	MaxRequestsPerSecond *float64
+	// Kind is ops_manager.kind; the atlas block has none.
+	Kind string
 }
 
 // Attributes is the provider configuration as written, before environment
@@ -74,6 +88,8 @@ type Attributes struct {
 	OpsManager     SideAttributes
 	MaxRetries     *int64
 	RequestTimeout string
+	// SimulatorClockSpeed is nil when not set.
+	SimulatorClockSpeed *float64
 }
 
 // SideConfig is the resolved, validated configuration of one side.
@@ -102,6 +118,13 @@ type Config struct {
 	OpsManager     SideConfig
 	MaxRetries     int
 	RequestTimeout time.Duration
+	// OpsManagerKind is KindCloudManager or KindOpsManager: what the source
+	// is, from ops_manager.kind or guessed from ops_manager.base_url.
+	OpsManagerKind string
+	// SimulatorClockSpeed is the bundled simulator's clock speed the
+	// provider's waits are scaled to (every wait divided by it); zero when
+	// unset, for real time.
+	SimulatorClockSpeed float64
 }
 
 // ConfigError is a problem with the provider configuration, tied to the
@@ -203,7 +226,105 @@ func Resolve(attrs Attributes, getenv func(string) string) (Config, []ConfigErro
 			cfg.RequestTimeout = d
 		}
 	}
+
+	cfg.OpsManagerKind, errs = resolveKind(attrs.OpsManager.Kind, cfg.OpsManager.BaseURL, getenv, errs)
+	cfg.SimulatorClockSpeed, errs = resolveClockSpeed(attrs, cfg, getenv, errs)
 	return cfg, errs
+}
+
+// resolveKind reads ops_manager.kind, then its environment variable; unset,
+// the kind follows the base URL: MongoDB's own hosts are Cloud Manager, any
+// other host is an Ops Manager. A loopback host is no exception: a simulator
+// playing Cloud Manager says so with the setting.
+func resolveKind(attr, baseURL string, getenv func(string) string, errs []ConfigError) (string, []ConfigError) {
+	raw, src := pick(attr, []string{EnvOpsManagerKind}, getenv)
+	switch v := strings.TrimSpace(raw); v {
+	case KindCloudManager, KindOpsManager:
+		return v, errs
+	case "":
+	default:
+		return "", append(errs, ConfigError{
+			Attribute: blockOpsManager + ".kind",
+			Summary:   "Invalid Source Kind",
+			Detail: fmt.Sprintf("%s must be %q or %q; got %q. Unset it to decide from ops_manager.base_url: %s and %s are Cloud Manager, any other host is an Ops Manager.",
+				describeSource(blockOpsManager+".kind", src), KindCloudManager, KindOpsManager, raw, cloudManagerHosts[0], cloudManagerHosts[1]),
+		})
+	}
+	host := ""
+	if u, err := url.Parse(baseURL); err == nil {
+		host = u.Hostname()
+	}
+	if host == "" {
+		return KindCloudManager, errs
+	}
+	for _, h := range cloudManagerHosts {
+		if strings.EqualFold(host, h) {
+			return KindCloudManager, errs
+		}
+	}
+	return KindOpsManager, errs
+}
+
+// cloudManagerHosts are Cloud Manager's (and Atlas for Government's) hosts.
+var cloudManagerHosts = [...]string{"cloud.mongodb.com", "cloud.mongodbgov.com"}
+
+// resolveClockSpeed reads simulator_clock_speed, then its environment
+// variable. The setting divides every wait of the provider by the speed, so
+// it is refused unless every configured side is on a loopback host: against
+// a real API it would only multiply the requests and spend the quota.
+func resolveClockSpeed(attrs Attributes, cfg Config, getenv func(string) string, errs []ConfigError) (float64, []ConfigError) {
+	const name = "simulator_clock_speed"
+	v, source := 0.0, name
+	switch {
+	case attrs.SimulatorClockSpeed != nil:
+		v = *attrs.SimulatorClockSpeed
+	case strings.TrimSpace(getenv(EnvSimulatorClockSpeed)) != "":
+		raw := strings.TrimSpace(getenv(EnvSimulatorClockSpeed))
+		source = "the environment variable " + EnvSimulatorClockSpeed
+		parsed, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return 0, append(errs, ConfigError{
+				Attribute: name,
+				Summary:   "Invalid Simulator Clock Speed",
+				Detail: fmt.Sprintf("%s must be a number, the simulator's -clock-speed (simulated seconds per real second), such as 60; got %q. Unset it against a real API.",
+					source, raw),
+			})
+		}
+		v = parsed
+	default:
+		return 0, errs
+	}
+	if !(v >= MinSimulatorClockSpeed) || math.IsInf(v, 0) {
+		return 0, append(errs, ConfigError{
+			Attribute: name,
+			Summary:   "Invalid Simulator Clock Speed",
+			Detail: fmt.Sprintf("%s must be a finite number of at least %d: the simulated seconds per real second of the bundled simulator's clock (its -clock-speed flag), such as 60; got %g. "+
+				"Unset it for a simulator running in real time, and against any real API.", source, MinSimulatorClockSpeed, v),
+		})
+	}
+	for _, s := range []struct {
+		spec  sideSpec
+		attrs SideAttributes
+		side  SideConfig
+	}{{atlasSpec, attrs.Atlas, cfg.Atlas}, {opsManagerSpec, attrs.OpsManager, cfg.OpsManager}} {
+		explicit, _ := pick(s.attrs.BaseURL, s.spec.baseURLEnv, getenv)
+		if explicit == "" && !s.side.Usable() {
+			continue // a side with neither a base URL nor credentials is never called
+		}
+		u, err := url.Parse(s.side.BaseURL)
+		if s.side.BaseURL == "" || err != nil || isLoopback(u.Hostname()) {
+			continue // an unusable base URL has its own error
+		}
+		return 0, append(errs, ConfigError{
+			Attribute: name,
+			Summary:   "Simulator Clock Speed Outside The Simulator",
+			Detail: fmt.Sprintf("%s is %g, but the %s base URL %s is not a loopback host. The setting divides every wait of the provider by the speed of the bundled simulator's clock: "+
+				"against a real API it would multiply the requests the provider sends and spend your quota. Unset %s (and the environment variable %s), "+
+				"or point %s.base_url at the simulator (127.0.0.0/8, ::1 or localhost).",
+				source, v, s.spec.label, s.side.BaseURL, name, EnvSimulatorClockSpeed, s.spec.block),
+		})
+	}
+	return v, errs
 }
 
 func resolveSide(spec sideSpec, attrs SideAttributes, getenv func(string) string, errs []ConfigError) (SideConfig, []ConfigError) {

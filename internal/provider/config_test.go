@@ -243,3 +243,125 @@ func TestResolveRequestRate(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveOpsManagerKind(t *testing.T) {
+	cases := []struct {
+		name  string
+		attrs Attributes
+		vars  map[string]string
+		want  string
+	}{
+		{"unset is Cloud Manager", Attributes{}, nil, KindCloudManager},
+		{"Cloud Manager's host", Attributes{OpsManager: SideAttributes{BaseURL: "https://cloud.mongodb.com/"}}, nil, KindCloudManager},
+		{"Atlas for Government's host", Attributes{}, map[string]string{EnvOpsManagerURL: "https://Cloud.MongoDBGov.com"}, KindCloudManager},
+		{"any other host", Attributes{OpsManager: SideAttributes{BaseURL: "https://om.example.com:8443"}}, nil, KindOpsManager},
+		// A loopback host is not special: the simulator says what it plays.
+		{"loopback", Attributes{OpsManager: SideAttributes{BaseURL: "http://127.0.0.1:9999"}}, nil, KindOpsManager},
+		{"localhost", Attributes{}, map[string]string{EnvOpsManagerURL: "http://localhost:9999"}, KindOpsManager},
+		{"loopback said to be Cloud Manager", Attributes{OpsManager: SideAttributes{BaseURL: "http://127.0.0.1:9999"}},
+			map[string]string{EnvOpsManagerKind: "cloud_manager"}, KindCloudManager},
+		{"a proxy host in front of Cloud Manager", Attributes{OpsManager: SideAttributes{BaseURL: "https://cm-proxy.example.com", Kind: "cloud_manager"}}, nil, KindCloudManager},
+		{"an Ops Manager on a cloud-like host", Attributes{OpsManager: SideAttributes{Kind: "ops_manager"}}, nil, KindOpsManager},
+		{"the attribute wins", Attributes{OpsManager: SideAttributes{Kind: "ops_manager"}}, map[string]string{EnvOpsManagerKind: "cloud_manager"}, KindOpsManager},
+	}
+	for _, tc := range cases {
+		cfg, errs := Resolve(tc.attrs, env(tc.vars))
+		if len(errs) != 0 {
+			t.Errorf("%s: unexpected errors %+v", tc.name, errs)
+			continue
+		}
+		if cfg.OpsManagerKind != tc.want {
+			t.Errorf("%s: kind %q, want %q", tc.name, cfg.OpsManagerKind, tc.want)
+		}
+	}
+
+	for _, tc := range []struct {
+		attrs Attributes
+		vars  map[string]string
+		want  []string
+	}{
+		{Attributes{OpsManager: SideAttributes{Kind: "opsmanager"}}, nil, []string{`ops_manager.kind must be "cloud_manager" or "ops_manager"; got "opsmanager"`, "Unset it to decide from ops_manager.base_url"}},
+		{Attributes{}, map[string]string{EnvOpsManagerKind: "Cloud Manager"}, []string{"the environment variable " + EnvOpsManagerKind + ` must be "cloud_manager" or "ops_manager"; got "Cloud Manager"`}},
+	} {
+		_, errs := Resolve(tc.attrs, env(tc.vars))
+		if len(errs) != 1 || errs[0].Attribute != "ops_manager.kind" || errs[0].Summary != "Invalid Source Kind" {
+			t.Errorf("%+v %v: errors %+v, want one Invalid Source Kind on ops_manager.kind", tc.attrs, tc.vars, errs)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errs[0].Detail, w) {
+				t.Errorf("detail %q lacks %q", errs[0].Detail, w)
+			}
+		}
+	}
+}
+
+func TestResolveSimulatorClockSpeed(t *testing.T) {
+	sim := "http://127.0.0.1:7777"
+	simBoth := Attributes{
+		Atlas:      SideAttributes{BaseURL: sim, PublicKey: "p", PrivateKey: "k"},
+		OpsManager: SideAttributes{BaseURL: "http://[::1]:7777", PublicKey: "p", PrivateKey: "k"},
+	}
+	for _, tc := range []struct {
+		name  string
+		attrs Attributes
+		vars  map[string]string
+		want  float64
+	}{
+		{"unset", simBoth, nil, 0},
+		{"attribute", withSpeed(simBoth, 60), nil, 60},
+		{"environment", simBoth, map[string]string{EnvSimulatorClockSpeed: " 1000 "}, 1000},
+		{"the attribute wins", withSpeed(simBoth, 1), map[string]string{EnvSimulatorClockSpeed: "1000"}, 1},
+		// A side with neither credentials nor a base URL is never called.
+		{"an unused side at its default URL", Attributes{SimulatorClockSpeed: ptr(60.0)},
+			map[string]string{EnvAtlasBaseURL: "http://localhost:7777", EnvAtlasPublicKey: "p", EnvAtlasPrivateKey: "k"}, 60},
+	} {
+		cfg, errs := Resolve(tc.attrs, env(tc.vars))
+		if len(errs) != 0 {
+			t.Errorf("%s: unexpected errors %+v", tc.name, errs)
+			continue
+		}
+		if cfg.SimulatorClockSpeed != tc.want {
+			t.Errorf("%s: speed %g, want %g", tc.name, cfg.SimulatorClockSpeed, tc.want)
+		}
+	}
+
+	for _, tc := range []struct {
+		name    string
+		attrs   Attributes
+		vars    map[string]string
+		summary string
+		want    []string
+	}{
+		{"below 1", withSpeed(simBoth, 0.5), nil, "Invalid Simulator Clock Speed",
+			[]string{"simulator_clock_speed must be a finite number of at least 1", "-clock-speed", "got 0.5"}},
+		{"zero from the environment", simBoth, map[string]string{EnvSimulatorClockSpeed: "0"}, "Invalid Simulator Clock Speed",
+			[]string{"the environment variable " + EnvSimulatorClockSpeed + " must be a finite number of at least 1", "got 0"}},
+		{"not a number", simBoth, map[string]string{EnvSimulatorClockSpeed: "fast"}, "Invalid Simulator Clock Speed",
+			[]string{EnvSimulatorClockSpeed, `got "fast"`}},
+		{"infinite", simBoth, map[string]string{EnvSimulatorClockSpeed: "+Inf"}, "Invalid Simulator Clock Speed", []string{"finite"}},
+		{"real Atlas by default", Attributes{SimulatorClockSpeed: ptr(60.0), Atlas: SideAttributes{PublicKey: "p", PrivateKey: "k"}}, nil,
+			"Simulator Clock Speed Outside The Simulator",
+			[]string{"simulator_clock_speed is 60", "the Atlas base URL https://cloud.mongodb.com is not a loopback host", "multiply the requests",
+				"Unset simulator_clock_speed (and the environment variable " + EnvSimulatorClockSpeed + "), or point atlas.base_url at the simulator"}},
+		{"an Ops Manager host", Attributes{Atlas: simBoth.Atlas, OpsManager: SideAttributes{BaseURL: "https://om.example.com:8443"}},
+			map[string]string{EnvSimulatorClockSpeed: "60"}, "Simulator Clock Speed Outside The Simulator",
+			[]string{"the environment variable " + EnvSimulatorClockSpeed + " is 60", "Cloud Manager / Ops Manager base URL https://om.example.com:8443", "point ops_manager.base_url at the simulator"}},
+	} {
+		_, errs := Resolve(tc.attrs, env(tc.vars))
+		if len(errs) != 1 || errs[0].Attribute != "simulator_clock_speed" || errs[0].Summary != tc.summary {
+			t.Errorf("%s: errors %+v, want one %s on simulator_clock_speed", tc.name, errs, tc.summary)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(errs[0].Detail, w) {
+				t.Errorf("%s: detail %q lacks %q", tc.name, errs[0].Detail, w)
+			}
+		}
+	}
+}
+
+func withSpeed(a Attributes, speed float64) Attributes {
+	a.SimulatorClockSpeed = &speed
+	return a
+}

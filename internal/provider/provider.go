@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -42,8 +43,8 @@ type Options struct {
 	// Getenv looks up the environment; nil reads the process environment.
 	Getenv func(string) string
 	// Polling configures every wait of the provider (the link's SYNCED and
-	// the live-migration waits). A zero Scale takes ATLASMIG_POLL_SCALE
-	// from the environment, and 1 when that is unset.
+	// the live-migration waits), for tests that build the provider in
+	// process. A configured simulator_clock_speed replaces its Scale.
 	Polling resources.Polling
 }
 
@@ -77,6 +78,7 @@ type sideModel struct {
 	ClientSecret       types.String `tfsdk:"client_secret"`
 	CACertFile         types.String `tfsdk:"ca_cert_file"`
 	InsecureSkipVerify types.Bool   `tfsdk:"insecure_skip_verify"`
+	Kind               types.String `tfsdk:"kind"`
 
 	MaxRequests types.Float64 `tfsdk:"max_requests_per_second"`
 }
@@ -97,6 +99,8 @@ type providerModel struct {
 	OpsManager     *sideModel   `tfsdk:"ops_manager"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
+
+	SimulatorClockSpeed types.Float64 `tfsdk:"simulator_clock_speed"`
 }
 
 func (p *atlasmigProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -172,6 +176,15 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			"Falls back to the environment variable " + EnvOpsManagerSkipVerify + ".",
 	}
 
+	omAttrs["kind"] = schema.StringAttribute{
+		Optional: true,
+		MarkdownDescription: fmt.Sprintf("What the source is: `%s` or `%s`. Unset, it follows `base_url`: `cloud.mongodb.com` (the default) and `cloud.mongodbgov.com` are Cloud Manager, any other host is an Ops Manager. "+
+			"Set it when the host says otherwise — Cloud Manager reached through a proxy host, an Ops Manager on a cloud-like host name, or the bundled simulator, which plays Cloud Manager. "+
+			"It decides the plan's warning that push live migration from Ops Manager does not support MongoDB 6.0 and later. Falls back to the environment variable %s.",
+			KindCloudManager, KindOpsManager, EnvOpsManagerKind),
+		Validators: []validator.String{stringvalidator.OneOf(KindCloudManager, KindOpsManager)},
+	}
+
 	rateAttribute := func(label, env, example string) schema.Float64Attribute {
 		return schema.Float64Attribute{
 			Optional: true,
@@ -198,6 +211,15 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How long one HTTP request may take before it is abandoned (and retried where safe), as a Go duration such as `30s`. "+
 					"Defaults to `%s`. Falls back to the environment variable %s. Each resource's `timeouts` bound the whole operation, retries included.", fmt.Sprintf("%.0fs", DefaultRequestTimeout.Seconds()), EnvRequestTimeout),
+			},
+			"simulator_clock_speed": schema.Float64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("For the bundled simulator only (`atlasmig-sim`): the simulated seconds per real second of its migration clock (its `-clock-speed` flag). "+
+					"Every wait of the provider is scaled by 1/speed, so a simulator running 60 times faster than real time is polled as a real service would be in simulated time. "+
+					"At least %d. Refused unless every configured base URL (`atlas.base_url`, `ops_manager.base_url`, and the default of a side with credentials) is a loopback host: "+
+					"against a real API it would multiply the requests the provider sends. Unset, waits run in real time. Falls back to the environment variable %s, which the simulator prints when its clock runs faster.",
+					MinSimulatorClockSpeed, EnvSimulatorClockSpeed),
+				Validators: []validator.Float64{float64validator.AtLeast(MinSimulatorClockSpeed)},
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -247,13 +269,13 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	userAgent := fmt.Sprintf("terraform-provider-atlasmig/%s Terraform/%s", p.version, req.TerraformVersion)
-	data := &resources.ProviderData{AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing, SourceBaseURL: cfg.OpsManager.BaseURL, Polling: p.polling}
-	if data.Polling.Scale <= 0 {
-		if scale, err := resources.ParsePollScale(p.getenv(resources.EnvPollScale)); err != nil {
-			resp.Diagnostics.AddWarning("Ignored Poll Scale", err.Error()+"; the default poll schedule applies.")
-		} else {
-			data.Polling.Scale = scale
-		}
+	data := &resources.ProviderData{
+		AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing,
+		SourceBaseURL: cfg.OpsManager.BaseURL, SourceIsOpsManager: cfg.OpsManagerKind == KindOpsManager,
+		Polling: p.polling,
+	}
+	if cfg.SimulatorClockSpeed > 0 {
+		data.Polling.Scale = 1 / cfg.SimulatorClockSpeed
 	}
 
 	if cfg.Atlas.Usable() {
@@ -333,6 +355,7 @@ func (m providerModel) attributes() (Attributes, bool) {
 			CACertFile:   str(m.OpsManager.CACertFile),
 		}
 		attrs.OpsManager.MaxRequestsPerSecond = float(m.OpsManager.MaxRequests)
+		attrs.OpsManager.Kind = str(m.OpsManager.Kind)
 		if m.OpsManager.InsecureSkipVerify.IsUnknown() {
 			unknown = true
 		} else if !m.OpsManager.InsecureSkipVerify.IsNull() {
@@ -347,6 +370,7 @@ func (m providerModel) attributes() (Attributes, bool) {
 		attrs.MaxRetries = &v
 	}
 	attrs.RequestTimeout = str(m.RequestTimeout)
+	attrs.SimulatorClockSpeed = float(m.SimulatorClockSpeed)
 	return attrs, unknown
 }
 

@@ -127,6 +127,22 @@ resource "atlasmig_link_token" "test" {
     max_requests_per_second = 0
   }
 }`, acctest.ErrorMatching("max_requests_per_second", "between 0.010000 and 10000")},
+		"a simulator clock speed against real Atlas": {`provider "atlasmig" {
+  simulator_clock_speed = 60
+  atlas {
+    public_key  = "p"
+    private_key = "k"
+  }
+}`, acctest.ErrorMatching("Simulator Clock Speed Outside The Simulator", "simulator_clock_speed is 60", "the Atlas base URL https://cloud.mongodb.com is not a loopback host",
+			"multiply the requests", "Unset simulator_clock_speed", "ATLASMIG_SIMULATOR_CLOCK_SPEED", "or point atlas.base_url at the simulator")},
+		"a simulator clock speed below 1": {`provider "atlasmig" {
+  simulator_clock_speed = 0.5
+}`, acctest.ErrorMatching("simulator_clock_speed", "at least 1", "got: 0.5")},
+		"an unknown source kind": {`provider "atlasmig" {
+  ops_manager {
+    kind = "opsmanager"
+  }
+}`, acctest.ErrorMatching("ops_manager.kind", `"cloud_manager"`, `"ops_manager"`, `got: "opsmanager"`)},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package resources
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -172,27 +171,17 @@ func enabled(b bool) string {
 	return "disabled"
 }
 
-// isOpsManager tells an Ops Manager source from Cloud Manager by its base
-// URL: Cloud Manager is cloud.mongodb.com (the default); a loopback host is
-// the bundled simulator, which plays Cloud Manager.
-func isOpsManager(baseURL string) bool {
-	host := hostOnly(baseURL)
-	if host == "" || host == "cloud.mongodb.com" || host == "cloud.mongodbgov.com" || host == "localhost" {
-		return false
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
-		return false
-	}
-	return true
-}
-
 // opsManagerHost is the host of the configured source when it is Ops
-// Manager, and "" when it is Cloud Manager.
+// Manager, and "" when it is Cloud Manager. The provider configuration
+// decides which it is (ops_manager.kind); nothing here guesses from the URL.
 func (d *ProviderData) opsManagerHost() string {
-	if !isOpsManager(d.SourceBaseURL) {
+	if d == nil || !d.SourceIsOpsManager {
 		return ""
 	}
-	return hostOnly(d.SourceBaseURL)
+	if host := hostOnly(d.SourceBaseURL); host != "" {
+		return host
+	}
+	return "ops_manager.kind = \"ops_manager\""
 }
 
 func hostOnly(baseURL string) string {

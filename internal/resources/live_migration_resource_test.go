@@ -18,7 +18,7 @@ import (
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/acctest"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
-	"github.com/atlasmig/terraform-provider-atlasmig/internal/resources"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/provider"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
@@ -42,7 +42,7 @@ func newMigrationWorld(t *testing.T) *migrationWorld {
 	env := acctest.NewEnv(t)
 	env.RequireSimulator(t)
 	w := &migrationWorld{env: env, projectID: acctest.RandomOrgID(), sourceProject: acctest.RandomOrgID()}
-	env.Environ[resources.EnvPollScale] = "0.0005"
+	env.Environ[provider.EnvSimulatorClockSpeed] = "2000"
 	env.Sim.SetClockSpeed(0)
 	env.Sim.SetTickPerRead(5 * time.Second)
 	env.Sim.AddAtlasProject(simulator.AtlasProject{ID: w.projectID, Name: "orders", OrgID: env.AtlasOrgID, Clusters: []simulator.AtlasCluster{

@@ -47,11 +47,6 @@ func TestReadinessScheduleFollowsTheLag(t *testing.T) {
 	if got := p.next(sighting{Status: client.MigrationWorking}, 500*time.Second); got != unknownMax {
 		t.Fatalf("null lag: %v", got)
 	}
-	for _, bad := range []string{"0", "-1", "2", "fast"} {
-		if _, err := ParsePollScale(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
 }
 
 // migrationSim starts a simulator whose clock moves only with reads, with
@@ -81,20 +76,23 @@ func TestPreflightSaysWhatIsWrong(t *testing.T) {
 	_, atlas := migrationSim(t, 0)
 	ctx := context.Background()
 	for _, c := range []struct {
-		in      migrationInputs
-		baseURL string
-		want    []string
-		note    string
+		in         migrationInputs
+		baseURL    string
+		opsManager bool
+		want       []string
+		note       string
 	}{
 		{in: migrationInputs{tGroup, tSource, "orders-rs", "mh-1", true}},
 		{in: migrationInputs{tGroup, tSource, "orders-rs", "mh-9", true}, want: []string{"Migration host mh-9 is not a migration host of source project " + tSource + " (its migration hosts: mh-1, mh-2)."}},
 		{in: migrationInputs{tGroup, tSource, "nope", "mh-1", true}, want: []string{"Source cluster nope is not a deployment of source project " + tSource + " (its deployments: orders-rs, plain-rs)."}},
 		{in: migrationInputs{tGroup, tSource, "orders-rs", "mh-1", false}, want: []string{"source.ssl is false but deployment orders-rs has TLS enabled: set ssl = true."}},
 		{in: migrationInputs{tGroup, tAtlasOrg, "orders-rs", "mh-1", true}, want: []string{"Source project " + tAtlasOrg + " is not among the projects Atlas organization " + tAtlasOrg + " (of project " + tGroup + ") can see through its migration links (available: " + tSource + " (shop))"}},
-		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://opsmanager.example.com:8443", note: "push live migration from Ops Manager is not supported for MongoDB 6.0 and later"},
+		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://opsmanager.example.com:8443", opsManager: true, note: "The source is Ops Manager (opsmanager.example.com) and deployment plain-rs runs MongoDB 6.0.17: push live migration from Ops Manager is not supported for MongoDB 6.0 and later"},
+		// The provider configuration decides the kind; the URL only names it.
+		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://opsmanager.example.com:8443"},
 		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://cloud.mongodb.com"},
 	} {
-		problems, notes, err := preflight(ctx, directReads{atlas}, (&ProviderData{SourceBaseURL: c.baseURL}).opsManagerHost(), c.in)
+		problems, notes, err := preflight(ctx, directReads{atlas}, (&ProviderData{SourceBaseURL: c.baseURL, SourceIsOpsManager: c.opsManager}).opsManagerHost(), c.in)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,8 +3,6 @@ package resources
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -15,30 +13,14 @@ import (
 // Polling configures every wait of the provider — the link's SYNCED, a
 // validation, a migration's start, its readiness for cutover and its
 // COMPLETE, in the resource and in the cutover action alike. It is set once,
-// through the provider's Options; the zero value is what users get.
+// by the provider's simulator_clock_speed setting or, for tests that build
+// the provider in process, its Options; the zero value is what users get.
 type Polling struct {
 	// Scale multiplies every interval of every schedule (zero means 1).
-	// Tests, benchmarks and the demo run against a simulator whose clock
-	// runs faster than real time and set it to the inverse of that speed,
-	// so the simulated timings are those of a real run.
+	// Tests and benchmarks run against a simulator whose clock runs faster
+	// than real time and set it to the inverse of that speed
+	// (simulator_clock_speed), so the simulated timings are a real run's.
 	Scale float64
-}
-
-// EnvPollScale sets Polling.Scale for a provider whose Options leave it
-// zero: the terraform-driven tests, benchmarks and demo run the provider
-// binary against a simulator with a faster clock. Users leave it unset.
-const EnvPollScale = "ATLASMIG_POLL_SCALE"
-
-// ParsePollScale reads EnvPollScale: "" is 1 (real time).
-func ParsePollScale(v string) (float64, error) {
-	if strings.TrimSpace(v) == "" {
-		return 0, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 || f > 1 {
-		return 0, fmt.Errorf("%s must be a number in (0, 1], got %q", EnvPollScale, v)
-	}
-	return f, nil
 }
 
 func (p Polling) scale() float64 {

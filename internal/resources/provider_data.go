@@ -29,8 +29,12 @@ type ProviderData struct {
 	// Polling configures every wait (see Polling).
 	Polling Polling
 	// SourceBaseURL is the Cloud Manager / Ops Manager base URL, which
-	// tells an Ops Manager source from Cloud Manager.
+	// names the source in diagnostics.
 	SourceBaseURL string
+	// SourceIsOpsManager says the source is an Ops Manager rather than
+	// Cloud Manager, as the provider configuration resolved it
+	// (ops_manager.kind, or its guess from the base URL).
+	SourceIsOpsManager bool
 
 	guardOnce sync.Once
 	guard     *orgGuard
