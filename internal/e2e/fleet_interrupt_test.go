@@ -143,7 +143,7 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 		}
 		return out
 	}
-	ids := func() map[string]simulator.MigrationInfo {
+	byCluster := func() map[string]simulator.MigrationInfo {
 		out := map[string]simulator.MigrationInfo{}
 		for _, m := range sim.Migrations() {
 			out[m.SourceCluster] = m
@@ -174,7 +174,7 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 	// A1 is ready, A2 is copying; what is started from now on stays NEW.
 	sim.AdvanceClock(1600 * time.Hour)
 	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.StartAfter = 1000 * time.Hour })
-	before := ids()
+	before := byCluster()
 	if len(before) != 5 {
 		t.Fatalf("%d migrations before the interrupted apply, want 5", len(before))
 	}
@@ -197,7 +197,7 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 		return false
 	}
 	out, code := w.runInterrupted(func() bool {
-		now := ids()
+		now := byCluster()
 		if len(now) != len(interruptedFleet) {
 			return false
 		}
@@ -205,6 +205,9 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 		firstCreate := slices.IndexFunc(journal, func(r simulator.Request) bool {
 			return r.Route == simulator.RouteCreateMigration && r.Authenticated
 		})
+		if firstCreate < 0 {
+			return false
+		}
 		for _, m := range interruptedFleet {
 			got := now[m.deployment]
 			switch {
@@ -228,7 +231,7 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 		"to be ready for cutover (the cutover was not requested): Terraform was interrupted",
 		"to start: Terraform was interrupted", "is saved in state, not tainted")
 	mustNotSay(t, out, "Cannot Reach Atlas", "Live Migration May Have Been Started")
-	after := ids()
+	after := byCluster()
 	if len(after) != len(interruptedFleet) {
 		t.Fatalf("%d migrations after the interrupted apply, want %d", len(after), len(interruptedFleet))
 	}
@@ -338,7 +341,7 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 	for id, n := range more {
 		cutovers[id] += n
 	}
-	final := ids()
+	final := byCluster()
 	if len(final) != len(interruptedFleet) {
 		t.Fatalf("%d migrations in Atlas after the continued apply, want %d", len(final), len(interruptedFleet))
 	}
