@@ -125,7 +125,7 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 	w := newWorkspace(t, map[string]string{
 		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
 		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
-		"ATLASMIG_POLL_SCALE": "0.001",
+		"ATLASMIG_OPS_MANAGER_KIND": "cloud_manager", "ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000",
 	})
 	for _, name := range []string{"main.tf", "variables.tf", "outputs.tf"} {
 		b, err := os.ReadFile(filepath.Join(fleetExampleDir(t), name))
