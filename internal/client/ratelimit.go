@@ -48,7 +48,7 @@ const (
 	startRate = 100.0
 	// startGrowth multiplies the rate on every answer until the first 429;
 	// above unlimitedRate the limiter stops pacing.
-	startGrowth   = 1.2
+	startGrowth   = 2
 	unlimitedRate = 5000.0
 	// margin keeps the learned rate just under what the API admitted, so
 	// the jitter of request arrival does not meet an empty bucket.
