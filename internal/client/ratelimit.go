@@ -25,10 +25,13 @@ import (
 // with Retry-After once a token bucket is empty and do not say how fast it
 // refills (RateLimit-Limit and RateLimit-Remaining, when present, give the
 // bucket's size and level, never its refill rate or when to send again, so
-// the limiter does not rely on them). So the first request to an API goes
-// alone, and the ones after it are paced lightly, the pace rising with every
-// answer: when the bucket is already empty, one request meets the 429, not
-// every worker. A 429 with Retry-After pauses every caller until then and
+// the limiter does not rely on them). Until the first 429 it starts slowly
+// by answers, not by time, as TCP does: the first request to an API goes
+// alone, and every answer that is not a 429 doubles how many requests may
+// be in flight (1, 2, 4, ...). When the bucket is already empty or nearly
+// so, a few requests meet the 429, not every worker, whatever the network's
+// round trip; on a fast network the start costs a few round trips and no
+// fixed spacing. A 429 with Retry-After pauses every caller until then and
 // lowers the rate to what the API admitted since the previous 429 (at least
 // one request per Retry-After). The first 429's rate is a guess, from which
 // the rate climbs quickly until the next 429; after that, while requests
@@ -42,13 +45,10 @@ import (
 // queued).
 
 const (
-	// startRate paces a new API before anything is known of its quota:
-	// fast enough to be unnoticeable, slow enough that concurrent requests
-	// to an API whose bucket is already empty meet one 429, not ten.
-	startRate = 100.0
-	// startGrowth multiplies the rate on every answer until the first 429;
-	// above unlimitedRate the limiter stops pacing.
-	startGrowth   = 2
+	// maxWindow bounds the requests in flight before the first 429, once
+	// the window has opened that far; no provider process has more.
+	maxWindow = 1024
+	// unlimitedRate caps the rate a first 429 is estimated from.
 	unlimitedRate = 5000.0
 	// margin keeps the learned rate just under what the API admitted, so
 	// the jitter of request arrival does not meet an empty bucket.
@@ -71,8 +71,9 @@ const (
 	maxSharedPause = time.Minute
 	// minRate is one request a minute, the finest quota the APIs document.
 	minRate = 1.0 / 60
-	// scoutTimeout is the longest the first request to an API goes alone.
-	scoutTimeout = 2 * time.Second
+	// windowWait is the longest a request waits for the window to open
+	// (an answer that takes longer does not hold the others).
+	windowWait = 2 * time.Second
 	// recentAnswers is how many admitted answers the estimate remembers.
 	recentAnswers = 4096
 )
@@ -93,10 +94,9 @@ type rateLimiter struct {
 	probing bool
 	// announced is the rate waiters were last woken for.
 	announced float64
-	// scouting is set while the first request to the API is on its way,
-	// since scoutStart; scouted once it has left.
-	scouting, scouted bool
-	scoutStart        time.Time
+	// inFlight counts the requests let through and not answered yet;
+	// window bounds them until the first 429 (or with a ceiling, never).
+	inFlight, window int
 	// pausedUntil holds every caller until a 429's Retry-After has passed.
 	pausedUntil time.Time
 	// changed is closed, and replaced, whenever the rate changes much, a
@@ -120,7 +120,7 @@ type rateLimiter struct {
 }
 
 func newRateLimiter(api string, ceiling float64) *rateLimiter {
-	l := &rateLimiter{api: api, changed: make(chan struct{}), lim: rate.NewLimiter(startRate, 1)}
+	l := &rateLimiter{api: api, changed: make(chan struct{}), lim: rate.NewLimiter(rate.Inf, 1), window: 1}
 	l.setCeiling(ceiling)
 	return l
 }
@@ -140,7 +140,7 @@ func (l *rateLimiter) setCeiling(ceiling float64) {
 		l.lastDecrease, l.lastGrowth, l.announced = now, now, ceiling
 		l.lim = rate.NewLimiter(rate.Limit(ceiling), 1)
 	case !l.learned:
-		l.lim = rate.NewLimiter(startRate, 1)
+		l.lim = rate.NewLimiter(rate.Inf, 1)
 	}
 	close(l.changed)
 	l.changed = make(chan struct{})
@@ -172,6 +172,7 @@ func (e *RateLimitWaitError) Unwrap() error { return e.Err }
 // request still queued, not only to those that arrive after it.
 func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	logged := false
+	since := time.Now()
 	for {
 		l.mu.Lock()
 		now := time.Now()
@@ -180,21 +181,21 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 		}
 		pause, changed, epoch, lim := l.pausedUntil, l.changed, l.epoch, l.lim
 		delay := pause.Sub(now)
-		if delay <= 0 && !l.scouted && l.ceiling == 0 {
-			l.scouted, l.scouting = true, true
-			l.scoutStart = now
-			l.granted++
-			l.mu.Unlock()
-			return epoch, nil
-		}
-		scoutWait := l.scouting && now.Before(l.scoutStart.Add(scoutTimeout))
-		if scoutWait {
-			// The first request to a new API goes alone: if the bucket
-			// is already empty, one request meets the 429, not every
-			// worker that started with it.
-			delay = l.scoutStart.Add(scoutTimeout).Sub(now)
+		slowStart := !l.learned && l.ceiling == 0
+		windowFull := false
+		if delay <= 0 && slowStart {
+			if l.inFlight < l.window || now.Sub(since) >= windowWait {
+				l.inFlight++
+				l.granted++
+				l.mu.Unlock()
+				return epoch, nil
+			}
+			// The window opens with the next answer.
+			windowFull = true
+			delay = since.Add(windowWait).Sub(now)
 		} else if delay <= 0 {
 			if lim.AllowN(now, 1) {
+				l.inFlight++
 				l.granted++
 				l.mu.Unlock()
 				return epoch, nil
@@ -205,9 +206,8 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 		l.waiting++
 		l.mu.Unlock()
 
-		// The first request's answer usually ends a wait behind it long
-		// before its bound.
-		if deadline, ok := ctx.Deadline(); ok && !scoutWait && deadline.Before(now.Add(delay)) {
+		// An answer usually opens the window long before its bound.
+		if deadline, ok := ctx.Deadline(); ok && !windowFull && deadline.Before(now.Add(delay)) {
 			l.mu.Lock()
 			l.waiting--
 			l.mu.Unlock()
@@ -238,13 +238,16 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	}
 }
 
-// scoutDone ends the first request's time alone, whatever its fate; it is
-// called after observe.
-func (l *rateLimiter) scoutDone() {
+// answered ends a request's time in flight, after observe; an answer that
+// is not a 429 doubles the window, and a waiter looks again.
+func (l *rateLimiter) answered(admitted bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.scouting {
-		l.scouting = false
+	l.inFlight--
+	if admitted && l.window < maxWindow {
+		l.window *= 2
+	}
+	if l.waiting > 0 {
 		close(l.changed)
 		l.changed = make(chan struct{})
 	}
@@ -374,18 +377,11 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		l.admitted[l.next] = now
 		l.next = (l.next + 1) % recentAnswers
 	}
-	current := float64(l.lim.Limit())
 	if !l.learned {
-		if current < unlimitedRate {
-			next := current * startGrowth
-			if next >= unlimitedRate {
-				l.lim.SetLimitAt(now, rate.Inf)
-			} else {
-				l.lim.SetLimitAt(now, rate.Limit(next))
-			}
-		}
+		// The window grows with the answers (answered).
 		return
 	}
+	current := float64(l.lim.Limit())
 	if l.waiting == 0 || !now.After(l.lastGrowth) {
 		if now.After(l.lastGrowth) {
 			l.lastGrowth = now
@@ -462,7 +458,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	if err == nil {
 		t.limiter.observe(req.Context(), resp, epoch)
 	}
-	t.limiter.scoutDone()
+	t.limiter.answered(err == nil && resp.StatusCode != http.StatusTooManyRequests)
 	return resp, err
 }
 
