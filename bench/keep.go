@@ -55,7 +55,12 @@ func keptRows(path, ran string) kept {
 	for _, line := range k.rows {
 		id := rowLine.FindStringSubmatch(line)[1]
 		from, ok := earlier[id]
-		if !ok {
+		switch {
+		case ok:
+		case date == "":
+			// A report whose header dates its rows by hand.
+			from = "see that report's header for its date, on " + host
+		default:
 			from = "dated " + date + ", on " + host
 		}
 		if ids := byFrom[from]; len(ids) == 0 || ids[len(ids)-1] != id {

@@ -42,6 +42,14 @@ func TestKeptRowsKeepTheirProvenance(t *testing.T) {
 	if !reflect.DeepEqual(k, want) {
 		t.Fatalf("second refresh: %#v", k)
 	}
+	// A header that dates its rows by hand, with no date line: the note
+	// says where the date is rather than an empty one.
+	if err := os.WriteFile(path, []byte("- Machine: Intel Xeon\n- Rows measured on different dates\n\n| # | measure |\n|---|---|\n| 2 | d | 1.00 × |\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if k := keptRows(path, "1"); len(k.notes) != 1 || k.notes[0] != "- Scenarios 2 were not run this time: their rows are kept from an earlier report (see that report's header for its date, on Intel Xeon)" {
+		t.Fatalf("hand-dated report: %#v", k.notes)
+	}
 	if got := byScenario([]string{"| 8 | x |", "| 1 | y |", "| 8 | z |"}); !reflect.DeepEqual(got, []string{"| 1 | y |", "| 8 | x |", "| 8 | z |"}) {
 		t.Fatalf("byScenario: %v", got)
 	}
