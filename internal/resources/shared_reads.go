@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -111,19 +112,25 @@ type windowReads struct {
 }
 
 func (r windowReads) project(ctx context.Context, id string) (*client.Project, error) {
-	v, err := r.shared.get(ctx, "project/"+id, r.fresh, func(ctx context.Context) (any, error) { return r.atlas.GetProject(ctx, id) })
-	if err != nil {
-		return nil, err
-	}
-	return v.(*client.Project), nil
+	return sharedGet(ctx, r.shared, "project/"+id, r.fresh, func(ctx context.Context) (*client.Project, error) { return r.atlas.GetProject(ctx, id) })
 }
 
 func (r windowReads) available(ctx context.Context, orgID string) ([]client.AvailableProject, error) {
-	v, err := r.shared.get(ctx, "available/"+orgID, r.fresh, func(ctx context.Context) (any, error) {
+	return sharedGet(ctx, r.shared, "available/"+orgID, r.fresh, func(ctx context.Context) ([]client.AvailableProject, error) {
 		return r.atlas.ListAvailableProjects(ctx, orgID)
 	})
+}
+
+// sharedGet is get for answers of type T; each key holds answers of one type.
+func sharedGet[T any](ctx context.Context, s *sharedReads, key string, fresh bool, read func(context.Context) (T, error)) (T, error) {
+	var zero T
+	v, err := s.get(ctx, key, fresh, func(ctx context.Context) (any, error) { return read(ctx) })
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	return v.([]client.AvailableProject), nil
+	t, ok := v.(T)
+	if !ok {
+		return zero, fmt.Errorf("shared read %s holds a %T", key, v)
+	}
+	return t, nil
 }
