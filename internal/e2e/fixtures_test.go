@@ -44,9 +44,26 @@ func linkedShop(t *testing.T, s shop, extra map[string]string) (*simulator.Serve
 	if err := sim.Link(sourceOrg, sim.IssueLinkToken(atlasOrg)); err != nil {
 		t.Fatal(err)
 	}
+	return sim, atlasEnv(sim.URL, extra)
+}
+
+// atlasEnv points the provider's Atlas side at the simulator at url, with
+// the test keys, plus extra variables (which win).
+func atlasEnv(url string, extra map[string]string) map[string]string {
 	env := map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
+		"MONGODB_ATLAS_BASE_URL": url, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
 	}
 	maps.Copy(env, extra)
-	return sim, env
+	return env
+}
+
+// bothSidesEnv points both sides of the provider at the simulator at url,
+// with the test keys; the simulator plays Cloud Manager. extra variables win.
+func bothSidesEnv(url string, extra map[string]string) map[string]string {
+	env := atlasEnv(url, map[string]string{
+		"MCLI_OPS_MANAGER_URL": url, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
+		"ATLASMIG_OPS_MANAGER_KIND": "cloud_manager",
+	})
+	maps.Copy(env, extra)
+	return env
 }

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -122,18 +121,8 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 			ReadyAfter: 2000 * time.Hour, CutoverTime: 100000 * time.Hour, CutoverWindow: 1000000 * time.Hour},
 		Seed: interruptedFleetSeed(t),
 	}, simulator.ServerOptions{})
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
-		"ATLASMIG_OPS_MANAGER_KIND": "cloud_manager", "ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000",
-	})
-	for _, name := range []string{"main.tf", "variables.tf", "outputs.tf"} {
-		b, err := os.ReadFile(filepath.Join(fleetExampleDir(t), name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.write(name, string(b))
-	}
+	w := newWorkspace(t, bothSidesEnv(sim.URL, map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000"}))
+	writeFleetExample(t, w)
 	members := func(keep func(fleetMember) bool) []fleetMember {
 		var out []fleetMember
 		for _, m := range interruptedFleet {

@@ -19,6 +19,18 @@ func fleetExampleDir(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "examples", "fleet")
 }
 
+// writeFleetExample writes examples/fleet's configuration, unchanged, into w.
+func writeFleetExample(t *testing.T, w *workspace) {
+	t.Helper()
+	for _, name := range []string{"main.tf", "variables.tf", "outputs.tf"} {
+		b, err := os.ReadFile(filepath.Join(fleetExampleDir(t), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.write(name, string(b))
+	}
+}
+
 // TestFleetExampleMigratesInWaves applies examples/fleet as shipped against
 // the simulator seeded with its simulator-state.json: two source
 // organizations linked into one Atlas organization, four migrations started,
@@ -40,18 +52,8 @@ func TestFleetExampleMigratesInWaves(t *testing.T) {
 		Migrations: simulator.MigrationOptions{FrozenClock: true, TickPerRead: 5 * time.Second, StartAfter: 30 * time.Second, ReadyAfter: 10 * time.Minute},
 		Seed:       seed,
 	}, simulator.ServerOptions{})
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
-		"ATLASMIG_OPS_MANAGER_KIND": "cloud_manager", "ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000",
-	})
-	for _, name := range []string{"main.tf", "variables.tf", "outputs.tf"} {
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.write(name, string(b))
-	}
+	w := newWorkspace(t, bothSidesEnv(sim.URL, map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000"}))
+	writeFleetExample(t, w)
 	flat := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	expect := func(out string, want ...string) {
 		t.Helper()

@@ -59,10 +59,7 @@ func newSafetyScenario(t *testing.T) *safetyScenario {
 		sim.SetInventory(org, []simulator.Project{{ProjectID: fmt.Sprintf("6a1b2c3d4e5f6a7b8c9d0e0%d", i), Name: "project-" + org[len(org)-2:],
 			MigrationHosts: []string{"mh.example.internal"}, Deployments: []simulator.Deployment{{Name: "rs0", MongoDBVersion: "7.0.14", FeatureCompatibilityVersion: "7.0"}}}})
 	}
-	s.w = newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
-	})
+	s.w = newWorkspace(t, bothSidesEnv(sim.URL, nil))
 	s.w.write("main.tf", fmt.Sprintf(threePairs, s.atlas, s.sources[0], s.sources[1], s.sources[2]))
 	s.w.run(true, "apply", "-auto-approve", "-input=false")
 	return s
@@ -338,7 +335,7 @@ resource "atlasmig_link_token" "this" {
 }
 `, extra, "5f1b2c3d4e5f6a7b8c9d0a02")
 	}
-	env := map[string]string{"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv}
+	env := atlasEnv(sim.URL, nil)
 
 	untrusted := newWorkspace(t, env)
 	untrusted.write("main.tf", hcl(""))
@@ -415,10 +412,7 @@ func TestSeveralSourceOrganizationsForEach(t *testing.T) {
 	}
 	s.sim.SetInventory(src[3].org, []simulator.Project{{ProjectID: "6a1b2c3d4e5f6a7b8c9d0e09", Name: "project-d", MigrationHosts: []string{"mh"},
 		Deployments: []simulator.Deployment{{Name: "rs0", MongoDBVersion: "7.0.14", FeatureCompatibilityVersion: "7.0"}}}})
-	w := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": s.sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"MCLI_OPS_MANAGER_URL": s.sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
-	})
+	w := newWorkspace(t, bothSidesEnv(s.sim.URL, nil))
 	orgs := func(list []forEachSource) []string {
 		var out []string
 		for _, x := range list {

@@ -376,11 +376,7 @@ func TestFirstApplyWithItsLinkPlansQuietlyAndTheCutoverPlanShowsOneChange(t *tes
 				Deployments: []simulator.Deployment{{Name: "orders-rs", MongoDBVersion: "7.0.13", TLSEnabled: true}}}}},
 		},
 	}, simulator.ServerOptions{})
-	env := map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPriv,
-		"ATLASMIG_OPS_MANAGER_KIND": "cloud_manager", "ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000",
-	}
+	env := bothSidesEnv(sim.URL, map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000"})
 	alone := newWorkspace(t, env)
 	alone.write("main.tf", safetyConfig("orders", ""))
 	mustSay(t, alone.run(true, "plan", "-input=false"), "Warning: Live Migration Cannot Work", "it sees none")

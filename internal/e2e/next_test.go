@@ -223,9 +223,7 @@ func TestImportByIdentityThroughTerraform(t *testing.T) {
 	}
 
 	// Another workspace imports it by identity, with no id string.
-	other := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-	})
+	other := newWorkspace(t, atlasEnv(sim.URL, nil))
 	other.bin = w.bin
 	other.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+fmt.Sprintf(`
 import {
@@ -252,9 +250,7 @@ import {
 	}
 
 	// An identity with a malformed id fails before any request.
-	bad := newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-	})
+	bad := newWorkspace(t, atlasEnv(sim.URL, nil))
 	bad.bin = w.bin
 	bad.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+fmt.Sprintf(`
 import {

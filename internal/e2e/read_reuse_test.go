@@ -40,10 +40,7 @@ func newReuseWorkspace(t *testing.T, omPrivate string) (*simulator.Server, *work
 
 func newReuseWorkspaceFor(t *testing.T, sim *simulator.Server, omPrivate string) *workspace {
 	t.Helper()
-	return newWorkspace(t, map[string]string{
-		"MONGODB_ATLAS_BASE_URL": sim.URL, "MONGODB_ATLAS_PUBLIC_KEY": atlasPub, "MONGODB_ATLAS_PRIVATE_KEY": atlasPriv,
-		"MCLI_OPS_MANAGER_URL": sim.URL, "MCLI_PUBLIC_API_KEY": omPub, "MCLI_PRIVATE_API_KEY": omPrivate,
-	})
+	return newWorkspace(t, bothSidesEnv(sim.URL, map[string]string{"MCLI_PRIVATE_API_KEY": omPrivate}))
 }
 
 // wantCalls compares the authenticated calls of each route with want.

@@ -97,9 +97,7 @@ func (c *cutover) run(ctx context.Context, last *client.Migration) {
 		return
 	}
 	if mig.Status == client.MigrationComplete {
-		c.say("Migration " + c.id + " is already COMPLETE: it was cut over earlier. Nothing to do, no cutover sent.")
-		c.accepted()
-		c.record(mig)
+		c.cutEarlier(mig, "is already COMPLETE: it was cut over earlier. Nothing to do, no cutover sent.")
 		return
 	}
 	if !mig.ReadyForCutover {
@@ -108,9 +106,7 @@ func (c *cutover) run(ctx context.Context, last *client.Migration) {
 			return
 		}
 		if mig.Status == client.MigrationComplete {
-			c.say("Migration " + c.id + " is COMPLETE without a cutover from this run: it had been cut over earlier. No cutover sent.")
-			c.accepted()
-			c.record(mig)
+			c.cutEarlier(mig, "is COMPLETE without a cutover from this run: it had been cut over earlier. No cutover sent.")
 			return
 		}
 	}
@@ -123,6 +119,14 @@ func (c *cutover) run(ctx context.Context, last *client.Migration) {
 		}
 		c.say("Migration " + c.id + " is COMPLETE: cut over.")
 	}
+}
+
+// cutEarlier records a migration found COMPLETE: cut over before this run,
+// which sends nothing.
+func (c *cutover) cutEarlier(m *client.Migration, what string) {
+	c.say("Migration " + c.id + " " + what)
+	c.accepted()
+	c.record(m)
 }
 
 // ended reports a migration that can no longer be cut over.

@@ -126,15 +126,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	}
 
 	if mig.Status == client.MigrationNew || mig.Status == "" {
-		seen := sawMigration(mig)
-		err = poll(createCtx, sched, readinessPace(), "migration "+mig.ID+" to start", false, &seen, func() (bool, sighting, error) {
-			m, err := atlas.GetMigration(createCtx, projectID, mig.ID)
-			if err != nil {
-				return false, sighting{}, err
-			}
-			mig = m
-			return started(m), sawMigration(m), nil
-		})
+		mig, err = awaitStart(createCtx, atlas, sched, projectID, mig.ID, mig)
 		plan.apply(mig)
 		if err != nil {
 			save()

@@ -85,15 +85,7 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 		run.awaitComplete(ctx, true)
 	case waitsStart:
 		save(nil)
-		var mig *client.Migration
-		err := poll(ctx, run.sched, readinessPace(), "migration "+id+" to start", true, nil, func() (bool, sighting, error) {
-			m, err := atlas.GetMigration(ctx, projectID, id)
-			if err != nil {
-				return false, sighting{}, err
-			}
-			mig = m
-			return started(m), sawMigration(m), nil
-		})
+		mig, err := awaitStart(ctx, atlas, run.sched, projectID, id, nil)
 		if err == nil {
 			priv.Starting = false
 		}

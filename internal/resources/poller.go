@@ -248,6 +248,27 @@ func (s sighting) describe() string {
 	return s.String()
 }
 
+// awaitStart waits until migration id has left NEW, on the readiness
+// schedule. last is what was read last (it is not read again); nil reads the
+// migration first. It returns what it read last, even when the wait failed.
+func awaitStart(ctx context.Context, atlas *client.Atlas, sched Polling, projectID, id string, last *client.Migration) (*client.Migration, error) {
+	mig := last
+	var seen *sighting
+	if last != nil {
+		s := sawMigration(last)
+		seen = &s
+	}
+	err := poll(ctx, sched, readinessPace(), "migration "+id+" to start", last == nil, seen, func() (bool, sighting, error) {
+		m, err := atlas.GetMigration(ctx, projectID, id)
+		if err != nil {
+			return false, sighting{}, err
+		}
+		mig = m
+		return started(m), sawMigration(m), nil
+	})
+	return mig, err
+}
+
 // started tells a migration that has left NEW (scheduled).
 func started(m *client.Migration) bool {
 	return (m.Status != client.MigrationNew && m.Status != "") || m.ReadyForCutover

@@ -92,17 +92,6 @@ type preflightReads interface {
 	available(ctx context.Context, orgID string) ([]client.AvailableProject, error)
 }
 
-// directReads asks Atlas every time.
-type directReads struct{ atlas *client.Atlas }
-
-func (r directReads) project(ctx context.Context, id string) (*client.Project, error) {
-	return r.atlas.GetProject(ctx, id)
-}
-
-func (r directReads) available(ctx context.Context, orgID string) ([]client.AvailableProject, error) {
-	return r.atlas.ListAvailableProjects(ctx, orgID)
-}
-
 // windowReads takes answers from the process's shared reads; with fresh,
 // it reads again whatever it kept.
 type windowReads struct {

@@ -89,3 +89,15 @@ func TestPreflightProblemIsReadFresh(t *testing.T) {
 		t.Fatalf("%d reads of the available projects after the link, want 1 (the fresh one)", n)
 	}
 }
+
+// directReads asks Atlas every time: the pre-flight checks without the
+// shared answers.
+type directReads struct{ atlas *client.Atlas }
+
+func (r directReads) project(ctx context.Context, id string) (*client.Project, error) {
+	return r.atlas.GetProject(ctx, id)
+}
+
+func (r directReads) available(ctx context.Context, orgID string) ([]client.AvailableProject, error) {
+	return r.atlas.ListAvailableProjects(ctx, orgID)
+}
