@@ -532,24 +532,11 @@ func (s *Simulator) getProject(w http.ResponseWriter, groupID string) {
 // migrationRequest is the body of validate and create. Pointers tell a
 // missing field from a zero one.
 type migrationRequest struct {
-	Source *struct {
-		ClusterName           string `json:"clusterName"`
-		GroupID               string `json:"groupId"`
-		ManagedAuthentication *bool  `json:"managedAuthentication"`
-		SSL                   *bool  `json:"ssl"`
-		CACertificatePath     string `json:"caCertificatePath,omitempty"`
-		Username              string `json:"username,omitempty"`
-		Password              string `json:"password,omitempty"`
-	} `json:"source"`
-	Destination *struct {
-		ClusterName        string `json:"clusterName"`
-		GroupID            string `json:"groupId"`
-		HostnameSchemaType string `json:"hostnameSchemaType"`
-		PrivateLinkID      string `json:"privateLinkId,omitempty"`
-	} `json:"destination"`
-	MigrationHosts      []string `json:"migrationHosts"`
-	DropDestinationData *bool    `json:"dropDestinationData,omitempty"`
-	DropEnabled         *bool    `json:"dropEnabled,omitempty"`
+	Source              *migrationSource      `json:"source"`
+	Destination         *migrationDestination `json:"destination"`
+	MigrationHosts      []string              `json:"migrationHosts"`
+	DropDestinationData *bool                 `json:"dropDestinationData,omitempty"`
+	DropEnabled         *bool                 `json:"dropEnabled,omitempty"`
 	Sharding            *struct {
 		CreateSupportingIndexes *bool `json:"createSupportingIndexes"`
 		ShardingEntries         []struct {
@@ -560,6 +547,25 @@ type migrationRequest struct {
 			} `json:"shardCollection"`
 		} `json:"shardingEntries"`
 	} `json:"sharding,omitempty"`
+}
+
+// migrationSource and migrationDestination are the source and destination
+// of a validate or create body.
+type migrationSource struct {
+	ClusterName           string `json:"clusterName"`
+	GroupID               string `json:"groupId"`
+	ManagedAuthentication *bool  `json:"managedAuthentication"`
+	SSL                   *bool  `json:"ssl"`
+	CACertificatePath     string `json:"caCertificatePath,omitempty"`
+	Username              string `json:"username,omitempty"`
+	Password              string `json:"password,omitempty"`
+}
+
+type migrationDestination struct {
+	ClusterName        string `json:"clusterName"`
+	GroupID            string `json:"groupId"`
+	HostnameSchemaType string `json:"hostnameSchemaType"`
+	PrivateLinkID      string `json:"privateLinkId,omitempty"`
 }
 
 // decodeMigrationRequest reads and checks a body the way the API's schema

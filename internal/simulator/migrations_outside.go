@@ -30,21 +30,8 @@ func (s *Simulator) StartMigration(o OutsideMigration) (string, error) {
 		ssl = *o.SSL
 	}
 	body := &migrationRequest{MigrationHosts: []string{o.MigrationHost}}
-	body.Source = &struct {
-		ClusterName           string `json:"clusterName"`
-		GroupID               string `json:"groupId"`
-		ManagedAuthentication *bool  `json:"managedAuthentication"`
-		SSL                   *bool  `json:"ssl"`
-		CACertificatePath     string `json:"caCertificatePath,omitempty"`
-		Username              string `json:"username,omitempty"`
-		Password              string `json:"password,omitempty"`
-	}{ClusterName: o.SourceCluster, GroupID: o.SourceGroupID, ManagedAuthentication: &managed, SSL: &ssl}
-	body.Destination = &struct {
-		ClusterName        string `json:"clusterName"`
-		GroupID            string `json:"groupId"`
-		HostnameSchemaType string `json:"hostnameSchemaType"`
-		PrivateLinkID      string `json:"privateLinkId,omitempty"`
-	}{ClusterName: o.DestinationCluster, GroupID: o.GroupID, HostnameSchemaType: "PUBLIC"}
+	body.Source = &migrationSource{ClusterName: o.SourceCluster, GroupID: o.SourceGroupID, ManagedAuthentication: &managed, SSL: &ssl}
+	body.Destination = &migrationDestination{ClusterName: o.DestinationCluster, GroupID: o.GroupID, HostnameSchemaType: "PUBLIC"}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
