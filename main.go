@@ -7,6 +7,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -22,6 +23,16 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()
 
+	if !debug {
+		// Started by Terraform, which keeps provider logs only at the level
+		// TF_LOG_PROVIDER or TF_LOG names: write nothing it would drop. A
+		// debug session prints its logs here, so it keeps them all.
+		for name, level := range provider.LogLevelDefaults(os.Getenv) {
+			if err := os.Setenv(name, level); err != nil {
+				log.Fatal(err.Error())
+			}
+		}
+	}
 	opts := providerserver.ServeOpts{
 		Address: provider.Address,
 		Debug:   debug,
