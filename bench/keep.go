@@ -21,7 +21,7 @@ var (
 	rowLine  = regexp.MustCompile(`^\| ([0-9]+) \|`)
 	dateLine = regexp.MustCompile(`^- Runs per scenario: .*date: (.*)$`)
 	machine  = regexp.MustCompile(`^- Machine: (.*)$`)
-	keptLine = regexp.MustCompile(`^- Scenarios ([0-9, ]+) were not run this time: their rows are kept from (?:the previous|an earlier) report \((.*)\)$`)
+	keptLine = regexp.MustCompile(`^- Scenarios? ([0-9, ]+) (?:was|were) not run this time: their rows are kept from (?:the previous|an earlier) report \((.*)\)$`)
 )
 
 // keptRows reads the report at path and returns its rows whose scenario is
@@ -68,7 +68,11 @@ func keptRows(path, ran string) kept {
 		}
 	}
 	for from, ids := range byFrom {
-		k.notes = append(k.notes, fmt.Sprintf("- Scenarios %s were not run this time: their rows are kept from an earlier report (%s)", strings.Join(ids, ", "), from))
+		subject := "Scenarios " + strings.Join(ids, ", ") + " were"
+		if len(ids) == 1 {
+			subject = "Scenario " + ids[0] + " was"
+		}
+		k.notes = append(k.notes, fmt.Sprintf("- %s not run this time: their rows are kept from an earlier report (%s)", subject, from))
 	}
 	sort.Strings(k.notes)
 	return k

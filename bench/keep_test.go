@@ -35,8 +35,8 @@ func TestKeptRowsKeepTheirProvenance(t *testing.T) {
 	want = kept{
 		rows: []string{"| 1 | a | 1.00 × |", "| 8 | c | 4.00 × |"},
 		notes: []string{
-			"- Scenarios 1 were not run this time: their rows are kept from an earlier report (dated 2026-11-28 05:35 UTC, on AMD EPYC)",
-			"- Scenarios 8 were not run this time: their rows are kept from an earlier report (dated 2026-12-03 07:27 UTC, on Intel Xeon)",
+			"- Scenario 1 was not run this time: their rows are kept from an earlier report (dated 2026-11-28 05:35 UTC, on AMD EPYC)",
+			"- Scenario 8 was not run this time: their rows are kept from an earlier report (dated 2026-12-03 07:27 UTC, on Intel Xeon)",
 		},
 	}
 	if !reflect.DeepEqual(k, want) {
@@ -47,7 +47,7 @@ func TestKeptRowsKeepTheirProvenance(t *testing.T) {
 	if err := os.WriteFile(path, []byte("- Machine: Intel Xeon\n- Rows measured on different dates\n\n| # | measure |\n|---|---|\n| 2 | d | 1.00 × |\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if k := keptRows(path, "1"); len(k.notes) != 1 || k.notes[0] != "- Scenarios 2 were not run this time: their rows are kept from an earlier report (see that report's header for its date, on Intel Xeon)" {
+	if k := keptRows(path, "1"); len(k.notes) != 1 || k.notes[0] != "- Scenario 2 was not run this time: their rows are kept from an earlier report (see that report's header for its date, on Intel Xeon)" {
 		t.Fatalf("hand-dated report: %#v", k.notes)
 	}
 	if got := byScenario([]string{"| 8 | x |", "| 1 | y |", "| 8 | z |"}); !reflect.DeepEqual(got, []string{"| 1 | y |", "| 8 | x |", "| 8 | z |"}) {

@@ -556,7 +556,10 @@ const explanation = `
 
 - **Scenario 1** divides our apply+destroy wall time by the no-op provider's on the same 25-pair graph,
   against a simulator without latency: what remains above 1.0 is our own work (HTTP round trips on
-  loopback, digest challenges, JSON). The terraform_data ratio shows what any plugin costs over
+  loopback, digest challenges, JSON). The no-op provider is a plain framework provider: its plugin
+  libraries log every request at TRACE for Terraform to drop, which ours does not do when Terraform
+  keeps no provider log. The second row runs the no-op provider with the same log levels, so it
+  isolates the cost of our API calls. The terraform_data ratio shows what any plugin costs over
   Terraform's built-in resources — process start and gRPC — and is context, not a target. The note
   counts, from the simulator's journal of the last run, the authenticated calls of apply and destroy,
   the reads among them and every HTTP request: these do not depend on the machine's load.
