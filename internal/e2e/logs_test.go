@@ -14,24 +14,14 @@ import (
 )
 
 // TestProviderWritesOnlyTheLogsTerraformKeeps applies and destroys a token
-// and a link with the provider's standard error captured before Terraform
-// reads it (a wrapper script stands in for the binary). Terraform keeps a
-// provider's log lines only at the level TF_LOG_PROVIDER or TF_LOG names:
-// with neither set the provider writes no log line at all, at TF_LOG=INFO
-// none below INFO, and at TF_LOG=TRACE the protocol and framework traces
-// are all there, as before.
+// and a link (and reads the link's data source) with the provider's
+// standard error captured before Terraform reads it: a wrapper script stands
+// in for the binary. Terraform keeps a provider's log lines only at the
+// level TF_LOG_PROVIDER or TF_LOG names: with neither set the provider
+// writes no log line at all, at TF_LOG=INFO none below INFO, and at
+// TF_LOG=TRACE the protocol and framework traces are all there, as before.
 func TestProviderWritesOnlyTheLogsTerraformKeeps(t *testing.T) {
-	hcl := requiredProviders + `
-resource "atlasmig_link_token" "t" {
-  org_id          = "5f1b2c3d4e5f6a7b8c9d0e1f"
-  access_list_ips = ["203.0.113.7"]
-}
-
-resource "atlasmig_migration_link" "l" {
-  org_id     = "60a1b2c3d4e5f6a7b8c9d0e1"
-  link_token = atlasmig_link_token.t.link_token
-}
-`
+	hcl := fmt.Sprintf(pairHCL, atlasOrg, sourceOrg, sourceOrg)
 	for _, c := range []struct {
 		name string
 		env  map[string]string
