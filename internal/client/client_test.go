@@ -14,9 +14,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -410,22 +411,15 @@ func TestServiceAccountOneTokenForConcurrentCalls(t *testing.T) {
 	t.Parallel()
 	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
 	atlas := atlasClient(t, sim, client.Config{ClientID: saID, ClientSecret: saSecret})
-	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for i := 0; i < 20; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	var calls errgroup.Group
+	for range 20 {
+		calls.Go(func() error {
 			_, err := atlas.ListAvailableProjects(context.Background(), atlasOrg)
-			errs <- err
-		}()
+			return err
+		})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	if err := calls.Wait(); err != nil {
+		t.Fatal(err)
 	}
 	if n := sim.TokenRequests(); n != 1 {
 		t.Fatalf("%d token requests for 20 concurrent calls, want 1", n)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"maps"
 	"testing"
 
@@ -66,4 +67,23 @@ func bothSidesEnv(url string, extra map[string]string) map[string]string {
 	})
 	maps.Copy(env, extra)
 	return env
+}
+
+// ordersMigration is the resource block of the shop's migration: orders-rs
+// into the Atlas cluster destination through mh-1, with extra lines (each
+// ending in a newline) inside the block.
+func ordersMigration(destination, extra string) string {
+	return fmt.Sprintf(`
+resource "atlasmig_live_migration" "orders" {
+  project_id = %q
+  source {
+    project_id   = %q
+    cluster_name = "orders-rs"
+  }
+  destination {
+    cluster_name = %q
+  }
+  migration_host = "mh-1"
+%s}
+`, migGroup, migSource, destination, extra)
 }

@@ -35,28 +35,14 @@ func migrationSafetyWorld(t *testing.T, opts simulator.MigrationOptions) (*simul
 // safetyConfig is one migration; cutover comes from a variable (default
 // false), as in examples/complete.
 func safetyConfig(destination, extra string) string {
-	return fmt.Sprintf(requiredProviders+`
+	return requiredProviders + `
 provider "atlasmig" {}
 
 variable "cutover" {
   type    = bool
   default = false
 }
-
-resource "atlasmig_live_migration" "orders" {
-  project_id = %q
-  source {
-    project_id   = %q
-    cluster_name = "orders-rs"
-  }
-  destination {
-    cluster_name = %q
-  }
-  migration_host = "mh-1"
-  cutover        = var.cutover
-%s
-}
-`, migGroup, migSource, destination, extra)
+` + ordersMigration(destination, "  cutover        = var.cutover\n"+extra+"\n")
 }
 
 // flat folds terraform's wrapped output onto one line.

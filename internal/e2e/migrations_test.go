@@ -162,22 +162,9 @@ func TestExpiredMigrationPlansAReplacementWithAWarning(t *testing.T) {
 		map[string]string{"ATLASMIG_SIMULATOR_CLOCK_SPEED": "1000"})
 	w := newWorkspace(t, env)
 	hcl := func(cutover bool) string {
-		return fmt.Sprintf(requiredProviders+`
+		return requiredProviders + `
 provider "atlasmig" {}
-
-resource "atlasmig_live_migration" "orders" {
-  project_id = %q
-  source {
-    project_id   = %q
-    cluster_name = "orders-rs"
-  }
-  destination {
-    cluster_name = "orders"
-  }
-  migration_host = "mh-1"
-  cutover        = %t
-}
-`, migGroup, migSource, cutover)
+` + ordersMigration("orders", fmt.Sprintf("  cutover        = %t\n", cutover))
 	}
 	w.write("main.tf", hcl(false))
 	w.run(true, "apply", "-auto-approve", "-input=false")

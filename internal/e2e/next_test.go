@@ -42,21 +42,9 @@ func nextWorkspace(t *testing.T, feature, minVersion string) (*workspace, *simul
 	return w, sim
 }
 
-const nextMigration = `
+var nextMigration = `
 provider "atlasmig" {}
-
-resource "atlasmig_live_migration" "orders" {
-  project_id = %q
-  source {
-    project_id   = %q
-    cluster_name = "orders-rs"
-  }
-  destination {
-    cluster_name = "orders"
-  }
-  migration_host = "mh-1"
-}
-`
+` + ordersMigration("orders", "")
 
 // writes lists the requests of the journal that change something in Atlas
 // or the source organization.
@@ -72,7 +60,7 @@ func writes(sim *simulator.Server) []string {
 
 func TestCutoverActionInvokedThroughTerraform(t *testing.T) {
 	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
-	w.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+`
+	w.write("main.tf", requiredProviders+nextMigration+`
 action "atlasmig_cutover" "orders" {
   config {
     project_id   = atlasmig_live_migration.orders.project_id
@@ -154,7 +142,7 @@ action "atlasmig_cutover" "orders" {
 
 func TestCutoverActionRefusesAnExpiredMigration(t *testing.T) {
 	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
-	w.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+`
+	w.write("main.tf", requiredProviders+nextMigration+`
 action "atlasmig_cutover" "orders" {
   config {
     project_id   = atlasmig_live_migration.orders.project_id
@@ -214,7 +202,7 @@ action "atlasmig_cutover" "orders" {
 
 func TestImportByIdentityThroughTerraform(t *testing.T) {
 	w, sim := nextWorkspace(t, "import by resource identity", tfcli.IdentityVersion)
-	w.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource))
+	w.write("main.tf", requiredProviders+nextMigration)
 	w.run(true, "apply", "-auto-approve", "-input=false")
 	id := sim.Migrations()[0].ID
 	state := w.run(true, "show", "-json")
@@ -225,7 +213,7 @@ func TestImportByIdentityThroughTerraform(t *testing.T) {
 	// Another workspace imports it by identity, with no id string.
 	other := newWorkspace(t, atlasEnv(sim.URL, nil))
 	other.bin = w.bin
-	other.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+fmt.Sprintf(`
+	other.write("main.tf", requiredProviders+nextMigration+fmt.Sprintf(`
 import {
   to = atlasmig_live_migration.orders
   identity = {
@@ -252,7 +240,7 @@ import {
 	// An identity with a malformed id fails before any request.
 	bad := newWorkspace(t, atlasEnv(sim.URL, nil))
 	bad.bin = w.bin
-	bad.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+fmt.Sprintf(`
+	bad.write("main.tf", requiredProviders+nextMigration+fmt.Sprintf(`
 import {
   to = atlasmig_live_migration.orders
   identity = {
@@ -276,7 +264,7 @@ import {
 func TestCutoverActionFromATrigger(t *testing.T) {
 	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
 	example := repoFile(t, "examples/actions/atlasmig_cutover/action-trigger.tf")
-	w.write("main.tf", requiredProviders+fmt.Sprintf(nextMigration, migGroup, migSource)+`
+	w.write("main.tf", requiredProviders+nextMigration+`
 action "atlasmig_cutover" "orders" {
   config {
     project_id   = atlasmig_live_migration.orders.project_id

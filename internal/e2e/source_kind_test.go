@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -15,7 +14,7 @@ import (
 func TestSourceKindDecidesTheOpsManagerWarning(t *testing.T) {
 	sim, env := linkedShop(t, shop{clusters: []string{"orders"}, hosts: []string{"mh-1"}, deployments: []string{"orders-rs"}}, nil)
 	env["MCLI_OPS_MANAGER_URL"], env["MCLI_PUBLIC_API_KEY"], env["MCLI_PRIVATE_API_KEY"] = sim.URL, omPub, omPriv
-	hcl := requiredProviders + fmt.Sprintf(`
+	hcl := requiredProviders + `
 variable "kind" {
   type    = string
   default = null
@@ -26,19 +25,7 @@ provider "atlasmig" {
     kind = var.kind
   }
 }
-
-resource "atlasmig_live_migration" "orders" {
-  project_id = %q
-  source {
-    project_id   = %q
-    cluster_name = "orders-rs"
-  }
-  destination {
-    cluster_name = "orders"
-  }
-  migration_host = "mh-1"
-}
-`, migGroup, migSource)
+` + ordersMigration("orders", "")
 	const warning = `"severity":"warning","summary":"Ops Manager Source Not Supported"`
 	host := strings.TrimPrefix(strings.TrimPrefix(sim.URL, "http://"), "https://")
 	host = host[:strings.LastIndexByte(host, ':')]

@@ -274,24 +274,16 @@ var cloudManagerHosts = [...]string{"cloud.mongodb.com", "cloud.mongodbgov.com"}
 // a real API it would only multiply the requests and spend the quota.
 func resolveClockSpeed(attrs Attributes, cfg Config, getenv func(string) string, errs []ConfigError) (float64, []ConfigError) {
 	const name = "simulator_clock_speed"
-	v, source := 0.0, name
+	v, source, set, notNumber := numberSetting(name, attrs.SimulatorClockSpeed, EnvSimulatorClockSpeed, getenv)
 	switch {
-	case attrs.SimulatorClockSpeed != nil:
-		v = *attrs.SimulatorClockSpeed
-	case strings.TrimSpace(getenv(EnvSimulatorClockSpeed)) != "":
-		raw := strings.TrimSpace(getenv(EnvSimulatorClockSpeed))
-		source = "the environment variable " + EnvSimulatorClockSpeed
-		parsed, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return 0, append(errs, ConfigError{
-				Attribute: name,
-				Summary:   "Invalid Simulator Clock Speed",
-				Detail: fmt.Sprintf("%s must be a number, the simulator's -clock-speed (simulated seconds per real second), such as 60; got %q. Unset it against a real API.",
-					source, raw),
-			})
-		}
-		v = parsed
-	default:
+	case notNumber != "":
+		return 0, append(errs, ConfigError{
+			Attribute: name,
+			Summary:   "Invalid Simulator Clock Speed",
+			Detail: fmt.Sprintf("%s must be a number, the simulator's -clock-speed (simulated seconds per real second), such as 60; got %q. Unset it against a real API.",
+				source, notNumber),
+		})
+	case !set:
 		return 0, errs
 	}
 	if !(v >= MinSimulatorClockSpeed) || math.IsInf(v, 0) {
@@ -420,24 +412,16 @@ func resolveSide(spec sideSpec, attrs SideAttributes, getenv func(string) string
 // its environment variable; unset, the rate is learned (zero).
 func resolveRate(spec sideSpec, attr *float64, getenv func(string) string, errs []ConfigError) (float64, []ConfigError) {
 	name := spec.block + ".max_requests_per_second"
-	v, source := 0.0, name
+	v, source, set, notNumber := numberSetting(name, attr, spec.rateEnv, getenv)
 	switch {
-	case attr != nil:
-		v = *attr
-	case strings.TrimSpace(getenv(spec.rateEnv)) != "":
-		raw := strings.TrimSpace(getenv(spec.rateEnv))
-		source = "the environment variable " + spec.rateEnv
-		parsed, err := strconv.ParseFloat(raw, 64)
-		if err != nil {
-			return 0, append(errs, ConfigError{
-				Attribute: name,
-				Summary:   "Invalid Request Rate",
-				Detail: fmt.Sprintf("%s must be a number of requests per second, such as 10 or 1.5; got %q. Unset it to let the provider learn the %s quota from the API's answers 429.",
-					source, raw, spec.label),
-			})
-		}
-		v = parsed
-	default:
+	case notNumber != "":
+		return 0, append(errs, ConfigError{
+			Attribute: name,
+			Summary:   "Invalid Request Rate",
+			Detail: fmt.Sprintf("%s must be a number of requests per second, such as 10 or 1.5; got %q. Unset it to let the provider learn the %s quota from the API's answers 429.",
+				source, notNumber, spec.label),
+		})
+	case !set:
 		return 0, errs
 	}
 	if !(v >= MinRequestsPerSecond && v <= MaxRequestsPerSecond) {
@@ -449,6 +433,26 @@ func resolveRate(spec sideSpec, attr *float64, getenv func(string) string, errs 
 		})
 	}
 	return v, errs
+}
+
+// numberSetting reads a number from its attribute, else from its environment
+// variable. source names where it came from, for messages; set is false when
+// neither holds it; notNumber is the environment's text when that is not a
+// number.
+func numberSetting(name string, attr *float64, envName string, getenv func(string) string) (v float64, source string, set bool, notNumber string) {
+	if attr != nil {
+		return *attr, name, true, ""
+	}
+	raw := strings.TrimSpace(getenv(envName))
+	if raw == "" {
+		return 0, name, false, ""
+	}
+	source = "the environment variable " + envName
+	parsed, err := strconv.ParseFloat(raw, 64)
+	if err != nil {
+		return 0, source, false, raw
+	}
+	return parsed, source, true, ""
 }
 
 // requirePair reports a half-set credential pair, naming the missing half and

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -232,15 +233,7 @@ func TestResolveRequestRate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, errs := Resolve(tc.attrs, env(tc.vars))
-		if len(errs) != 1 || errs[0].Attribute != tc.attr || errs[0].Summary != "Invalid Request Rate" {
-			t.Errorf("%+v %v: errors %+v, want one Invalid Request Rate on %s", tc.attrs, tc.vars, errs, tc.attr)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(errs[0].Detail, w) {
-				t.Errorf("detail %q lacks %q", errs[0].Detail, w)
-			}
-		}
+		wantOneError(t, fmt.Sprintf("%+v %v", tc.attrs, tc.vars), errs, tc.attr, "Invalid Request Rate", tc.want)
 	}
 }
 
@@ -284,15 +277,7 @@ func TestResolveOpsManagerKind(t *testing.T) {
 		{Attributes{}, map[string]string{EnvOpsManagerKind: "Cloud Manager"}, []string{"the environment variable " + EnvOpsManagerKind + ` must be "cloud_manager" or "ops_manager"; got "Cloud Manager"`}},
 	} {
 		_, errs := Resolve(tc.attrs, env(tc.vars))
-		if len(errs) != 1 || errs[0].Attribute != "ops_manager.kind" || errs[0].Summary != "Invalid Source Kind" {
-			t.Errorf("%+v %v: errors %+v, want one Invalid Source Kind on ops_manager.kind", tc.attrs, tc.vars, errs)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(errs[0].Detail, w) {
-				t.Errorf("detail %q lacks %q", errs[0].Detail, w)
-			}
-		}
+		wantOneError(t, fmt.Sprintf("%+v %v", tc.attrs, tc.vars), errs, "ops_manager.kind", "Invalid Source Kind", tc.want)
 	}
 }
 
@@ -349,14 +334,21 @@ func TestResolveSimulatorClockSpeed(t *testing.T) {
 			[]string{"the environment variable " + EnvSimulatorClockSpeed + " is 60", "Cloud Manager / Ops Manager base URL https://om.example.com:8443", "point ops_manager.base_url at the simulator"}},
 	} {
 		_, errs := Resolve(tc.attrs, env(tc.vars))
-		if len(errs) != 1 || errs[0].Attribute != "simulator_clock_speed" || errs[0].Summary != tc.summary {
-			t.Errorf("%s: errors %+v, want one %s on simulator_clock_speed", tc.name, errs, tc.summary)
-			continue
-		}
-		for _, w := range tc.want {
-			if !strings.Contains(errs[0].Detail, w) {
-				t.Errorf("%s: detail %q lacks %q", tc.name, errs[0].Detail, w)
-			}
+		wantOneError(t, tc.name, errs, "simulator_clock_speed", tc.summary, tc.want)
+	}
+}
+
+// wantOneError asserts that errs is one error with this attribute and
+// summary, whose detail says every one of want.
+func wantOneError(t *testing.T, name string, errs []ConfigError, attribute, summary string, want []string) {
+	t.Helper()
+	if len(errs) != 1 || errs[0].Attribute != attribute || errs[0].Summary != summary {
+		t.Errorf("%s: errors %+v, want one %s on %s", name, errs, summary, attribute)
+		return
+	}
+	for _, w := range want {
+		if !strings.Contains(errs[0].Detail, w) {
+			t.Errorf("%s: detail %q lacks %q", name, errs[0].Detail, w)
 		}
 	}
 }

@@ -3,9 +3,10 @@ package resources
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
@@ -19,25 +20,18 @@ func TestFleetPreflightAsksOncePerProjectAndOrganization(t *testing.T) {
 	sim, atlas := migrationSim(t, 0)
 	d := &ProviderData{}
 	in := migrationInputs{tGroup, tSource, "orders-rs", "mh-1", true}
-	var wg sync.WaitGroup
-	errs := make(chan error, 40)
+	var checks errgroup.Group
 	for range 40 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		checks.Go(func() error {
 			problems, _, err := d.checkMigration(context.Background(), atlas, in)
 			if err == nil && len(problems) > 0 {
 				err = errors.New(problems[0].text)
 			}
-			errs <- err
-		}()
+			return err
+		})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	if err := checks.Wait(); err != nil {
+		t.Fatal(err)
 	}
 	if _, _, err := d.checkMigration(context.Background(), atlas, in); err != nil {
 		t.Fatal(err)
