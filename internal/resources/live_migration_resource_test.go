@@ -505,6 +505,9 @@ func TestAccLiveMigration_configValidation(t *testing.T) {
 		{strings.Replace(base, `cluster_name = "orders-rs"`, `cluster_name = "orders-rs"`+"\n    managed_authentication = false", 1), "Missing Source Credentials"},
 		{strings.Replace(base, "  destination {\n    cluster_name = \"orders\"\n  }\n", "", 1), "destination"},
 		{strings.Replace(base, `cluster_name = "orders-rs"`, `cluster_name = "orders-rs"`+"\n    managed_authentication = false\n    username = \"u\"\n    password = \"p1\"\n    password_wo = \"p2\"", 1), "Conflicting Passwords"},
+		// A timeout of zero or less would end the wait before it starts.
+		{strings.Replace(base, "  cutover        = false\n", "  cutover        = false\n  timeouts {\n    create = \"0s\"\n  }\n", 1), "timeouts.create must be a positive duration"},
+		{strings.Replace(base, "  cutover        = false\n", "  cutover        = false\n  timeouts {\n    update = \"-5m\"\n  }\n", 1), "timeouts.update must be a positive duration"},
 	} {
 		t.Run(c.want, func(t *testing.T) {
 			var checks []tfversion.TerraformVersionCheck
