@@ -269,27 +269,6 @@ func TestDestinationChangeAfterCutoverIsAnnounced(t *testing.T) {
 	_ = sim.ExpireMigration(ms[1].ID)
 }
 
-// TestCutoverOutsideTerraformIsShown: the Atlas UI cut the migration over
-// while the configuration says cutover = false.
-func TestCutoverOutsideTerraformIsShown(t *testing.T) {
-	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{})
-	w.write("main.tf", safetyConfig("orders", ""))
-	w.run(true, "apply", "-auto-approve", "-input=false")
-	id := sim.Migrations()[0].ID
-	sim.AdvanceClock(time.Hour)
-	if err := sim.CutoverMigration(id); err != nil {
-		t.Fatal(err)
-	}
-	sim.AdvanceClock(time.Hour)
-	plan := w.run(true, "plan", "-input=false", "-detailed-exitcode")
-	mustSay(t, plan, "Warning: Live Migration Was Cut Over", "Migration "+id, "cutover = true", "sends nothing to Atlas")
-	before := sim.Calls(simulator.RouteCutover)
-	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
-	if sim.Calls(simulator.RouteCutover) != before || len(sim.Migrations()) != 1 {
-		t.Fatal("recording the cutover sent a request or started a migration")
-	}
-}
-
 // TestUndoingACutoverNeverBlocksADestroy: after a cutover made with -var
 // cutover=true, a plan without it warns (no error) and a plain destroy
 // works.

@@ -27,7 +27,12 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 			return
 		}
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if status := state.Status.ValueString(); activeMigration(status) {
+		priv, diags := readMigrationPrivate(ctx, req.Private, &state)
+		resp.Diagnostics.Append(diags...)
+		switch status := state.Status.ValueString(); {
+		case activeMigration(status) && priv.CutoverRequested:
+			resp.Diagnostics.AddWarning("Live Migration Cutover Under Way", cutoverUnderWayDestroyMessage(state))
+		case activeMigration(status):
 			resp.Diagnostics.AddWarning("Active Live Migration Cannot Be Destroyed", activeDestroyMessage(state))
 		}
 		return
@@ -156,18 +161,25 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privUnannouncedReplace, raw)...)
 	}
 	if cutOver && !plan.Cutover.IsUnknown() && !plan.Cutover.ValueBool() {
-		if state.Cutover.ValueBool() {
+		switch {
+		case state.Cutover.ValueBool():
 			resp.Diagnostics.AddAttributeWarning(path.Root("cutover"), "Cutover Cannot Be Undone",
 				fmt.Sprintf("Migration %s in project %s has been cut over, and a cutover cannot be undone: this plan changes cutover to false in the state only. "+
 					"The apply sends nothing to Atlas, the migration stays cut over, and no new migration is started. "+
 					"Keep cutover = true to keep the configuration true to Atlas; to migrate again, change the destination (a new migration is planned) "+
 					"or declare a new atlasmig_live_migration. A destroy, or removing the resource, is never refused for this.", id, projectID))
-		} else {
-			resp.Diagnostics.AddAttributeWarning(path.Root("cutover"), "Live Migration Was Cut Over",
-				fmt.Sprintf("Migration %s in project %s has been cut over (Atlas reports %s), outside this configuration or in an earlier apply, "+
-					"while the configuration says cutover = false. To record it, change one line:\n\n  cutover = true\n\n"+
-					"The apply that records it sends nothing to Atlas.", id, projectID, orDefault(status, "no status")))
+		case activeMigration(status):
+			resp.Diagnostics.AddWarning("Live Migration Cutover Under Way",
+				fmt.Sprintf("Migration %s in project %s is being cut over: its cutover was requested outside this configuration (the Atlas UI, the atlasmig_cutover action, "+
+					"another workspace) or by an earlier apply, and Atlas reports %s, no longer ready for cutover and without replication lag: it is stopping replication "+
+					"after the cutover. The application must now use the destination cluster. Nothing is planned for it, and it cannot be destroyed until Atlas "+
+					"reports COMPLETE (Atlas has no API to cancel a migration). Setting cutover = true records the cutover: that apply waits for COMPLETE and sends nothing.",
+					id, projectID, orDefault(status, "no status")))
 		}
+		// A COMPLETE migration cut over elsewhere while the configuration
+		// keeps cutover = false is the atlasmig_cutover action's documented
+		// workflow, which Atlas cannot tell from the Atlas UI's: the state
+		// records COMPLETE, and nothing is said.
 		return
 	}
 	continueWith := func(summary, detail string) {
@@ -185,9 +197,13 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	switch {
 	case cutOver && activeMigration(status) && plan.Cutover.ValueBool():
+		by := ""
+		if !state.Cutover.ValueBool() {
+			by = " outside this configuration (the Atlas UI, the atlasmig_cutover action, another workspace)"
+		}
 		continueWith("Live Migration Cutover Still Completing",
-			fmt.Sprintf("The cutover of migration %s in project %s was requested and Atlas reports %s. The apply waits for COMPLETE (bounded by timeouts.update); "+
-				"it sends no request and starts nothing.", id, projectID, orDefault(status, "no status")))
+			fmt.Sprintf("The cutover of migration %s in project %s was requested%s and Atlas reports %s: it is stopping replication after the cutover. "+
+				"The apply waits for COMPLETE (bounded by timeouts.update); it sends no request and starts nothing.", id, projectID, by, orDefault(status, "no status")))
 	case !cutOver && state.Cutover.ValueBool() && plan.Cutover.ValueBool() && activeMigration(status):
 		continueWith("Migration Will Be Cut Over In This Apply",
 			fmt.Sprintf("Migration %s in project %s was created with cutover = true, and the apply that created it stopped before the cutover (Atlas reports %s). "+

@@ -353,6 +353,18 @@ func activeDestroyMessage(state liveMigrationModel) string {
 		state.MigrationID.ValueString(), state.ProjectID.ValueString(), orDefault(state.Status.ValueString(), "without status"))
 }
 
+// cutoverUnderWayDestroyMessage explains why a migration whose cutover was
+// requested (here or elsewhere) and is not COMPLETE yet cannot be destroyed:
+// it is still stopping replication, and the one way forward is to wait.
+func cutoverUnderWayDestroyMessage(state liveMigrationModel) string {
+	return fmt.Sprintf("Migration %s in project %s is being cut over: its cutover was requested (by this configuration or elsewhere: the Atlas UI, "+
+		"the atlasmig_cutover action, another workspace) and Atlas reports %s, stopping replication after the cutover. The application must now use the destination cluster. "+
+		"Atlas has no API to cancel a migration, and a cutover cannot be undone: wait until Atlas reports COMPLETE (terraform plan, or the atlasmig_live_migration "+
+		"data source, shows the status), then run terraform destroy again; nothing is sent to Atlas for it. To stop managing the migration at once, "+
+		"run terraform state rm on this resource.",
+		state.MigrationID.ValueString(), state.ProjectID.ValueString(), orDefault(state.Status.ValueString(), "no status"))
+}
+
 func orDefault(s, d string) string {
 	if s == "" {
 		return d
@@ -443,6 +455,19 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 	mig, err := atlas.GetMigration(ctx, projectID, id)
 	if err != nil {
 		if client.IsNotFound(err) {
+			if status := state.Status.ValueString(); priv.CutoverRequested && (status == client.MigrationFailed || status == client.MigrationExpired) {
+				// It ended without completing: Atlas forgetting the record
+				// changes nothing of that, and the application may
+				// already write to the destination.
+				resp.Diagnostics.AddWarning("Atlas No Longer Lists Live Migration",
+					fmt.Sprintf("Atlas answered 404 for migration %s in project %s, which was %s after its cutover was requested: Atlas keeps migration records for a time it does not document. "+
+						"It stays in state as %s and nothing is started: the application may already write to the destination, which a new migration would overwrite. "+
+						"Check the destination cluster. To start a new migration into it, run terraform apply -replace on this resource; "+
+						"to stop managing it, remove the resource from the configuration.", id, projectID, status, status))
+				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+				resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+				return
+			}
 			if priv.CutoverRequested || state.Status.ValueString() == client.MigrationComplete {
 				// A migration that was cut over is never started again on
 				// the provider's own: the application writes to its
@@ -465,6 +490,16 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 		}
 		addAPIError(&resp.Diagnostics, atlasSide, "read migration "+id+" in project "+projectID, err)
 		return
+	}
+	if !priv.CutoverRequested && cutUnderWay(mig) && (state.ReadyForCutover.ValueBool() || !state.LagTimeSeconds.IsNull()) {
+		// Seen syncing before, now WORKING without the lag Atlas reports
+		// only before a cutover, and no longer ready: cut over elsewhere
+		// (the Atlas UI, the atlasmig_cutover action, another workspace),
+		// and Atlas is stopping replication. It is recorded as any cutover
+		// the provider requested: never requested again, never replaced on
+		// the provider's own.
+		tflog.Info(ctx, "live migration cut over outside this configuration, still completing", map[string]any{"project_id": projectID, "migration_id": id})
+		priv.CutoverRequested = true
 	}
 	state.apply(mig)
 	state.ID = types.StringValue(projectID + "/" + id)
@@ -493,7 +528,13 @@ func (r *liveMigrationResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	priv, diags := readMigrationPrivate(ctx, req.Private, &state)
+	resp.Diagnostics.Append(diags...)
 	if activeMigration(state.Status.ValueString()) {
+		if priv.CutoverRequested {
+			resp.Diagnostics.AddError("Live Migration Cutover Under Way", cutoverUnderWayDestroyMessage(state)+" Nothing was destroyed.")
+			return
+		}
 		resp.Diagnostics.AddError("Active Live Migration Cannot Be Destroyed", "Cannot destroy: "+activeDestroyMessage(state))
 		return
 	}
