@@ -109,11 +109,14 @@ action "atlasmig_cutover" "orders" {
 	}
 
 	// The resource (cutover = false in its configuration) agrees: its next
-	// plan is empty and an apply writes nothing.
+	// plan is empty, warns of no cutover made outside this configuration,
+	// and an apply writes nothing.
 	sim.ResetJournal()
-	if out, code := w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+	out, code := w.runCode("plan", "-detailed-exitcode", "-input=false")
+	if code != 0 {
 		t.Fatalf("plan after the action: exit %d, want 0 (no changes)\n%s", code, out)
 	}
+	mustNotSay(t, out, "Warning: Live Migration", "outside this configuration")
 	w.run(true, "apply", "-auto-approve", "-input=false")
 	if got := writes(sim); len(got) != 0 {
 		t.Fatalf("the plan and apply after the action wrote %q", got)

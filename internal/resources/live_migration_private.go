@@ -28,6 +28,13 @@ type migrationPrivate struct {
 	// CutoverRequested is set once Atlas accepted the cutover, or once
 	// Atlas reported the migration COMPLETE (a cutover made elsewhere).
 	CutoverRequested bool `json:"cutover_requested"`
+	// CutoverElsewhere is set with CutoverRequested when a read, not the
+	// provider, found the cutover under way: WORKING, no longer ready and
+	// without lag after the migration had been seen ready or reporting lag.
+	// Atlas documents the lag only before a cutover, so should a later read
+	// report a lag again, the cutover was not under way and both are
+	// cleared.
+	CutoverElsewhere bool `json:"cutover_elsewhere,omitempty"`
 	// Starting is set while the apply that created the migration has not
 	// seen it leave NEW: the next apply continues that wait.
 	Starting bool `json:"starting,omitempty"`

@@ -491,15 +491,9 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 		addAPIError(&resp.Diagnostics, atlasSide, "read migration "+id+" in project "+projectID, err)
 		return
 	}
-	if !priv.CutoverRequested && cutUnderWay(mig) && (state.ReadyForCutover.ValueBool() || !state.LagTimeSeconds.IsNull()) {
-		// Seen syncing before, now WORKING without the lag Atlas reports
-		// only before a cutover, and no longer ready: cut over elsewhere
-		// (the Atlas UI, the atlasmig_cutover action, another workspace),
-		// and Atlas is stopping replication. It is recorded as any cutover
-		// the provider requested: never requested again, never replaced on
-		// the provider's own.
-		tflog.Info(ctx, "live migration cut over outside this configuration, still completing", map[string]any{"project_id": projectID, "migration_id": id})
-		priv.CutoverRequested = true
+	if next := cutoverElsewhere(priv, state, mig); next != priv {
+		tflog.Info(ctx, "live migration's cutover under way elsewhere", map[string]any{"project_id": projectID, "migration_id": id, "under_way": next.CutoverElsewhere})
+		priv = next
 	}
 	state.apply(mig)
 	state.ID = types.StringValue(projectID + "/" + id)
@@ -518,6 +512,28 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+}
+
+// cutoverElsewhere updates what the private state says of a cutover from a
+// read of the migration (mig) and the state before it (prior).
+//
+// A migration seen ready or reporting lag, and now WORKING, no longer ready
+// and without the lag Atlas reports only before a cutover, was cut over
+// elsewhere (the Atlas UI, the atlasmig_cutover action, another workspace)
+// and Atlas is stopping replication: it is recorded as any cutover the
+// provider requested, never requested again and never replaced on the
+// provider's own. Without a sighting before, the same answer may be a
+// migration still preparing, which Atlas documents no better, and nothing is
+// recorded. Should a later read report a lag again, what looked like a
+// cutover was not one, and the record is undone.
+func cutoverElsewhere(priv migrationPrivate, prior liveMigrationModel, mig *client.Migration) migrationPrivate {
+	switch {
+	case !priv.CutoverRequested && cutUnderWay(mig) && (prior.ReadyForCutover.ValueBool() || !prior.LagTimeSeconds.IsNull()):
+		priv.CutoverRequested, priv.CutoverElsewhere = true, true
+	case priv.CutoverElsewhere && mig.Status == client.MigrationWorking && mig.LagTimeSeconds != nil:
+		priv.CutoverRequested, priv.CutoverElsewhere = false, false
+	}
+	return priv
 }
 
 // Delete removes a migration that has ended from state; Atlas has no API to

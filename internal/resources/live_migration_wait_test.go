@@ -290,3 +290,37 @@ func TestPollLogsEachReadAtInfo(t *testing.T) {
 		}
 	}
 }
+
+// TestCutoverElsewhereNeedsASightingBeforeAndIsUndoneByALag: the shapes
+// Atlas gives a migration around a cutover made elsewhere, and what the
+// private state records of each.
+func TestCutoverElsewhereNeedsASightingBeforeAndIsUndoneByALag(t *testing.T) {
+	lag := int64(40)
+	readyBefore := liveMigrationModel{ReadyForCutover: types.BoolValue(true), LagTimeSeconds: types.Int64Value(2)}
+	lagBefore := liveMigrationModel{ReadyForCutover: types.BoolValue(false), LagTimeSeconds: types.Int64Value(3000)}
+	newBefore := liveMigrationModel{ReadyForCutover: types.BoolValue(false), LagTimeSeconds: types.Int64Null()}
+	underWay := &client.Migration{Status: client.MigrationWorking}
+	syncing := &client.Migration{Status: client.MigrationWorking, LagTimeSeconds: &lag}
+	elsewhere := migrationPrivate{CutoverRequested: true, CutoverElsewhere: true}
+	own := migrationPrivate{CutoverRequested: true}
+	for _, c := range []struct {
+		name  string
+		priv  migrationPrivate
+		prior liveMigrationModel
+		mig   *client.Migration
+		want  migrationPrivate
+	}{
+		{"ready, then under way", migrationPrivate{}, readyBefore, underWay, elsewhere},
+		{"lagging, then under way", migrationPrivate{}, lagBefore, underWay, elsewhere},
+		{"never seen syncing: maybe preparing", migrationPrivate{}, newBefore, underWay, migrationPrivate{}},
+		{"ready and still reporting lag", migrationPrivate{}, readyBefore, &client.Migration{Status: client.MigrationWorking, ReadyForCutover: true, LagTimeSeconds: &lag}, migrationPrivate{}},
+		{"still under way", elsewhere, newBefore, underWay, elsewhere},
+		{"a lag again: no cutover", elsewhere, newBefore, syncing, migrationPrivate{}},
+		{"its own cutover is never undone", own, newBefore, syncing, own},
+		{"complete", elsewhere, newBefore, &client.Migration{Status: client.MigrationComplete}, elsewhere},
+	} {
+		if got := cutoverElsewhere(c.priv, c.prior, c.mig); got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}
