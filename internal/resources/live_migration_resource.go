@@ -259,9 +259,9 @@ func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaReq
 				},
 			},
 			"timeouts": positiveTimeouts(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true,
-				CreateDescription: fmt.Sprintf("How long validation and the start of the migration may take (default `%s`).", liveMigrationCreateTimeout),
-				UpdateDescription: fmt.Sprintf("How long a cutover may take: waiting until the migration is ready, the cutover request, and waiting for `COMPLETE` (default `%s`). "+
-					"Also bounds the cutover of a migration created with `cutover = true`.", liveMigrationUpdateTimeout),
+				CreateDescription: fmt.Sprintf("How long validation and the start of the migration may take: a positive duration (default `%s`).", liveMigrationCreateTimeout),
+				UpdateDescription: fmt.Sprintf("How long a cutover may take: waiting until the migration is ready, the cutover request, and waiting for `COMPLETE`; a positive duration (default `%s`). "+
+					"Also bounds the cutover of a migration created with `cutover = true`, and the wait for a cutover under way that was requested elsewhere.", liveMigrationUpdateTimeout),
 			})),
 		},
 	}
