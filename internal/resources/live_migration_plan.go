@@ -170,11 +170,11 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 					"or declare a new atlasmig_live_migration. A destroy, or removing the resource, is never refused for this.", id, projectID))
 		case activeMigration(status):
 			resp.Diagnostics.AddWarning("Live Migration Cutover Under Way",
-				fmt.Sprintf("Migration %s in project %s is being cut over: its cutover was requested outside this configuration (the Atlas UI, the atlasmig_cutover action, "+
-					"another workspace) or by an earlier apply, and Atlas reports %s, no longer ready for cutover and without replication lag: it is stopping replication "+
-					"after the cutover. The application must now use the destination cluster. Nothing is planned for it, and it cannot be destroyed until Atlas "+
-					"reports COMPLETE (Atlas has no API to cancel a migration). Setting cutover = true records the cutover: that apply waits for COMPLETE and sends nothing.",
-					id, projectID, orDefault(status, "no status")))
+				fmt.Sprintf("Migration %s in project %s is being cut over: its cutover was requested %s, and Atlas reports %s, no longer ready for cutover and "+
+					"without replication lag: it is stopping replication after the cutover. The application must now use the destination cluster. "+
+					"This plan sends nothing to Atlas for it, and it cannot be destroyed until Atlas reports COMPLETE (Atlas has no API to cancel a migration). "+
+					"Setting cutover = true records the cutover: that apply waits for COMPLETE and sends nothing.",
+					id, projectID, requestedBy(priv), orDefault(status, "no status")))
 		}
 		// A COMPLETE migration cut over elsewhere while the configuration
 		// keeps cutover = false is the atlasmig_cutover action's documented
@@ -197,13 +197,9 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 	switch {
 	case cutOver && activeMigration(status) && plan.Cutover.ValueBool():
-		by := ""
-		if !state.Cutover.ValueBool() {
-			by = " outside this configuration (the Atlas UI, the atlasmig_cutover action, another workspace)"
-		}
 		continueWith("Live Migration Cutover Still Completing",
-			fmt.Sprintf("The cutover of migration %s in project %s was requested%s and Atlas reports %s: it is stopping replication after the cutover. "+
-				"The apply waits for COMPLETE (bounded by timeouts.update); it sends no request and starts nothing.", id, projectID, by, orDefault(status, "no status")))
+			fmt.Sprintf("The cutover of migration %s in project %s was requested %s, and Atlas reports %s: it is stopping replication after the cutover. "+
+				"The apply waits for COMPLETE (bounded by timeouts.update); it sends no request and starts nothing.", id, projectID, requestedBy(priv), orDefault(status, "no status")))
 	case !cutOver && state.Cutover.ValueBool() && plan.Cutover.ValueBool() && activeMigration(status):
 		continueWith("Migration Will Be Cut Over In This Apply",
 			fmt.Sprintf("Migration %s in project %s was created with cutover = true, and the apply that created it stopped before the cutover (Atlas reports %s). "+
@@ -214,4 +210,12 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 			fmt.Sprintf("Migration %s in project %s was created and Atlas reports %s: the apply continues waiting for it to start, and starts nothing new.",
 				id, projectID, orDefault(status, "no status")))
 	}
+}
+
+// requestedBy says who requested a cutover, as far as the provider knows.
+func requestedBy(priv migrationPrivate) string {
+	if priv.CutoverElsewhere {
+		return "outside this configuration (the Atlas UI, the atlasmig_cutover action, another workspace)"
+	}
+	return "by an earlier apply"
 }
