@@ -56,6 +56,9 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 				return
 			}
 		}
+		if r.refuseTaintedReplacement(ctx, req, &plan, resp) {
+			return
+		}
 		if plan.Cutover.ValueBool() {
 			resp.Diagnostics.AddWarning("Migration Will Be Cut Over In This Apply",
 				"cutover = true on a new migration: the apply creates it, waits until it is ready and cuts over at once (the maintenance-window mode). "+
@@ -71,6 +74,8 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privUnannouncedReplace, nil)...)
+	from, _ := json.Marshal(state.MigrationID.ValueString())
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privPlannedFrom, from)...)
 	priv, diags := readMigrationPrivate(ctx, req.Private, &state)
 	resp.Diagnostics.Append(diags...)
 	status := state.Status.ValueString()
@@ -131,6 +136,20 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	if replaced {
+		if cutOver && sameDestination(ctx, &plan, &state) {
+			resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "New Migration Into A Cut-Over Cluster Refused",
+				fmt.Sprintf("This change replaces migration %s, which was cut over (Atlas reports %s), with a new migration into the same destination: "+
+					"cluster %s of project %s. The application now uses that cluster, and a new migration copies the source over it. Nothing was planned.\n\n"+
+					"Undo the change to keep the migration as it is, or change the destination to migrate into another cluster. "+
+					"To migrate into %s again on purpose, ask for the replacement by name, with the configuration the migration was started with:\n\n"+
+					"  terraform apply -replace=atlasmig_live_migration.<name>\n\n"+
+					"(the address is in the `with` line of this error). Terraform does not tell the provider that a replacement was asked for by name, "+
+					"so a plan whose configuration change replaces this migration is refused even with -replace: to start the new migration with changed settings, "+
+					"remove this one from the state first (terraform state rm; for a cut-over migration that is all a destroy does, and Atlas keeps its record), "+
+					"then apply.",
+					id, orDefault(status, "no status"), plan.destinationCluster(ctx), plan.ProjectID.ValueString(), plan.destinationCluster(ctx)))
+			return
+		}
 		if plan.Cutover.ValueBool() {
 			over := ""
 			if cutOver {
@@ -198,4 +217,53 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 			fmt.Sprintf("Migration %s in project %s was created and Atlas reports %s: the apply continues waiting for it to start, and starts nothing new.",
 				id, projectID, orDefault(status, "no status")))
 	}
+}
+
+// sameDestination reports a plan whose migration goes into the cluster the
+// prior one went into. After an import the prior cluster is not known: any
+// cluster of the same project may be it.
+func sameDestination(ctx context.Context, plan, state *liveMigrationModel) bool {
+	cluster := plan.destinationCluster(ctx)
+	if cluster == "" || plan.ProjectID.IsUnknown() || !plan.ProjectID.Equal(state.ProjectID) {
+		return false
+	}
+	prior := state.destinationCluster(ctx)
+	return prior == "" || prior == cluster
+}
+
+// refuseTaintedReplacement refuses a create, planned without a prior state,
+// into a destination cluster for which this provider process has just read
+// a healthy migration: the replacement of a tainted object, whose create
+// ended with an error after Atlas had started the migration.
+func (r *liveMigrationResource) refuseTaintedReplacement(ctx context.Context, req resource.ModifyPlanRequest, plan *liveMigrationModel, resp *resource.ModifyPlanResponse) bool {
+	if req.Private != nil {
+		if from, _ := req.Private.GetKey(ctx, privPlannedFrom); len(from) > 0 {
+			// The first plan of this replacement saw the migration it
+			// replaces and judged it.
+			return false
+		}
+	}
+	cluster := plan.destinationCluster(ctx)
+	if cluster == "" || plan.ProjectID.IsUnknown() {
+		return false
+	}
+	projectID := plan.ProjectID.ValueString()
+	seen := r.data.healthyMigrationsInto(projectID, cluster)
+	if len(seen) == 0 {
+		return false
+	}
+	m := seen[0]
+	next := "The apply continues waiting for it to start, and with cutover = true waits until it is ready and cuts it over; it starts nothing new and sends no request twice."
+	if m.Status == client.MigrationComplete {
+		next = "Atlas reports it COMPLETE: the apply records it and sends nothing."
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "Healthy Live Migration Would Be Replaced",
+		fmt.Sprintf("Terraform plans to start a new migration into cluster %s of project %s in place of migration %s, which Atlas reports %s: "+
+			"the object in the state is tainted, because the apply that started the migration ended with an error (or terraform taint marked it). "+
+			"The migration is healthy, and a second one into the same cluster would copy the source over it. Nothing was planned.\n\n"+
+			"Keep the migration: remove the taint, then apply again.\n\n"+
+			"  terraform untaint atlasmig_live_migration.<name>\n  terraform apply\n\n"+
+			"The address is in the `with` line of this error (terraform state list shows it too). %s",
+			cluster, projectID, m.ID, orDefault(m.Status, "no status"), next))
+	return true
 }

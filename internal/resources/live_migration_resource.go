@@ -405,6 +405,19 @@ func (m *liveMigrationModel) request(ctx context.Context, password string) (clie
 	return req, diags
 }
 
+// destinationCluster is the destination cluster's name, empty when it is
+// not known (after an import, before the configuration is recorded).
+func (m *liveMigrationModel) destinationCluster(ctx context.Context) string {
+	if m.Destination.IsNull() || m.Destination.IsUnknown() {
+		return ""
+	}
+	var d liveMigrationDestinationModel
+	if diags := m.Destination.As(ctx, &d, basetypes.ObjectAsOptions{}); diags.HasError() {
+		return ""
+	}
+	return d.ClusterName.ValueString()
+}
+
 // apply copies what Atlas says of the migration into the model.
 func (m *liveMigrationModel) apply(mig *client.Migration) {
 	if mig.Status == "" {
@@ -481,6 +494,9 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 	if mig.Status != client.MigrationNew && mig.Status != "" {
 		priv.Starting = false
 	}
+	// A plan that follows this read in the same process must not start
+	// a second migration into the same cluster (see migrationsSeen).
+	r.data.rememberMigration(projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: mig.Status, CutOver: priv.CutoverRequested})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
 }
