@@ -183,3 +183,78 @@ func TestPlanWithoutRefreshCannotSeeATaintedMigration(t *testing.T) {
 		t.Fatalf("%d creations, %d migrations", n, len(sim.Migrations()))
 	}
 }
+
+// TestNewMigrationIntoTheCutOverClusterIsRefused: once a migration was cut
+// over, a change that replaces it with a migration into the same cluster is
+// refused at plan, whatever cutover says; a destroy is never blocked by it;
+// a new destination is allowed; -replace with the configuration the
+// migration was started with starts a new one on purpose.
+func TestNewMigrationIntoTheCutOverClusterIsRefused(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{})
+	w.write("main.tf", safetyConfig("orders", ""))
+	w.run(true, withCutover("apply", "-auto-approve", "-input=false")...)
+	first := sim.Migrations()[0].ID
+	w.write("main.tf", safetyConfig("orders", "  drop_destination_data = true"))
+	for _, args := range [][]string{{"plan", "-input=false"}, withCutover("plan", "-input=false"), {"apply", "-auto-approve", "-input=false"}} {
+		out := w.run(false, args...)
+		mustSay(t, out, "Error: New Migration Into A Cut-Over Cluster Refused", "replaces migration "+first, "cluster orders of project "+migGroup,
+			"terraform apply -replace=atlasmig_live_migration.<name>", "with atlasmig_live_migration.orders")
+	}
+	if n := sim.Calls(simulator.RouteCreateMigration); n != 1 {
+		t.Fatalf("%d creations", n)
+	}
+	// Another destination is another cluster: allowed.
+	w.write("main.tf", safetyConfig("orders-2", "  drop_destination_data = true"))
+	mustSay(t, w.run(true, "plan", "-input=false"), "must be replaced", "1 to add, 0 to change, 1 to destroy")
+
+	// -replace, with the configuration the migration was started with.
+	w.write("main.tf", safetyConfig("orders", ""))
+	plan := w.run(true, "plan", "-input=false", "-replace="+migAddress)
+	mustSay(t, plan, "will be replaced, as requested", "1 to add, 0 to change, 1 to destroy")
+	w.run(true, "apply", "-auto-approve", "-input=false", "-replace="+migAddress)
+	ms := sim.Migrations()
+	if len(ms) != 2 || ms[1].Status == simulator.StatusComplete || ms[1].CutoverRequested || sim.Calls(simulator.RouteCreateMigration) != 2 {
+		t.Fatalf("after -replace: %+v", ms)
+	}
+	if attrs, tainted := stateResource(t, w); tainted || attrs["migration_id"] != ms[1].ID {
+		t.Fatalf("state after -replace: tainted %t, %v", tainted, attrs)
+	}
+	_ = sim.ExpireMigration(ms[1].ID)
+}
+
+// TestRefusedReplacementNeverBlocksADestroy: the configuration asks for a
+// refused replacement; terraform destroy still removes the cut-over
+// migration from the state, sending nothing.
+func TestRefusedReplacementNeverBlocksADestroy(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{})
+	w.write("main.tf", safetyConfig("orders", ""))
+	w.run(true, withCutover("apply", "-auto-approve", "-input=false")...)
+	w.write("main.tf", safetyConfig("orders", "  drop_destination_data = true"))
+	w.run(false, "plan", "-input=false")
+	sim.ResetJournal()
+	out := w.run(true, "destroy", "-auto-approve", "-input=false")
+	mustSay(t, out, "Destroy complete! Resources: 1 destroyed.")
+	if got := writes(sim); len(got) != 0 {
+		t.Fatalf("the destroy wrote %q", got)
+	}
+}
+
+// TestTaintedCutOverMigrationIsNeverReplacedAndDestroys: the cutover was
+// accepted but COMPLETE came after timeouts.update; the migration, tainted,
+// is not replaced once COMPLETE, and a destroy removes it from the state.
+func TestTaintedCutOverMigrationIsNeverReplacedAndDestroys(t *testing.T) {
+	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
+	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"2s\"\n  }"))
+	out := w.run(false, withCutover("apply", "-auto-approve", "-input=false")...)
+	mustSay(t, out, "Error: Live Migration Still In Progress", "Its cutover was requested and Atlas accepted it", "terraform untaint")
+	id := mustBeTaintedWith(t, w, sim)
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.CutoverTime = 5 * time.Second })
+	sim.AdvanceClock(time.Hour)
+	mustRefuseReplacement(t, w, sim, id, cutoverVar...)
+	mustRefuseReplacement(t, w, sim, id)
+	sim.ResetJournal()
+	w.run(true, "destroy", "-auto-approve", "-input=false")
+	if got := writes(sim); len(got) != 0 {
+		t.Fatalf("the destroy wrote %q", got)
+	}
+}

@@ -202,12 +202,12 @@ func (c *cutover) request(ctx context.Context, mig *client.Migration) (*client.M
 			// Read back and still ready: the request was not processed.
 			c.say("The answer to the cutover request was lost and Atlas still reports the migration ready, so the request was not processed: requesting the cutover again.")
 			if err := c.atlas.Cutover(ctx, c.projectID, c.id); err != nil {
-				addAPIError(c.diags, atlasSide, "cut over "+c.name(), err)
+				c.refused(err)
 				c.record(got)
 				return nil, false
 			}
 		default:
-			addAPIError(c.diags, atlasSide, "cut over "+c.name(), err)
+			c.refused(err)
 			c.record(got)
 			return nil, false
 		}
@@ -216,6 +216,13 @@ func (c *cutover) request(ctx context.Context, mig *client.Migration) (*client.M
 	tflog.Info(ctx, "cutover requested", map[string]any{"project_id": c.projectID, "migration_id": c.id})
 	c.say("Cutover requested. Waiting for COMPLETE; the application must now use the destination cluster.")
 	return mig, true
+}
+
+// refused reports a cutover request that Atlas did not accept (read back
+// as still ready, or answered with an error and not under way).
+func (c *cutover) refused(err error) {
+	summary, detail := describeAPIError(atlasSide, "cut over "+c.name(), err)
+	c.diags.AddError(summary, detail+"\n\nAtlas did not accept the cutover: the migration keeps syncing. "+c.advice(false))
 }
 
 // awaitComplete waits for COMPLETE after the cutover was requested; with

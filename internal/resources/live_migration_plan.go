@@ -136,7 +136,7 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	if replaced {
-		if cutOver && sameDestination(ctx, &plan, &state) {
+		if cutOver && sameDestination(ctx, &plan, &state) && !plansForDestroy() {
 			resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "New Migration Into A Cut-Over Cluster Refused",
 				fmt.Sprintf("This change replaces migration %s, which was cut over (Atlas reports %s), with a new migration into the same destination: "+
 					"cluster %s of project %s. The application now uses that cluster, and a new migration copies the source over it. Nothing was planned.\n\n"+
@@ -146,7 +146,7 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 					"(the address is in the `with` line of this error). Terraform does not tell the provider that a replacement was asked for by name, "+
 					"so a plan whose configuration change replaces this migration is refused even with -replace: to start the new migration with changed settings, "+
 					"remove this one from the state first (terraform state rm; for a cut-over migration that is all a destroy does, and Atlas keeps its record), "+
-					"then apply.",
+					"then apply."+destroyNote,
 					id, orDefault(status, "no status"), plan.destinationCluster(ctx), plan.ProjectID.ValueString(), plan.destinationCluster(ctx)))
 			return
 		}
@@ -219,6 +219,11 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 	}
 }
 
+// destroyNote ends a plan refusal: terraform destroy plans the configuration
+// first, and the refusal does not apply to it (see plansForDestroy).
+const destroyNote = "\n\nterraform destroy is not refused for this. Where the provider cannot tell that the plan is a destroy's " +
+	"(other systems than Linux), run terraform destroy -refresh=false."
+
 // sameDestination reports a plan whose migration goes into the cluster the
 // prior one went into. After an import the prior cluster is not known: any
 // cluster of the same project may be it.
@@ -249,7 +254,7 @@ func (r *liveMigrationResource) refuseTaintedReplacement(ctx context.Context, re
 	}
 	projectID := plan.ProjectID.ValueString()
 	seen := r.data.healthyMigrationsInto(projectID, cluster)
-	if len(seen) == 0 {
+	if len(seen) == 0 || plansForDestroy() {
 		return false
 	}
 	m := seen[0]
@@ -263,7 +268,7 @@ func (r *liveMigrationResource) refuseTaintedReplacement(ctx context.Context, re
 			"The migration is healthy, and a second one into the same cluster would copy the source over it. Nothing was planned.\n\n"+
 			"Keep the migration: remove the taint, then apply again.\n\n"+
 			"  terraform untaint atlasmig_live_migration.<name>\n  terraform apply\n\n"+
-			"The address is in the `with` line of this error (terraform state list shows it too). %s",
+			"The address is in the `with` line of this error (terraform state list shows it too). %s"+destroyNote,
 			cluster, projectID, m.ID, orDefault(m.Status, "no status"), next))
 	return true
 }
