@@ -258,17 +258,23 @@ func (r *liveMigrationResource) refuseTaintedReplacement(ctx context.Context, re
 		return false
 	}
 	m := seen[0]
-	next := "The apply continues waiting for it to start, and with cutover = true waits until it is ready and cuts it over; it starts nothing new and sends no request twice."
-	if m.Status == client.MigrationComplete {
+	why := fmt.Sprintf("which Atlas reports %s. The migration is healthy, and a second one into the same cluster would copy the source over it", orDefault(m.Status, "without status"))
+	next := "The apply continues where the failed one stopped: it waits for the start and, with cutover = true, waits until the migration is ready and cuts it over. " +
+		"It starts nothing new and sends no request twice."
+	switch {
+	case m.Status == client.MigrationFailed || m.Status == client.MigrationExpired:
+		why = fmt.Sprintf("which is %s after its cutover was requested. The application may already write to the cluster, which a new migration would overwrite", m.Status)
+		next = "The plan then warns and starts nothing; to start a new migration on purpose, run terraform apply -replace=atlasmig_live_migration.<name>."
+	case m.Status == client.MigrationComplete:
 		next = "Atlas reports it COMPLETE: the apply records it and sends nothing."
+	case m.CutOver:
+		next = "Its cutover was requested: the apply waits for COMPLETE and sends nothing."
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "Healthy Live Migration Would Be Replaced",
-		fmt.Sprintf("Terraform plans to start a new migration into cluster %s of project %s in place of migration %s, which Atlas reports %s: "+
-			"the object in the state is tainted, because the apply that started the migration ended with an error (or terraform taint marked it). "+
-			"The migration is healthy, and a second one into the same cluster would copy the source over it. Nothing was planned.\n\n"+
-			"Keep the migration: remove the taint, then apply again.\n\n"+
-			"  terraform untaint atlasmig_live_migration.<name>\n  terraform apply\n\n"+
-			"The address is in the `with` line of this error (terraform state list shows it too). %s"+destroyNote,
-			cluster, projectID, m.ID, orDefault(m.Status, "no status"), next))
+		fmt.Sprintf("Terraform plans to start a new migration into cluster %s of project %s in place of migration %s, %s. "+
+			"The object in the state is tainted because the apply that started the migration ended with an error (or terraform taint marked it). Nothing was planned.\n\n"+
+			"Keep the migration: remove the taint, then apply again (the address is in the `with` line of this error; terraform state list shows it too).\n\n"+
+			"  terraform untaint atlasmig_live_migration.<name>\n  terraform apply\n\n%s"+destroyNote,
+			cluster, projectID, m.ID, why, next))
 	return true
 }

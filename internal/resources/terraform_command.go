@@ -39,8 +39,8 @@ func commandDestroys(args []string) bool {
 		return true
 	case "plan", "apply":
 		for _, a := range args[sub+1:] {
-			switch strings.TrimPrefix(a, "-") {
-			case "-destroy", "destroy", "destroy=true", "-destroy=true":
+			switch a {
+			case "-destroy", "--destroy", "-destroy=true", "--destroy=true":
 				return true
 			}
 		}

@@ -16,6 +16,7 @@ func TestCommandDestroys(t *testing.T) {
 		{[]string{"terraform", "apply", "-auto-approve", "-var", "name=destroy"}, false},
 		{[]string{"terraform", "plan", "-var", "cutover=true"}, false},
 		{[]string{"terraform", "apply", "p.tfplan"}, false},
+		{[]string{"terraform", "apply", "destroy"}, false},
 		{[]string{"terraform"}, false},
 		{nil, false},
 	} {
