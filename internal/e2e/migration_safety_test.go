@@ -98,7 +98,11 @@ func (w *workspace) runInterrupted(ready func() bool, args ...string) (string, i
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, terraformPath(), append([]string{args[0], "-no-color"}, args[1:]...)...)
+	bin := w.bin
+	if bin == "" {
+		bin = terraformPath()
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{args[0], "-no-color"}, args[1:]...)...)
 	cmd.Dir, cmd.Env = w.dir, w.env
 	outPath := filepath.Join(w.dir, "interrupted.out")
 	f, err := os.Create(outPath)

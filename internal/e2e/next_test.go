@@ -302,3 +302,32 @@ func repoFile(t *testing.T, rel string) string {
 	}
 	return string(b)
 }
+
+// TestCutoverActionInterruptedFailsTheInvocation: Ctrl-C while the action
+// waits for readiness ends the invocation with an error that says the
+// cutover was not requested, and Terraform exits non-zero.
+func TestCutoverActionInterruptedFailsTheInvocation(t *testing.T) {
+	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
+	w.write("main.tf", requiredProviders+nextMigration+`
+action "atlasmig_cutover" "orders" {
+  config {
+    project_id   = atlasmig_live_migration.orders.project_id
+    migration_id = atlasmig_live_migration.orders.migration_id
+  }
+}
+`)
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.ReadyAfter = 1000 * time.Hour })
+	sim.ResetJournal()
+	// The plan reads the migration once; the invocation's reads follow.
+	out, code := w.runInterrupted(func() bool { return sim.Calls(simulator.RouteGetMigration) >= 3 },
+		"apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders")
+	if code == 0 {
+		t.Fatalf("the interrupted invocation exited 0:\n%s", out)
+	}
+	mustSay(t, out, "Operation Interrupted", "the cutover was not requested")
+	mustNotSay(t, out, "Apply complete!")
+	if got := writes(sim); len(got) != 0 {
+		t.Fatalf("the interrupted invocation wrote %q", got)
+	}
+}
