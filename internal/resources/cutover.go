@@ -163,14 +163,14 @@ func (c *cutover) awaitReady(ctx context.Context, mig *client.Migration) (*clien
 	if err != nil {
 		c.record(mig)
 		if errors.Is(err, context.DeadlineExceeded) {
-			lag := "Atlas reports no lag yet"
-			if mig.LagTimeSeconds != nil {
-				lag = fmt.Sprintf("its replication lag is %d s", *mig.LagTimeSeconds)
+			seen := describeMigration(mig)
+			if mig.LagTimeSeconds == nil {
+				seen += ", and no replication lag yet"
 			}
 			c.diags.AddError("Live Migration Not Ready For Cutover Yet",
-				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s, and %s. The wait ended when %s ran out; "+
+				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s. The wait ended when %s ran out; "+
 					"the cutover was not requested. Atlas sets readyForCutover once the destination is nearly in sync.\n\n%s",
-					c.id, c.projectID, describeMigration(mig), lag, c.timeout, c.advice(false)))
+					c.id, c.projectID, seen, c.timeout, c.advice(false)))
 			return mig, false
 		}
 		summary, detail := describeAPIError(atlasSide, "wait for "+c.name()+" to be ready for cutover (the cutover was not requested)", err)
