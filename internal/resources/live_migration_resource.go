@@ -125,7 +125,8 @@ func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "A push live migration of one Cloud Manager (or Ops Manager) deployment into an Atlas cluster, through an existing migration link: " +
 			"validated, started and awaited on create; cut over, in a reviewed change, by setting `cutover = true`. " +
 			"Atlas has no API to cancel or delete a migration: destroying one that is still `NEW` or `WORKING` fails, see the guide. " +
-			"Once started, a healthy migration is never tainted: a timeout, a rate limit or Ctrl-C ends the apply with a warning, and the next apply continues.",
+			"Once started, a migration is saved in state at once; a timeout, an API error or Ctrl-C afterwards ends the apply with an error, and the plan " +
+			"refuses to replace a healthy migration whose create failed: `terraform untaint` it, and the next apply continues it.",
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("`<project_id>/<migration_id>`; also the import id.", true),
 			"project_id": schema.StringAttribute{
