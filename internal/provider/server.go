@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -10,9 +11,9 @@ import (
 )
 
 var (
-	_ tfprotov6.ProviderServer                 = (*stoppingServer)(nil)
-	_ tfprotov6.ProviderServerWithActions      = (*stoppingServer)(nil)
-	_ tfprotov6.ProviderServerWithListResource = (*stoppingServer)(nil)
+	_ tfprotov6.ProviderServer     = (*stoppingServer)(nil)
+	_ tfprotov6.ActionServer       = (*stoppingServer)(nil)
+	_ tfprotov6.ListResourceServer = (*stoppingServer)(nil)
 )
 
 // stopGrace bounds how long a stop waits for the action invocations it
@@ -37,14 +38,24 @@ func NewServer(version string) func() tfprotov6.ProviderServer {
 // stoppingServer wraps the framework's server (see NewServer).
 type stoppingServer struct {
 	tfprotov6.ProviderServer
-	grace time.Duration
+	actions       tfprotov6.ActionServer
+	listResources tfprotov6.ListResourceServer
+	grace         time.Duration
 	// invocations counts the action invocations whose stream has not ended.
 	invocations sync.WaitGroup
 }
 
+// newStoppingServer wraps downstream, which serves actions and list
+// resources as the framework's server does.
 func newStoppingServer(downstream tfprotov6.ProviderServer) *stoppingServer {
-	return &stoppingServer{ProviderServer: downstream, grace: stopGrace}
+	s := &stoppingServer{ProviderServer: downstream, grace: stopGrace}
+	s.actions, _ = downstream.(tfprotov6.ActionServer)
+	s.listResources, _ = downstream.(tfprotov6.ListResourceServer)
+	return s
 }
+
+// errNotServed answers an RPC that the wrapped server does not serve.
+var errNotServed = errors.New("the provider's server does not serve this call")
 
 func (s *stoppingServer) StopProvider(ctx context.Context, req *tfprotov6.StopProviderRequest) (*tfprotov6.StopProviderResponse, error) {
 	resp, err := s.ProviderServer.StopProvider(ctx, req)
@@ -60,22 +71,27 @@ func (s *stoppingServer) StopProvider(ctx context.Context, req *tfprotov6.StopPr
 	return resp, err
 }
 
-func (s *stoppingServer) actions() tfprotov6.ActionServer {
-	return s.ProviderServer.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // The framework's server implements it.
-}
-
 func (s *stoppingServer) ValidateActionConfig(ctx context.Context, req *tfprotov6.ValidateActionConfigRequest) (*tfprotov6.ValidateActionConfigResponse, error) {
-	return s.actions().ValidateActionConfig(ctx, req)
+	if s.actions == nil {
+		return nil, errNotServed
+	}
+	return s.actions.ValidateActionConfig(ctx, req)
 }
 
 func (s *stoppingServer) PlanAction(ctx context.Context, req *tfprotov6.PlanActionRequest) (*tfprotov6.PlanActionResponse, error) {
-	return s.actions().PlanAction(ctx, req)
+	if s.actions == nil {
+		return nil, errNotServed
+	}
+	return s.actions.PlanAction(ctx, req)
 }
 
 // InvokeAction counts the invocation until its stream has ended, that is
 // until the protocol server has sent (or dropped) its last event.
 func (s *stoppingServer) InvokeAction(ctx context.Context, req *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error) {
-	resp, err := s.actions().InvokeAction(ctx, req)
+	if s.actions == nil {
+		return nil, errNotServed
+	}
+	resp, err := s.actions.InvokeAction(ctx, req)
 	if err != nil || resp == nil || resp.Events == nil {
 		return resp, err
 	}
@@ -89,14 +105,16 @@ func (s *stoppingServer) InvokeAction(ctx context.Context, req *tfprotov6.Invoke
 	return resp, nil
 }
 
-func (s *stoppingServer) listResources() tfprotov6.ListResourceServer {
-	return s.ProviderServer.(tfprotov6.ProviderServerWithListResource) //nolint:staticcheck // The framework's server implements it.
-}
-
 func (s *stoppingServer) ValidateListResourceConfig(ctx context.Context, req *tfprotov6.ValidateListResourceConfigRequest) (*tfprotov6.ValidateListResourceConfigResponse, error) {
-	return s.listResources().ValidateListResourceConfig(ctx, req)
+	if s.listResources == nil {
+		return nil, errNotServed
+	}
+	return s.listResources.ValidateListResourceConfig(ctx, req)
 }
 
 func (s *stoppingServer) ListResource(ctx context.Context, req *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error) {
-	return s.listResources().ListResource(ctx, req)
+	if s.listResources == nil {
+		return nil, errNotServed
+	}
+	return s.listResources.ListResource(ctx, req)
 }

@@ -272,7 +272,8 @@ func (r *liveMigrationResource) refuseTaintedReplacement(ctx context.Context, re
 	}
 	resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "Healthy Live Migration Would Be Replaced",
 		fmt.Sprintf("Terraform plans to start a new migration into cluster %s of project %s in place of migration %s, %s. "+
-			"The object in the state is tainted because the apply that started the migration ended with an error (or terraform taint marked it). Nothing was planned.\n\n"+
+			"The object in the state is tainted because the apply that started the migration ended with an error (or terraform taint marked it); "+
+			"if instead another resource of this configuration manages that migration, one cluster takes one migration at a time. Nothing was planned.\n\n"+
 			"Keep the migration: remove the taint, then apply again (the address is in the `with` line of this error; terraform state list shows it too).\n\n"+
 			"  terraform untaint atlasmig_live_migration.<name>\n  terraform apply\n\n%s"+destroyNote,
 			cluster, projectID, m.ID, why, next))
