@@ -164,7 +164,7 @@ func TestFailedMigrationOfAFailedCreateIsReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := w.run(true, "plan", "-input=false")
-	mustSay(t, plan, "is tainted, so must be replaced", "1 to add, 0 to change, 1 to destroy")
+	mustSay(t, plan, "is tainted, so", "must be replaced", "1 to add, 0 to change, 1 to destroy")
 	mustNotSay(t, plan, "Error")
 }
 
