@@ -319,9 +319,11 @@ action "atlasmig_cutover" "orders" {
 	w.run(true, "apply", "-auto-approve", "-input=false")
 	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.ReadyAfter = 1000 * time.Hour })
 	sim.ResetJournal()
-	// The plan reads the migration once; the invocation's reads follow.
-	out, code := w.runInterrupted(func() bool { return sim.Calls(simulator.RouteGetMigration) >= 3 },
-		"apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders")
+	// Interrupted once the invocation reports that it waits.
+	out, code := w.runInterrupted(func() bool {
+		b, _ := os.ReadFile(filepath.Join(w.dir, "interrupted.out"))
+		return strings.Contains(string(b), "Waiting until Atlas reports the migration ready for cutover.")
+	}, "apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders")
 	if code == 0 {
 		t.Fatalf("the interrupted invocation exited 0:\n%s", out)
 	}
