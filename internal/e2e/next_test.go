@@ -333,3 +333,32 @@ action "atlasmig_cutover" "orders" {
 		t.Fatalf("the interrupted invocation wrote %q", got)
 	}
 }
+
+// TestCutoverActionRefusesAMalformedIDFromAVariable: Terraform validates
+// the action's configuration before variables are known; the plan still
+// refuses a malformed id, and nothing reaches Atlas.
+func TestCutoverActionRefusesAMalformedIDFromAVariable(t *testing.T) {
+	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
+	w.write("main.tf", requiredProviders+`
+provider "atlasmig" {}
+
+variable "migration_id" {
+  type    = string
+  default = "XYZ"
+}
+
+action "atlasmig_cutover" "orders" {
+  config {
+    project_id   = "`+migGroup+`"
+    migration_id = var.migration_id
+  }
+}
+`)
+	for _, cmd := range [][]string{{"plan", "-input=false", "-invoke=action.atlasmig_cutover.orders"}, {"apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders"}} {
+		out := w.run(false, cmd...)
+		mustSay(t, out, "migration_id must be a migration id", `got: "XYZ"`)
+	}
+	if n := sim.Total(); n != 0 {
+		t.Fatalf("%d requests reached the simulator", n)
+	}
+}
