@@ -218,7 +218,7 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 	// Each kind of wait was under way, and each kept its migration.
 	mustSay(t, out, "Interrupt received", "to complete after its cutover: Terraform was interrupted",
 		"to be ready for cutover (the cutover was not requested): Terraform was interrupted",
-		"to start: Terraform was interrupted", "is saved in state, not tainted")
+		"to start: Terraform was interrupted", "terraform untaint")
 	mustNotSay(t, out, "Cannot Reach Atlas", "Live Migration May Have Been Started")
 	after := byCluster()
 	if len(after) != len(interruptedFleet) {
@@ -247,8 +247,8 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 		}
 	}
 
-	// Terraform's state holds every migration Atlas created, with its id,
-	// none tainted.
+	// Terraform's state holds every migration Atlas created, with its id;
+	// those whose create was interrupted (group B) are tainted.
 	list := strings.Fields(w.stateList())
 	var state struct {
 		Values struct {
@@ -266,12 +266,16 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	inState := map[string]string{}
+	createdNow := map[string]bool{}
+	for _, m := range members(func(m fleetMember) bool { return m.group == "B" }) {
+		createdNow[m.address()] = true
+	}
 	for _, r := range state.Values.RootModule.Resources {
 		if r.Type != "atlasmig_live_migration" {
 			continue
 		}
-		if r.Tainted {
-			t.Errorf("%s is tainted after Ctrl-C", r.Address)
+		if r.Tainted != createdNow[r.Address] {
+			t.Errorf("%s is tainted %t after Ctrl-C", r.Address, r.Tainted)
 		}
 		id, _ := r.Values["migration_id"].(string)
 		inState[r.Address] = id
@@ -288,8 +292,17 @@ func TestCtrlCDuringAFleetsWaitsKeepsEveryMigration(t *testing.T) {
 		t.Errorf("%d migrations in state, want %d: %v", len(inState), len(interruptedFleet), inState)
 	}
 
-	// The next plan creates and replaces nothing: it continues the cutovers
-	// and the starts that were interrupted, and nothing else.
+	// The next plan refuses to replace the three healthy migrations whose
+	// create was interrupted; once untainted, it creates and replaces
+	// nothing: it continues the cutovers and the starts that were
+	// interrupted, and nothing else.
+	refused := w.run(false, "plan", "-input=false")
+	if n := strings.Count(refused, "Error: Healthy Live Migration Would Be Replaced"); n != len(createdNow) {
+		t.Errorf("the plan after Ctrl-C refuses %d replacements, want %d:\n%s", n, len(createdNow), refused)
+	}
+	for address := range createdNow {
+		w.run(true, "untaint", address)
+	}
 	var updated []string
 	actions, text := planActions(t, w, "continue.tfplan")
 	mustSay(t, text, "Plan: 0 to add, 6 to change, 0 to destroy.", "Live Migration Cutover Still Completing", "Live Migration Still Starting",

@@ -98,7 +98,11 @@ func (w *workspace) runInterrupted(ready func() bool, args ...string) (string, i
 	w.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, terraformPath(), append([]string{args[0], "-no-color"}, args[1:]...)...)
+	bin := w.bin
+	if bin == "" {
+		bin = terraformPath()
+	}
+	cmd := exec.CommandContext(ctx, bin, append([]string{args[0], "-no-color"}, args[1:]...)...)
 	cmd.Dir, cmd.Env = w.dir, w.env
 	outPath := filepath.Join(w.dir, "interrupted.out")
 	f, err := os.Create(outPath)
@@ -133,21 +137,24 @@ func (w *workspace) runInterrupted(ready func() bool, args ...string) (string, i
 
 // TestCutoverWaitOutlastingItsTimeoutIsContinuedNotReplaced: cutover =
 // true at create, the cutover is requested, COMPLETE comes after
-// timeouts.update. The apply keeps the migration (a warning, no taint);
-// the next plan continues the wait; nothing new is created or cut over.
+// timeouts.update. The apply fails and Terraform taints the migration; the
+// next plan refuses its replacement; after terraform untaint, the plan
+// continues the wait; nothing new is created or cut over.
 func TestCutoverWaitOutlastingItsTimeoutIsContinuedNotReplaced(t *testing.T) {
 	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
 	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"2s\"\n  }"))
-	out := w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
-	mustSay(t, out, "Warning: Live Migration Still In Progress", "status WORKING", "Its cutover was requested: the next apply waits for COMPLETE", "not tainted")
+	out := w.run(false, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	mustSay(t, out, "Error: Live Migration Still In Progress", "status WORKING", "Its cutover was requested and Atlas accepted it", "terraform untaint")
 	attrs, tainted := stateResource(t, w)
-	if tainted || attrs["cutover"] != true || attrs["status"] != "WORKING" {
+	if !tainted || attrs["cutover"] != true || attrs["status"] != "WORKING" {
 		t.Fatalf("state after the timeout: tainted %t, %v", tainted, attrs)
 	}
 	ms := sim.Migrations()
 	if len(ms) != 1 || !ms[0].CutoverRequested {
 		t.Fatalf("migrations: %+v", ms)
 	}
+	mustRefuseReplacement(t, w, sim, ms[0].ID, cutoverVar...)
+	w.run(true, "untaint", migAddress)
 	plan, code := w.runCode("plan", "-input=false", "-detailed-exitcode", "-var", "cutover=true")
 	if code != 2 {
 		t.Fatalf("plan exit %d:\n%s", code, plan)
@@ -181,9 +188,11 @@ func TestCtrlCDuringTheCutoverWaitKeepsTheMigration(t *testing.T) {
 	mustNotSay(t, out, "Cannot Reach Atlas")
 	mustSay(t, out, "Operation Interrupted")
 	attrs, tainted := stateResource(t, w)
-	if tainted || attrs["status"] != "WORKING" {
+	if !tainted || attrs["status"] != "WORKING" {
 		t.Fatalf("state after Ctrl-C: tainted %t, %v", tainted, attrs)
 	}
+	mustRefuseReplacement(t, w, sim, attrs["migration_id"].(string), cutoverVar...)
+	w.run(true, "untaint", migAddress)
 	plan := w.run(true, "plan", "-input=false", "-var", "cutover=true")
 	mustSay(t, plan, "Live Migration Cutover Still Completing")
 	mustNotSay(t, plan, "1 to add", "must be replaced")
@@ -195,18 +204,19 @@ func TestCtrlCDuringTheCutoverWaitKeepsTheMigration(t *testing.T) {
 }
 
 // TestRateLimitedWaitAfterCreationKeepsTheMigration: 429s while waiting
-// for the new migration to start; the apply keeps it, and the next apply
-// continues the wait instead of planning a replacement.
+// for the new migration to start; the apply fails and keeps it in the state,
+// tainted; the next plan refuses its replacement, and after terraform
+// untaint the next apply continues the wait.
 func TestRateLimitedWaitAfterCreationKeepsTheMigration(t *testing.T) {
 	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{StartAfter: 1000 * time.Hour, ReadyAfter: 2000 * time.Hour})
 	w.write("main.tf", strings.Replace(safetyConfig("orders", ""), `provider "atlasmig" {}`, "provider \"atlasmig\" {\n  max_retries = 1\n}", 1))
 	sim.SetFault(simulator.RouteGetMigration, simulator.Fault{Count: 1000, Status: 429, RetryAfter: "0"})
-	out := w.run(true, "apply", "-auto-approve", "-input=false")
-	mustSay(t, out, "Warning: Atlas Rate Limit Exceeded", "not tainted", "starts no other migration")
-	if _, tainted := stateResource(t, w); tainted {
-		t.Fatal("the healthy migration is tainted")
-	}
+	out := w.run(false, "apply", "-auto-approve", "-input=false")
+	mustSay(t, out, "Error: Atlas Rate Limit Exceeded", "terraform untaint", "starts no other migration")
+	id := mustBeTaintedWith(t, w, sim)
 	sim.ClearFaults()
+	mustRefuseReplacement(t, w, sim, id)
+	w.run(true, "untaint", migAddress)
 	plan := w.run(true, "plan", "-input=false")
 	mustSay(t, plan, "Live Migration Still Starting", "1 to change")
 	mustNotSay(t, plan, "1 to add", "must be replaced")
@@ -294,7 +304,7 @@ func TestDiagnosesPointTheRightWay(t *testing.T) {
 	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"1s\"\n  }"))
 	w.run(true, "apply", "-auto-approve", "-input=false")
 	out := w.run(false, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
-	mustSay(t, out, "Error: Live Migration Not Ready For Cutover Yet", "its replication lag is", "the cutover was not requested")
+	mustSay(t, out, "Error: Live Migration Not Ready For Cutover Yet", ", lag ", "the cutover was not requested")
 	mustNotSay(t, out, "rate limiting")
 
 	// Ctrl-C while the validation of a new migration is pending (a fresh
@@ -396,16 +406,19 @@ func TestLiveMigrationExamplesWorkWhenPasted(t *testing.T) {
 }
 
 // TestMigrationFailedAfterItsCutoverIsNeverReplacedOnItsOwn: the cutover
-// was requested, then the migration FAILED; the plan warns and changes
-// nothing, and only -replace would start a new one.
+// was requested, then the migration FAILED; tainted by the apply that
+// outlasted its timeout, it is not replaced; untainted, the plan warns and
+// changes nothing, and only -replace would start a new one.
 func TestMigrationFailedAfterItsCutoverIsNeverReplacedOnItsOwn(t *testing.T) {
 	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
 	w.write("main.tf", safetyConfig("orders", "  timeouts {\n    update = \"2s\"\n  }"))
-	w.run(true, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	w.run(false, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
 	id := sim.Migrations()[0].ID
 	if err := sim.FailMigration(id); err != nil {
 		t.Fatal(err)
 	}
+	mustRefuseReplacement(t, w, sim, id, cutoverVar...)
+	w.run(true, "untaint", migAddress)
 	plan, code := w.runCode("plan", "-input=false", "-detailed-exitcode", "-var", "cutover=true")
 	if code != 0 {
 		t.Fatalf("plan exit %d (want 0: nothing planned):\n%s", code, plan)
@@ -422,12 +435,14 @@ func TestMigrationFailedAfterItsCutoverIsNeverReplacedOnItsOwn(t *testing.T) {
 func TestCtrlCWhileWaitingForTheStartKeepsTheMigration(t *testing.T) {
 	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{StartAfter: 1000 * time.Hour, ReadyAfter: 2000 * time.Hour})
 	w.write("main.tf", safetyConfig("orders", ""))
-	out, _ := w.runInterrupted(func() bool { return len(sim.Migrations()) == 1 }, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	out, code := w.runInterrupted(func() bool { return len(sim.Migrations()) == 1 }, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
 	mustNotSay(t, out, "Cannot Reach Atlas")
 	attrs, tainted := stateResource(t, w)
-	if tainted || attrs["status"] != "NEW" || attrs["cutover"] != true {
-		t.Fatalf("state after Ctrl-C: tainted %t, %v", tainted, attrs)
+	if code == 0 || !tainted || attrs["status"] != "NEW" || attrs["cutover"] != true {
+		t.Fatalf("state after Ctrl-C (exit %d): tainted %t, %v", code, tainted, attrs)
 	}
+	mustRefuseReplacement(t, w, sim, attrs["migration_id"].(string), cutoverVar...)
+	w.run(true, "untaint", migAddress)
 	plan := w.run(true, "plan", "-input=false", "-var", "cutover=true")
 	mustSay(t, plan, "Warning: Migration Will Be Cut Over In This Apply", "stopped before the cutover", "1 to change")
 	mustNotSay(t, plan, "1 to add", "must be replaced")

@@ -305,3 +305,63 @@ func repoFile(t *testing.T, rel string) string {
 	}
 	return string(b)
 }
+
+// TestCutoverActionInterruptedFailsTheInvocation: Ctrl-C while the action
+// waits for readiness ends the invocation with an error that says the
+// cutover was not requested, and Terraform exits non-zero.
+func TestCutoverActionInterruptedFailsTheInvocation(t *testing.T) {
+	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
+	w.write("main.tf", requiredProviders+nextMigration+`
+action "atlasmig_cutover" "orders" {
+  config {
+    project_id   = atlasmig_live_migration.orders.project_id
+    migration_id = atlasmig_live_migration.orders.migration_id
+  }
+}
+`)
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.ReadyAfter = 1000 * time.Hour })
+	sim.ResetJournal()
+	// Interrupted once the invocation reports that it waits.
+	out, code := w.runInterrupted(func() bool {
+		b, _ := os.ReadFile(filepath.Join(w.dir, "interrupted.out"))
+		return strings.Contains(string(b), "Waiting until Atlas reports the migration ready for cutover.")
+	}, "apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders")
+	if code == 0 {
+		t.Fatalf("the interrupted invocation exited 0:\n%s", out)
+	}
+	mustSay(t, out, "Operation Interrupted", "the cutover was not requested")
+	mustNotSay(t, out, "Apply complete!")
+	if got := writes(sim); len(got) != 0 {
+		t.Fatalf("the interrupted invocation wrote %q", got)
+	}
+}
+
+// TestCutoverActionRefusesAMalformedIDFromAVariable: Terraform validates
+// the action's configuration before variables are known; the plan still
+// refuses a malformed id, and nothing reaches Atlas.
+func TestCutoverActionRefusesAMalformedIDFromAVariable(t *testing.T) {
+	w, sim := nextWorkspace(t, "the atlasmig_cutover action", tfcli.ActionsVersion)
+	w.write("main.tf", requiredProviders+`
+provider "atlasmig" {}
+
+variable "migration_id" {
+  type    = string
+  default = "XYZ"
+}
+
+action "atlasmig_cutover" "orders" {
+  config {
+    project_id   = "`+migGroup+`"
+    migration_id = var.migration_id
+  }
+}
+`)
+	for _, cmd := range [][]string{{"plan", "-input=false", "-invoke=action.atlasmig_cutover.orders"}, {"apply", "-auto-approve", "-input=false", "-invoke=action.atlasmig_cutover.orders"}} {
+		out := w.run(false, cmd...)
+		mustSay(t, out, "migration_id must be a migration id", `got: "XYZ"`)
+	}
+	if n := sim.Total(); n != 0 {
+		t.Fatalf("%d requests reached the simulator", n)
+	}
+}

@@ -163,14 +163,14 @@ func (c *cutover) awaitReady(ctx context.Context, mig *client.Migration) (*clien
 	if err != nil {
 		c.record(mig)
 		if errors.Is(err, context.DeadlineExceeded) {
-			lag := "Atlas reports no lag yet"
-			if mig.LagTimeSeconds != nil {
-				lag = fmt.Sprintf("its replication lag is %d s", *mig.LagTimeSeconds)
+			seen := describeMigration(mig)
+			if mig.LagTimeSeconds == nil {
+				seen += ", and no replication lag yet"
 			}
 			c.diags.AddError("Live Migration Not Ready For Cutover Yet",
-				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s, and %s. The wait ended when %s ran out; "+
+				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s. The wait ended when %s ran out; "+
 					"the cutover was not requested. Atlas sets readyForCutover once the destination is nearly in sync.\n\n%s",
-					c.id, c.projectID, describeMigration(mig), lag, c.timeout, c.advice(false)))
+					c.id, c.projectID, seen, c.timeout, c.advice(false)))
 			return mig, false
 		}
 		summary, detail := describeAPIError(atlasSide, "wait for "+c.name()+" to be ready for cutover (the cutover was not requested)", err)
@@ -202,12 +202,12 @@ func (c *cutover) request(ctx context.Context, mig *client.Migration) (*client.M
 			// Read back and still ready: the request was not processed.
 			c.say("The answer to the cutover request was lost and Atlas still reports the migration ready, so the request was not processed: requesting the cutover again.")
 			if err := c.atlas.Cutover(ctx, c.projectID, c.id); err != nil {
-				addAPIError(c.diags, atlasSide, "cut over "+c.name(), err)
+				c.refused(err)
 				c.record(got)
 				return nil, false
 			}
 		default:
-			addAPIError(c.diags, atlasSide, "cut over "+c.name(), err)
+			c.refused(err)
 			c.record(got)
 			return nil, false
 		}
@@ -216,6 +216,13 @@ func (c *cutover) request(ctx context.Context, mig *client.Migration) (*client.M
 	tflog.Info(ctx, "cutover requested", map[string]any{"project_id": c.projectID, "migration_id": c.id})
 	c.say("Cutover requested. Waiting for COMPLETE; the application must now use the destination cluster.")
 	return mig, true
+}
+
+// refused reports a cutover request that Atlas did not accept (read back
+// as still ready, or answered with an error and not under way).
+func (c *cutover) refused(err error) {
+	summary, detail := describeAPIError(atlasSide, "cut over "+c.name(), err)
+	c.diags.AddError(summary, detail+"\n\nAtlas did not accept the cutover: the migration keeps syncing. "+c.advice(false))
 }
 
 // awaitComplete waits for COMPLETE after the cutover was requested; with

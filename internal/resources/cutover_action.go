@@ -114,6 +114,9 @@ func (a *cutoverAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 		cfg.ProjectID.IsUnknown() || cfg.ProjectID.IsNull() || cfg.MigrationID.IsUnknown() || cfg.MigrationID.IsNull() {
 		return
 	}
+	if !validActionIDs(cfg, &resp.Diagnostics) {
+		return
+	}
 	projectID, id := cfg.ProjectID.ValueString(), cfg.MigrationID.ValueString()
 	mig, err := a.data.Atlas.GetMigration(ctx, projectID, id)
 	switch {
@@ -125,6 +128,28 @@ func (a *cutoverAction) ModifyPlan(ctx context.Context, req action.ModifyPlanReq
 	default:
 		endedBeforeCutover(mig, id, projectID, &resp.Diagnostics)
 	}
+}
+
+// validActionIDs checks the ids the way the schema's validators do. Terraform
+// validates an action's configuration before it knows values that come from
+// variables or other objects, and does not validate it again once they are
+// known: the plan and the invocation check again, so that a malformed id is
+// never sent to Atlas.
+func validActionIDs(cfg cutoverActionModel, diags *diag.Diagnostics) bool {
+	ok := true
+	for _, id := range []struct {
+		name, what string
+		value      types.String
+	}{{"project_id", "an Atlas project id", cfg.ProjectID}, {"migration_id", "a migration id", cfg.MigrationID}} {
+		if id.value.IsNull() || id.value.IsUnknown() || idPattern.MatchString(id.value.ValueString()) {
+			continue
+		}
+		ok = false
+		diags.AddAttributeError(path.Root(id.name), "Invalid Attribute Value Match",
+			fmt.Sprintf("Attribute %s must be %s: 24 lowercase hexadecimal characters (for example 65a1b2c3d4e5f6a7b8c9d0e1), got: %q. Nothing was sent to Atlas.",
+				id.name, id.what, id.value.ValueString()))
+	}
+	return ok
 }
 
 func parseActionTimeout(s string) (time.Duration, error) {
@@ -139,7 +164,7 @@ func (a *cutoverAction) Invoke(ctx context.Context, req action.InvokeRequest, re
 	var cfg cutoverActionModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	atlas := a.data.atlasClient(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if resp.Diagnostics.HasError() || !validActionIDs(cfg, &resp.Diagnostics) {
 		return
 	}
 	timeout := cutoverActionDefaultTimeout

@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
@@ -181,5 +184,65 @@ func TestShortDuration(t *testing.T) {
 		if got := shortDuration(d); got != want {
 			t.Errorf("%v: %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestCutoverActionTimeoutNamesTheLagOnce: the error of a readiness wait
+// that ran out says what Atlas reported last, its lag once.
+func TestCutoverActionTimeoutNamesTheLagOnce(t *testing.T) {
+	sim, atlas := migrationSim(t, time.Minute)
+	id := startMigration(t, sim, atlas).MigrationID.ValueString()
+	sim.AdvanceClock(30 * time.Minute)
+	if m, _ := sim.Migration(id); m.Status != simulator.StatusWorking || m.ReadyForCutover {
+		t.Fatalf("migration %+v", m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var diags diag.Diagnostics
+	run := actionCutover(atlas, Polling{Scale: 1}, tGroup, id, &diags)
+	run.run(ctx, nil)
+	if !diags.HasError() {
+		t.Fatal("no error")
+	}
+	d := diags[0].Detail()
+	if diags[0].Summary() != "Live Migration Not Ready For Cutover Yet" || strings.Count(d, "lag") != 1 || !strings.Contains(d, ", lag ") {
+		t.Fatalf("%s: %s", diags[0].Summary(), d)
+	}
+}
+
+// actionConfig is the action's configuration with these ids.
+func actionConfig(t *testing.T, projectID, migrationID string) tfsdk.Config {
+	t.Helper()
+	var sr action.SchemaResponse
+	(&cutoverAction{}).Schema(context.Background(), action.SchemaRequest{}, &sr)
+	typ := sr.Schema.Type().TerraformType(context.Background())
+	return tfsdk.Config{Schema: sr.Schema, Raw: tftypes.NewValue(typ, map[string]tftypes.Value{
+		"project_id":   tftypes.NewValue(tftypes.String, projectID),
+		"migration_id": tftypes.NewValue(tftypes.String, migrationID),
+		"timeout":      tftypes.NewValue(tftypes.String, nil),
+	})}
+}
+
+// TestCutoverActionNeverSendsAMalformedID: Terraform validates the action's
+// configuration before values from variables are known; the plan and the
+// invocation refuse a malformed id before any request.
+func TestCutoverActionNeverSendsAMalformedID(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	a := &cutoverAction{data: &ProviderData{Atlas: atlas}}
+	ctx := context.Background()
+	var plan action.ModifyPlanResponse
+	a.ModifyPlan(ctx, action.ModifyPlanRequest{Config: actionConfig(t, tGroup, "XYZ")}, &plan)
+	var invoke action.InvokeResponse
+	a.Invoke(ctx, action.InvokeRequest{Config: actionConfig(t, "XYZ", "0123456789abcdef01234567")}, &invoke)
+	for _, c := range []struct {
+		diags diag.Diagnostics
+		attr  string
+	}{{plan.Diagnostics, "migration_id"}, {invoke.Diagnostics, "project_id"}} {
+		if c.diags.ErrorsCount() != 1 || !strings.Contains(c.diags[0].Detail(), "Attribute "+c.attr+" must be") {
+			t.Errorf("diagnostics: %v", c.diags)
+		}
+	}
+	if n := sim.Total(); n != 0 {
+		t.Fatalf("%d requests reached Atlas", n)
 	}
 }

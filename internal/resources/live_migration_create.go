@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -15,8 +14,11 @@ import (
 
 // Create checks the migration against what the link exposes, validates it,
 // starts it and waits until it has left NEW, then, with cutover = true, cuts
-// it over. Once Atlas has started it, a passing error ends with a warning and
-// the migration saved as it is, never tainted: the next apply continues.
+// it over. Once Atlas has started it, whatever stops the apply short of what
+// the configuration asks is an error, so the apply exits non-zero; the
+// migration is saved first, with its id. Terraform then taints it, and the
+// next plan refuses to replace a healthy one (refuseTaintedReplacement):
+// after terraform untaint, the next apply continues it.
 func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan liveMigrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -104,11 +106,8 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		addAPIError(&resp.Diagnostics, atlasSide, "start the migration in project "+projectID, err)
 		return
 	}
-	// Saved at once: from here on, nothing is orphaned. From here on too,
-	// Create returns no error for a healthy migration: Terraform taints an
-	// object whose create fails, and plans a tainted object's replacement
-	// as a create — a second migration the plan would not announce as
-	// such. What is left undone is recorded, and the next apply continues.
+	// Saved at once: from here on, nothing is orphaned. What is left
+	// undone is recorded, and an apply after terraform untaint continues.
 	plan.MigrationID = types.StringValue(mig.ID)
 	plan.ID = types.StringValue(projectID + "/" + mig.ID)
 	plan.apply(mig)
@@ -116,14 +115,14 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	save := func() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+		// The planned private state came with the plan; the object in
+		// the state was not planned from a prior one.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privPlannedFrom, nil)...)
 	}
 	save()
 	resp.Diagnostics.Append(setMigrationIdentity(ctx, resp.Identity, plan.ProjectID, plan.MigrationID)...)
 	tflog.Info(ctx, "live migration started", map[string]any{"project_id": projectID, "migration_id": mig.ID})
-	kept := func(next string) string {
-		return fmt.Sprintf("Migration %s was started in project %s and is saved in state, not tainted: it is healthy and keeps syncing. %s "+
-			"The next terraform apply continues from there (its plan shows the status as known after apply) and starts no other migration.", mig.ID, projectID, next)
-	}
+	kept := func(next string) string { return keptAfterCreate(mig.ID, projectID, next) }
 
 	if mig.Status == client.MigrationNew || mig.Status == "" {
 		mig, err = awaitStart(createCtx, atlas, sched, projectID, mig.ID, mig)
@@ -131,11 +130,11 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		if err != nil {
 			save()
 			summary, detail := describeWait("migration "+mig.ID+" to start", "timeouts.create", mig, err)
-			next := "The apply stopped waiting for it to start."
+			next := "It has not started yet, and the apply stopped waiting for it."
 			if plan.Cutover.ValueBool() {
-				next += " Its cutover (cutover = true) was not requested: the next apply waits until it is ready and cuts it over, as its plan says."
+				next += " Its cutover (cutover = true) was not requested."
 			}
-			resp.Diagnostics.AddWarning(summary, detail+"\n\n"+kept(next))
+			resp.Diagnostics.AddError(summary, detail+"\n\n"+kept(next))
 			return
 		}
 	}
@@ -158,9 +157,8 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 		defer cancelCut()
 		// The state keeps cutover = true, as configured; whether Atlas
 		// accepted the cutover is recorded in private state.
-		var cd diag.Diagnostics
 		run := cutover{
-			atlas: atlas, sched: sched, projectID: projectID, id: mig.ID, diags: &cd, timeout: "timeouts.update",
+			atlas: atlas, sched: sched, projectID: projectID, id: mig.ID, diags: &resp.Diagnostics, timeout: "timeouts.update",
 			save: func(m *client.Migration) {
 				if m != nil {
 					plan.apply(m)
@@ -170,20 +168,23 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 			requested: func() { priv.CutoverRequested = true },
 			advice: func(requested bool) string {
 				if requested {
-					return kept("Its cutover was requested: the next apply waits for COMPLETE, and the application must now use the destination cluster.")
+					return kept("Its cutover was requested and Atlas accepted it, but it is not COMPLETE yet: the application must now use the destination cluster.")
 				}
-				return kept("Its cutover was not requested: the next apply waits until it is ready and cuts it over, as its plan says.")
+				return kept("Its cutover was not requested.")
 			},
 			afterFailure: ownCutoverKept,
 		}
 		run.run(cutCtx, mig)
-		// Each problem is reported, but none taints the migration.
-		for _, d := range cd {
-			if d.Severity() == diag.SeverityError {
-				resp.Diagnostics.AddWarning(d.Summary(), d.Detail())
-			} else {
-				resp.Diagnostics.Append(d)
-			}
-		}
 	}
+}
+
+// keptAfterCreate ends the error of a create that started migration id and
+// then stopped short: what was done, what was not (next), and the way to
+// continue without a second migration.
+func keptAfterCreate(id, projectID, next string) string {
+	return fmt.Sprintf("Migration %s was started in project %s and is saved in the state with its id; Terraform marks it tainted because this apply "+
+		"ended with an error. %s\n\nThe provider refuses to replace a healthy migration: the next plan fails until the taint is removed. "+
+		"To continue this migration, remove the taint and apply again (the address is in the `with` line of this error):\n\n"+
+		"  terraform untaint atlasmig_live_migration.<name>\n  terraform apply\n\n"+
+		"That apply continues from where this one stopped and starts no other migration.", id, projectID, next)
 }

@@ -40,6 +40,7 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privPlannedFrom, nil)...)
 	}
 	cutOver := priv.CutoverRequested || status == client.MigrationComplete
 	waitsComplete := cutOver && plan.Cutover.ValueBool() && activeMigration(status)

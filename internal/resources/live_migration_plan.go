@@ -61,6 +61,9 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 				return
 			}
 		}
+		if r.refuseTaintedReplacement(ctx, req, &plan, resp) {
+			return
+		}
 		if plan.Cutover.ValueBool() {
 			resp.Diagnostics.AddWarning("Migration Will Be Cut Over In This Apply",
 				"cutover = true on a new migration: the apply creates it, waits until it is ready and cuts over at once (the maintenance-window mode). "+
@@ -76,6 +79,8 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privUnannouncedReplace, nil)...)
+	from, _ := json.Marshal(state.MigrationID.ValueString())
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privPlannedFrom, from)...)
 	priv, diags := readMigrationPrivate(ctx, req.Private, &state)
 	resp.Diagnostics.Append(diags...)
 	status := state.Status.ValueString()
@@ -136,6 +141,20 @@ func (r *liveMigrationResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	if replaced {
+		if cutOver && sameDestination(ctx, &plan, &state) && !plansForDestroy() {
+			resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "New Migration Into A Cut-Over Cluster Refused",
+				fmt.Sprintf("This change replaces migration %s, which was cut over (Atlas reports %s), with a new migration into the same destination: "+
+					"cluster %s of project %s. The application now uses that cluster, and a new migration copies the source over it. Nothing was planned.\n\n"+
+					"Undo the change to keep the migration as it is, or change the destination to migrate into another cluster. "+
+					"To migrate into %s again on purpose, ask for the replacement by name, with the configuration the migration was started with:\n\n"+
+					"  terraform apply -replace=atlasmig_live_migration.<name>\n\n"+
+					"(the address is in the `with` line of this error). Terraform does not tell the provider that a replacement was asked for by name, "+
+					"so a plan whose configuration change replaces this migration is refused even with -replace: to start the new migration with changed settings, "+
+					"remove this one from the state first (terraform state rm; for a cut-over migration that is all a destroy does, and Atlas keeps its record), "+
+					"then apply."+destroyNote,
+					id, orDefault(status, "no status"), plan.destinationCluster(ctx), plan.ProjectID.ValueString(), plan.destinationCluster(ctx)))
+			return
+		}
 		if plan.Cutover.ValueBool() {
 			over := ""
 			if cutOver {
@@ -218,4 +237,65 @@ func requestedBy(priv migrationPrivate) string {
 		return "outside this configuration (the Atlas UI, the atlasmig_cutover action, another workspace)"
 	}
 	return "by an earlier apply"
+}
+
+// destroyNote ends a plan refusal: terraform destroy plans the configuration
+// first, and the refusal does not apply to it (see plansForDestroy).
+const destroyNote = "\n\nterraform destroy is not refused for this. Where the provider cannot tell that the plan is a destroy's " +
+	"(other systems than Linux), run terraform destroy -refresh=false."
+
+// sameDestination reports a plan whose migration goes into the cluster the
+// prior one went into. After an import the prior cluster is not known: any
+// cluster of the same project may be it.
+func sameDestination(ctx context.Context, plan, state *liveMigrationModel) bool {
+	cluster := plan.destinationCluster(ctx)
+	if cluster == "" || plan.ProjectID.IsUnknown() || !plan.ProjectID.Equal(state.ProjectID) {
+		return false
+	}
+	prior := state.destinationCluster(ctx)
+	return prior == "" || prior == cluster
+}
+
+// refuseTaintedReplacement refuses a create, planned without a prior state,
+// into a destination cluster for which this provider process has just read
+// a healthy migration: the replacement of a tainted object, whose create
+// ended with an error after Atlas had started the migration.
+func (r *liveMigrationResource) refuseTaintedReplacement(ctx context.Context, req resource.ModifyPlanRequest, plan *liveMigrationModel, resp *resource.ModifyPlanResponse) bool {
+	if req.Private != nil {
+		if from, _ := req.Private.GetKey(ctx, privPlannedFrom); len(from) > 0 {
+			// The first plan of this replacement saw the migration it
+			// replaces and judged it.
+			return false
+		}
+	}
+	cluster := plan.destinationCluster(ctx)
+	if cluster == "" || plan.ProjectID.IsUnknown() {
+		return false
+	}
+	projectID := plan.ProjectID.ValueString()
+	seen := r.data.healthyMigrationsInto(projectID, cluster)
+	if len(seen) == 0 || plansForDestroy() {
+		return false
+	}
+	m := seen[0]
+	why := fmt.Sprintf("which Atlas reports %s. The migration is healthy, and a second one into the same cluster would copy the source over it", orDefault(m.Status, "without status"))
+	next := "The apply continues where the failed one stopped: it waits for the start and, with cutover = true, waits until the migration is ready and cuts it over. " +
+		"It starts nothing new and sends no request twice."
+	switch {
+	case m.Status == client.MigrationFailed || m.Status == client.MigrationExpired:
+		why = fmt.Sprintf("which is %s after its cutover was requested. The application may already write to the cluster, which a new migration would overwrite", m.Status)
+		next = "The plan then warns and starts nothing; to start a new migration on purpose, run terraform apply -replace=atlasmig_live_migration.<name>."
+	case m.Status == client.MigrationComplete:
+		next = "Atlas reports it COMPLETE: the apply records it and sends nothing."
+	case m.CutOver:
+		next = "Its cutover was requested: the apply waits for COMPLETE and sends nothing."
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("destination").AtName("cluster_name"), "Healthy Live Migration Would Be Replaced",
+		fmt.Sprintf("Terraform plans to start a new migration into cluster %s of project %s in place of migration %s, %s. "+
+			"The object in the state is tainted because the apply that started the migration ended with an error (or terraform taint marked it); "+
+			"if instead another resource of this configuration manages that migration, one cluster takes one migration at a time. Nothing was planned.\n\n"+
+			"Keep the migration: remove the taint, then apply again (the address is in the `with` line of this error; terraform state list shows it too).\n\n"+
+			"  terraform untaint atlasmig_live_migration.<name>\n  terraform apply\n\n%s"+destroyNote,
+			cluster, projectID, m.ID, why, next))
+	return true
 }

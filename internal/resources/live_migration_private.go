@@ -22,6 +22,14 @@ const privMigration = "migration"
 // when the first plan kept the migration with cutover = true.
 const privUnannouncedReplace = "unannounced_replace"
 
+// privPlannedFrom is handed from the first plan of a replacement, which
+// sees the prior state and judges the replacement, to the second one, which
+// plans the new migration without it: the id of the migration replaced.
+// Terraform plans the replacement of a tainted object in one plan, with no
+// prior state and no private state, so a create planned without this key is
+// either a new resource or such a replacement (see migrationsSeen).
+const privPlannedFrom = "planned_from"
+
 // migrationPrivate is what the provider knows of a migration beyond its
 // attributes.
 type migrationPrivate struct {

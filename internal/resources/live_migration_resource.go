@@ -125,7 +125,8 @@ func (r *liveMigrationResource) Schema(ctx context.Context, _ resource.SchemaReq
 		MarkdownDescription: "A push live migration of one Cloud Manager (or Ops Manager) deployment into an Atlas cluster, through an existing migration link: " +
 			"validated, started and awaited on create; cut over, in a reviewed change, by setting `cutover = true`. " +
 			"Atlas has no API to cancel or delete a migration: destroying one that is still `NEW` or `WORKING` fails, see the guide. " +
-			"Once started, a healthy migration is never tainted: a timeout, a rate limit or Ctrl-C ends the apply with a warning, and the next apply continues.",
+			"Once started, a migration is saved in state at once; a timeout, an API error or Ctrl-C afterwards ends the apply with an error, and the plan " +
+			"refuses to replace a healthy migration whose create failed: `terraform untaint` it, and the next apply continues it.",
 		Attributes: map[string]schema.Attribute{
 			"id": computedString("`<project_id>/<migration_id>`; also the import id.", true),
 			"project_id": schema.StringAttribute{
@@ -417,6 +418,19 @@ func (m *liveMigrationModel) request(ctx context.Context, password string) (clie
 	return req, diags
 }
 
+// destinationCluster is the destination cluster's name, empty when it is
+// not known (after an import, before the configuration is recorded).
+func (m *liveMigrationModel) destinationCluster(ctx context.Context) string {
+	if m.Destination.IsNull() || m.Destination.IsUnknown() {
+		return ""
+	}
+	var d liveMigrationDestinationModel
+	if diags := m.Destination.As(ctx, &d, basetypes.ObjectAsOptions{}); diags.HasError() {
+		return ""
+	}
+	return d.ClusterName.ValueString()
+}
+
 // apply copies what Atlas says of the migration into the model.
 func (m *liveMigrationModel) apply(mig *client.Migration) {
 	if mig.Status == "" {
@@ -510,6 +524,9 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 	if mig.Status != client.MigrationNew && mig.Status != "" {
 		priv.Starting = false
 	}
+	// A plan that follows this read in the same process must not start
+	// a second migration into the same cluster (see migrationsSeen).
+	r.data.rememberMigration(projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: mig.Status, CutOver: priv.CutoverRequested})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
 }

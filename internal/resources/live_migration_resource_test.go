@@ -620,29 +620,30 @@ func TestAccLiveMigration_changesThatStartANewMigration(t *testing.T) {
 	}
 }
 
-func TestAccLiveMigration_timeoutAfterCreationKeepsItInState(t *testing.T) {
+func TestAccLiveMigration_timeoutAfterCreationFailsAndKeepsItInState(t *testing.T) {
 	w := newMigrationWorld(t)
 	w.linkOutOfBand(t)
 	env := w.env
 	env.Sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.StartAfter, o.ReadyAfter = 1000*time.Hour, 1000*time.Hour })
+	cfg := env.AtlasOnlyConfig(w.config(migrationConfig{dependsOn: "  timeouts {\n    create = \"1s\"\n  }"}))
 	acctest.Run(t, env, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
-				// A healthy migration is kept, not tainted: the apply
-				// succeeds with a warning and the next plan continues the
-				// wait (status unknown) instead of replacing it.
-				Config:             env.AtlasOnlyConfig(w.config(migrationConfig{dependsOn: "  timeouts {\n    create = \"1s\"\n  }"})),
-				ExpectNonEmptyPlan: true,
-				Check: resource.ComposeTestCheckFunc(
-					resource.TestCheckResourceAttr(migAddress, "status", "NEW"),
-					w.checkMigrations(1),
-					func(s *terraform.State) error {
-						if s.RootModule().Resources[migAddress].Primary.Tainted {
-							return fmt.Errorf("the healthy migration is tainted")
-						}
-						return nil
-					},
-				),
+				// The apply fails: the migration was started, and is not
+				// started yet. Terraform taints it.
+				Config:      cfg,
+				ExpectError: acctest.ErrorMatching("Live Migration Still In Progress", "terraform untaint"),
+			},
+			{
+				// Its replacement is refused while it is healthy (a plan
+				// that refreshes: PlanOnly plans without refreshing first).
+				PreConfig: func() {
+					if len(w.migrations()) != 1 {
+						t.Fatalf("%d migrations", len(w.migrations()))
+					}
+				},
+				Config:      cfg,
+				ExpectError: acctest.ErrorMatching("Healthy Live Migration Would Be Replaced", "terraform untaint"),
 			},
 			{
 				PreConfig: func() {
