@@ -133,6 +133,9 @@ type orgGuard struct {
 	// proving lets concurrent plans of one organization share one proof.
 	proving singleflight.Group
 	locks   map[string]*sync.Mutex
+	// exposure: what this process knows of the projects the organization's
+	// links expose (org_exposure.go).
+	exposure exposureFacts
 	// applying is set once this process has changed something.
 	applying bool
 	// refreshed is set once this process has read a token or a link. A
@@ -185,6 +188,7 @@ func newOrgGuard() *orgGuard {
 		unlinked:   map[string][]string{},
 		proofs:     map[string]error{},
 		locks:      map[string]*sync.Mutex{},
+		exposure:   newExposureFacts(),
 		gen:        newGen(),
 	}
 }
@@ -547,6 +551,23 @@ func (g *orgGuard) startApply() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.applying = true
+}
+
+// removesTokens reports whether this plan removes the organization's tokens,
+// as far as its registrations tell so far.
+func (g *orgGuard) removesTokens(orgID string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := g.orgs[orgID]
+	return p != nil && len(p.removals) > 0
+}
+
+// isApplying reports whether this process has changed something: its plans
+// are then an apply's, which the apply-time rules decide.
+func (g *orgGuard) isApplying() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.applying
 }
 
 // removedBefore reports whether this process removed the organization's
