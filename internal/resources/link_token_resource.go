@@ -59,7 +59,8 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"Destroying or replacing this resource removes **all** link tokens of the Atlas organization, and with them the links of every source organization " +
 			"that used one: the Atlas API has no per-token removal. The provider therefore refuses, at plan time and before anything is changed, a plan that " +
 			"would remove the tokens of an organization while another token or link of it stays, including a `terraform destroy -target` of one of several pairs " +
-			"(the links remember the organization's pairs from their last refresh); replace all tokens of the organization together instead " +
+			"(the links remember the organization's pairs from their last refresh), and any removal while Atlas lists projects that no link of this configuration exposes " +
+			"(source organizations linked from another workspace; asked at plan and again right before the removal); replace all tokens of the organization together instead " +
 			"(see the guide's chapters on several source organizations and on rotating a token). `lifecycle { create_before_destroy = true }` on a link that uses the token " +
 			"cannot work: the old token's removal would take the new one with it (the guide says what happens and how to rotate instead).",
 		Attributes: map[string]schema.Attribute{
