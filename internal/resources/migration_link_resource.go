@@ -265,7 +265,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 			return
 		}
 		if v.removeFirst && v.atlasOrg != "" && v.conflict == "" {
-			v.removeFirst = r.judgeRemoveFirst(ctx, orgID, v.atlasOrg, resp)
+			v.removeFirst = r.judgeRemoveFirst(ctx, orgID, v.atlasOrg, priv.Projects != nil, resp)
 		}
 	}
 
@@ -454,7 +454,7 @@ func alreadyLinkedAtApply(orgID, status string, tokenCreatedHere bool) string {
 	}
 	return fmt.Sprintf("Source organization %[1]s already has a migration link with status %[2]q, so it was not linked again: it is still linked as before. "+
 		"Linking it again would take that link over silently, and destroying this resource later would unlink it. "+
-		"The link was made outside this resource: by another workspace, the Atlas CLI or the UI (after this plan checked), "+
+		"The link was made outside this resource: by another workspace, the Atlas CLI or the UI, "+
 		"or by the object this one replaces, when it has lifecycle { create_before_destroy = true }. "+
 		"The source API does not say which Atlas organization it is linked to.%[3]s\n\n"+
 		"To manage that link here, import it:\n\n  terraform import atlasmig_migration_link.<name> %[1]s\n\n"+
@@ -767,11 +767,18 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 // this plan does not unlink (org_exposure.go): when the plan removes the
 // organization's tokens anyway, that is a refusal; when only this link's
 // Delete would (its token is not in the plan), the link is unlinked and the
-// tokens stay for the organizations linked with them.
-func (r *migrationLinkResource) judgeRemoveFirst(ctx context.Context, sourceOrgID, atlasOrg string, resp *resource.ModifyPlanResponse) bool {
+// tokens stay for the organizations linked with them. A link whose own
+// projects are not known (made before the provider kept them, or imported)
+// unlinks first: the removal after it, by its token, then sees Atlas's list
+// without them.
+func (r *migrationLinkResource) judgeRemoveFirst(ctx context.Context, sourceOrgID, atlasOrg string, ownKnown bool, resp *resource.ModifyPlanResponse) bool {
 	guard := r.data.orgGuard()
 	proveAtlas(ctx, guard, r.data.Atlas, atlasOrg, &resp.Diagnostics)
 	exposure := guard.judgeExposure(atlasOrg)
+	if !ownKnown && !exposure.blocks() {
+		tflog.Info(ctx, "the link's projects are not known: it unlinks before the organization's tokens are removed", map[string]any{"org_id": sourceOrgID})
+		return false
+	}
 	if exposure.blocks() && !guard.isApplying() {
 		if guard.removesTokens(atlasOrg) {
 			resp.Diagnostics.AddError("Removal Would Break Other Links", exposureConflict(atlasOrg, exposure.unaccounted, true))
