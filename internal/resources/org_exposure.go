@@ -89,13 +89,6 @@ func (g *orgGuard) noteLinkProjects(orgID, fp string, projects []string) {
 	}
 }
 
-// linkProjectsOf returns the projects known for a link's token, or nil.
-func (g *orgGuard) linkProjectsOf(fp string) []string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return slices.Clone(g.exposure.projects[fp])
-}
-
 // noteMemoryProjects records what a planned link remembers of the projects
 // of its organization's pairs.
 func (g *orgGuard) noteMemoryProjects(orgID string, memory map[string][]string) {
