@@ -17,8 +17,12 @@ import (
 // projects just before and just after linking (one link of an organization
 // at a time in a process), and the link keeps the projects that appeared in
 // its private state. A removal is then safe only while every project Atlas
-// lists is accounted for by a link of this configuration; any other project
-// belongs to a source organization the removal would stop, and blocks it.
+// lists is accounted for by a link this plan plans (a link the plan keeps is
+// refused by the guard's other rules); any other project belongs to a source
+// organization the removal would stop, and blocks it. What a link remembers
+// of the other pairs tells their projects, but a pair counts only once the
+// plan plans it, so a targeted plan cannot account for the pairs it leaves
+// out.
 //
 // The check runs twice: at plan, with the list the plan reads anyway to prove
 // the Atlas credentials, as soon as the plan knows the projects of every
@@ -171,18 +175,12 @@ func (g *orgGuard) judgeExposure(orgID string) exposureVerdict {
 			accounted[id] = true
 		}
 	}
-	for _, projects := range g.exposure.memory[orgID] {
-		for _, id := range projects {
-			accounted[id] = true
-		}
-	}
-	// The pairs the links remember must be known too.
+	// The pairs the links remember must be in the plan too: a pair this
+	// plan does not plan (a targeted plan) accounts for nothing, and until
+	// it is planned the plan cannot judge.
 	if p := g.orgs[orgID]; p != nil {
 		for fp := range p.memory {
-			if _, known := g.exposure.projects[fp]; known {
-				continue
-			}
-			if _, known := g.exposure.memory[orgID][fp]; !known {
+			if !links[fp] {
 				v.complete = false
 			}
 		}

@@ -28,11 +28,16 @@ func TestOrgExposureJudgedOnlyWithEveryLinkKnown(t *testing.T) {
 		t.Errorf("accounted %v, want [p-a]", v.accounted)
 	}
 
-	// The other pair of the configuration, remembered by the link, accounts
-	// for the rest.
+	// The other pair of the configuration accounts for the rest once the
+	// plan plans it; what a link remembers of it is enough to know its
+	// projects, not to count them.
 	g.noteMemoryProjects(guardOrg, map[string][]string{"fpB": {"p-b"}})
+	if v := g.judgeExposure(guardOrg); !v.blocks() {
+		t.Errorf("a remembered pair the plan does not plan accounts for its projects: %+v", v)
+	}
+	g.noteLinkProjects(guardOrg, "fpB", nil)
 	if v := g.judgeExposure(guardOrg); v.blocks() || !v.complete || len(v.accounted) != 2 {
-		t.Errorf("a project of a remembered pair blocks: %+v", v)
+		t.Errorf("a project of a planned pair blocks: %+v", v)
 	}
 
 	unknown := newOrgGuard()
