@@ -69,9 +69,11 @@ func TestWorkersShareTheQuotaInsteadOfMeeting429s(t *testing.T) {
 			if got := sim.Calls(simulator.RouteLink); got != links {
 				t.Fatalf("%d link calls, want %d", got, links)
 			}
-			// A token, and per link the check that the organization is not
-			// linked yet and the link, each made once.
-			if want := 1 + 2*links; sum.Authenticated != want {
+			// A token, and per link the plan's and the apply's checks that
+			// the organization is not linked yet, the link, and the two
+			// lists of the Atlas organization's available projects around
+			// it, each made once.
+			if want := 1 + 5*links; sum.Authenticated != want {
 				t.Fatalf("%d authenticated calls, want %d: %v", sum.Authenticated, want, sum.ByStatus)
 			}
 			if sum.ByStatus[429] > tc.max429s {

@@ -53,31 +53,35 @@ func wantCalls(t *testing.T, sim *simulator.Server, what string, want map[simula
 	}
 }
 
-// Apply and destroy of three pairs read each answer once: the apply checks
-// each organization before linking it (3 status reads); the destroy's
-// refresh reads each link (3), and its plan takes those reads as the proofs
-// of the source credentials instead of reading again, while it still proves
-// the Atlas credentials of each organization (3 lists) before removing its
-// tokens.
+// Apply and destroy of three pairs read each answer once: the plan checks
+// that each organization is not linked yet, since its token is created in
+// the same apply (3 status reads), and the apply checks it again before
+// linking it (3) and lists each Atlas organization's available projects
+// just before and after linking (6), which tells the link's projects; the
+// destroy's refresh reads each link (3), and its plan takes those reads as
+// the proofs of the source credentials instead of reading again, while it
+// still proves the Atlas credentials of each organization with the list of
+// its available projects (3), which it asks again right before removing the
+// tokens (3).
 func TestApplyDestroyReadsEachAnswerOnce(t *testing.T) {
 	t.Parallel()
 	sim, w := newReuseWorkspace(t, omPriv)
 	w.write("main.tf", separatePairs(3))
 	w.run(true, "apply", "-auto-approve", "-input=false")
 	wantCalls(t, sim, "apply", map[simulator.Route]int{
-		simulator.RouteCreateLinkToken: 3, simulator.RouteLinkStatus: 3, simulator.RouteLink: 3, simulator.RouteAvailableProjects: 0,
+		simulator.RouteCreateLinkToken: 3, simulator.RouteLinkStatus: 6, simulator.RouteLink: 3, simulator.RouteAvailableProjects: 6,
 	})
-	if n := sim.JournalSummary().Authenticated; n != 9 {
-		t.Errorf("apply: %d authenticated calls, want 9", n)
+	if n := sim.JournalSummary().Authenticated; n != 18 {
+		t.Errorf("apply: %d authenticated calls, want 18", n)
 	}
 
 	sim.ResetJournal()
 	w.run(true, "destroy", "-auto-approve", "-input=false")
 	wantCalls(t, sim, "destroy", map[simulator.Route]int{
-		simulator.RouteLinkStatus: 3, simulator.RouteAvailableProjects: 3, simulator.RouteDeleteLinkTokens: 3, simulator.RouteUnlink: 3,
+		simulator.RouteLinkStatus: 3, simulator.RouteAvailableProjects: 6, simulator.RouteDeleteLinkTokens: 3, simulator.RouteUnlink: 3,
 	})
-	if n := sim.JournalSummary().Authenticated; n != 12 {
-		t.Errorf("destroy: %d authenticated calls, want 12", n)
+	if n := sim.JournalSummary().Authenticated; n != 15 {
+		t.Errorf("destroy: %d authenticated calls, want 15", n)
 	}
 	if n := len(sim.AllLinkTokens()) + sim.LinkCount(); n != 0 {
 		t.Errorf("%d tokens and links left after destroy", n)
@@ -131,7 +135,9 @@ func TestStatusReadIsNoProofForOtherCredentials(t *testing.T) {
 
 // Rotating every token of an organization re-links each source organization
 // right after unlinking it in the same apply: the unlink answers the check
-// before linking, so the only status reads are the refresh's.
+// before linking, so the only status reads are the refresh's. The
+// organization's available projects are listed once at plan, once right
+// before the removal, and around each re-link (2 each).
 func TestRotationReadsNoStatusAfterItsOwnUnlink(t *testing.T) {
 	t.Parallel()
 	s := newSafetyScenario(t)
@@ -140,7 +146,7 @@ func TestRotationReadsNoStatusAfterItsOwnUnlink(t *testing.T) {
 		"-replace=atlasmig_link_token.a", "-replace=atlasmig_link_token.b", "-replace=atlasmig_link_token.c")
 	wantCalls(t, s.sim, "rotation", map[simulator.Route]int{
 		simulator.RouteLinkStatus: 3, simulator.RouteUnlink: 3, simulator.RouteLink: 3,
-		simulator.RouteDeleteLinkTokens: 1, simulator.RouteCreateLinkToken: 3, simulator.RouteAvailableProjects: 1,
+		simulator.RouteDeleteLinkTokens: 1, simulator.RouteCreateLinkToken: 3, simulator.RouteAvailableProjects: 8,
 	})
 	s.requireSynced(t, s.sources...)
 	if out := s.w.run(true, "plan", "-detailed-exitcode", "-input=false"); !strings.Contains(out, "No changes") {
@@ -149,7 +155,8 @@ func TestRotationReadsNoStatusAfterItsOwnUnlink(t *testing.T) {
 }
 
 // An atlasmig_available_projects read of the organization in the same plan
-// proves the Atlas credentials: replacing the token reads the list once.
+// proves the Atlas credentials: replacing the token reads the list once at
+// plan, then once right before the removal and around the re-link (2).
 func TestAvailableProjectsReadProvesTheAtlasCredentials(t *testing.T) {
 	t.Parallel()
 	sim, w := newReuseWorkspace(t, omPriv)
@@ -177,7 +184,7 @@ resource "atlasmig_migration_link" "this" {
 	sim.ResetJournal()
 	w.run(true, "apply", "-auto-approve", "-input=false", "-replace=atlasmig_link_token.this")
 	wantCalls(t, sim, "replacing the token", map[simulator.Route]int{
-		simulator.RouteAvailableProjects: 1, simulator.RouteDeleteLinkTokens: 1, simulator.RouteCreateLinkToken: 1,
+		simulator.RouteAvailableProjects: 4, simulator.RouteDeleteLinkTokens: 1, simulator.RouteCreateLinkToken: 1,
 		simulator.RouteUnlink: 1, simulator.RouteLink: 1, simulator.RouteLinkStatus: 1,
 	})
 	if status, linked := sim.LinkStatus(source); !linked || status != "SYNCED" {

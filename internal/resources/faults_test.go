@@ -41,13 +41,15 @@ func TestAccFaults_retriedToSuccess(t *testing.T) {
 			map[simulator.Route]int{simulator.RouteCreateLinkToken: 1, simulator.RouteLink: 2}},
 		{"connection reset before the link is processed", simulator.RouteLink, simulator.Fault{Count: 1, ResetBeforeProcessing: true},
 			// Not retried blindly: the status read says no link exists,
-			// so linking again cannot duplicate it. (One more status read
-			// comes first: the check that the organization is not linked.)
-			map[simulator.Route]int{simulator.RouteLink: 2, simulator.RouteLinkStatus: 2}},
+			// so linking again cannot duplicate it. (Two more status reads
+			// come first: the plan's and the apply's checks that the
+			// organization is not linked.)
+			map[simulator.Route]int{simulator.RouteLink: 2, simulator.RouteLinkStatus: 3}},
 		{"link answer lost after processing", simulator.RouteLink, simulator.Fault{Count: 1, ResetAfterProcessing: true},
 			// The status read finds the link: adopted, not made twice.
-			// (The first status read is the check before linking.)
-			map[simulator.Route]int{simulator.RouteLink: 1, simulator.RouteLinkStatus: 2}},
+			// (The first two status reads are the plan's and the apply's
+			// checks before linking.)
+			map[simulator.Route]int{simulator.RouteLink: 1, simulator.RouteLinkStatus: 3}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

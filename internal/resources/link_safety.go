@@ -27,11 +27,18 @@ const proofTimeout = 2 * time.Minute
 // proveAtlas checks, with a read-only call, that the Atlas credentials may
 // act on the organization before a plan removes its tokens: a wrong key
 // then fails the plan instead of the apply, after the links were unlinked.
+// The call is the list of available projects, which the plan then compares
+// with the projects of its links (judgeExposure).
 func proveAtlas(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, diags *diag.Diagnostics) {
 	err := guard.proveOnce(atlasProofKey(orgID), func() error {
 		ctx, cancel := context.WithTimeout(ctx, proofTimeout)
 		defer cancel()
-		_, err := atlas.ListAvailableProjects(ctx, orgID)
+		projects, err := atlas.ListAvailableProjects(ctx, orgID)
+		if err == nil {
+			// The plan's check of what the organization's tokens expose
+			// (org_exposure.go) reads this answer.
+			guard.noteAvailable(orgID, exposedProjects(projects))
+		}
 		return err
 	})
 	if err != nil {
@@ -73,37 +80,43 @@ var errCreatedBefore = errors.New("a token of the organization was created earli
 // tokens.
 var errStillLinked = errors.New("source organizations are still linked through the organization's tokens")
 
+// exposedProjects converts the API's projects into the names a refusal gives.
+func exposedProjects(projects []client.AvailableProject) []exposedProject {
+	out := make([]exposedProject, len(projects))
+	for i, p := range projects {
+		out[i] = exposedProject{ID: p.ProjectID, Name: p.Name}
+	}
+	return out
+}
+
 // removeOrgTokens removes every link token of an Atlas organization, once per
 // apply: the first removal takes every token the organization had, so later
 // ones have nothing left to do. A removal after a token of the organization
 // was created in the same apply (create_before_destroy) would remove the new
 // token too, and is refused. It reports whether the tokens are gone.
 //
-// With checkLive, the removal first asks Atlas whether any source
-// organization is still linked through the organization's tokens (its
-// available projects): a live one belongs to an organization the plan could
-// not see (another workspace, a targeted plan, a token Terraform replaces
-// after a taint), and the removal is refused rather than stop that link.
+// Right before the removal it asks Atlas again which projects the
+// organization's tokens expose, and refuses while one is not accounted for
+// by this apply: accounted holds the projects the plan and the operation
+// account for (its link's, those of the plan's links), to which every other
+// operation of this apply adds its own (org_exposure.go). A project not
+// accounted for belongs to a source organization this apply does not unlink
+// (another workspace, a targeted plan, a link made outside Terraform).
 //
 // beforeUnlink names the source organization that a link's Delete unlinks
 // once the tokens are gone ("" for a token's Delete), so that a refusal can
 // say that the organization is still linked.
-func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, checkLive bool, beforeUnlink string, diags *diag.Diagnostics) bool {
-	var live []string
+func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, orgID string, accounted []string, beforeUnlink string, diags *diag.Diagnostics) bool {
+	var live []exposedProject
 	skipped, err := guard.removeOnce(orgID, func() error {
-		if checkLive {
-			projects, err := atlas.ListAvailableProjects(ctx, orgID)
-			if err != nil {
-				return err
-			}
-			for _, p := range projects {
-				live = append(live, fmt.Sprintf("%s (%s)", p.Name, p.ProjectID))
-			}
-			if len(live) > 0 {
-				return errStillLinked
-			}
+		projects, err := atlas.ListAvailableProjects(ctx, orgID)
+		if err != nil {
+			return err
 		}
-		err := atlas.DeleteLinkTokens(ctx, orgID)
+		if live = guard.unaccountedAtApply(orgID, exposedProjects(projects), accounted); len(live) > 0 {
+			return errStillLinked
+		}
+		err = atlas.DeleteLinkTokens(ctx, orgID)
 		if client.IsNotFound(err) {
 			tflog.Info(ctx, "link tokens already removed", map[string]any{"org_id": orgID})
 			return nil
@@ -135,13 +148,8 @@ func removeOrgTokens(ctx context.Context, guard *orgGuard, atlas *client.Atlas, 
 		}
 		return true
 	case errors.Is(err, errStillLinked):
-		diags.AddError("Link Token Removal Refused",
-			fmt.Sprintf("Atlas organization %s still has source organizations linked through its link tokens: the projects %s are available through them. "+
-				"The Atlas API removes link tokens only organization-wide, so removing this token would stop those links, which this apply does not re-link. "+
-				"%s\n\n"+
-				"Remove the organization's tokens in one plan that covers every token and link of the organization (see the guide: several source organizations), "+
-				"without -target; links made in another workspace must be removed there first. If the token should simply stop being managed here, "+
-				"run terraform state rm on it.", orgID, strings.Join(live, ", "), kept))
+		diags.AddError("Removal Would Break Other Links",
+			strings.Replace(exposureConflict(orgID, live, false), "Nothing has been changed.", kept, 1))
 	case errors.Is(err, errCreatedBefore):
 		diags.AddError("Link Token Removal Refused",
 			fmt.Sprintf("Removing the old link token of Atlas organization %s now would also remove the token created for it earlier in this apply: "+

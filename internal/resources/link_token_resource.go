@@ -59,7 +59,8 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"Destroying or replacing this resource removes **all** link tokens of the Atlas organization, and with them the links of every source organization " +
 			"that used one: the Atlas API has no per-token removal. The provider therefore refuses, at plan time and before anything is changed, a plan that " +
 			"would remove the tokens of an organization while another token or link of it stays, including a `terraform destroy -target` of one of several pairs " +
-			"(the links remember the organization's pairs from their last refresh); replace all tokens of the organization together instead " +
+			"(the links remember the organization's pairs from their last refresh), and any removal while Atlas lists projects that no link of this configuration exposes " +
+			"(source organizations linked from another workspace; asked at plan and again right before the removal); replace all tokens of the organization together instead " +
 			"(see the guide's chapters on several source organizations and on rotating a token). `lifecycle { create_before_destroy = true }` on a link that uses the token " +
 			"cannot work: the old token's removal would take the new one with it (the guide says what happens and how to rotate instead).",
 		Attributes: map[string]schema.Attribute{
@@ -120,9 +121,10 @@ const privRemoval = "removal"
 
 // removalPrivate is what the plan recorded about a token it removes.
 type removalPrivate struct {
-	// Covered: the links of the plan remember the organization's tokens
-	// and the plan unlinks or removes every one of them.
-	Covered bool `json:"covered,omitempty"`
+	// Accounted holds the available projects that the plan's links of the
+	// organization expose: the apply's check before the removal takes them
+	// as this apply's own (org_exposure.go).
+	Accounted []string `json:"accounted,omitempty"`
 }
 
 type replacingMarker struct {
@@ -165,8 +167,13 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			return
 		}
 		proveAtlas(ctx, guard, atlas, orgID, &resp.Diagnostics)
+		exposure := guard.judgeExposure(orgID)
+		if exposure.blocks() && !guard.isApplying() {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", exposureConflict(orgID, exposure.unaccounted, true))
+			return
+		}
 		if resp.Private != nil {
-			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemoval, removalPrivate{Covered: v.covered})...)
+			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemoval, removalPrivate{Accounted: exposure.accounted})...)
 		}
 	}
 
@@ -182,6 +189,14 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			}
 		}
 		if plan.OrgID.IsUnknown() {
+			return
+		}
+		if guard.claimLostToken(plan.OrgID.ValueString()) {
+			// Terraform plans the replacement of a tainted token as a new
+			// object, with neither its prior state nor its private state;
+			// the refresh just before saw the token whose creation's answer
+			// was lost. Replacing it removes the organization's tokens.
+			removal(plan.OrgID.ValueString(), "", "a link token whose creation's answer was lost is replaced")
 			return
 		}
 		if v := guard.registerToken(plan.OrgID.ValueString(), "", tokenCreated, "", ""); v.conflict != "" {
@@ -236,8 +251,10 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 			resp.Diagnostics.AddError("Link Token Outcome Unknown",
 				fmt.Sprintf("The request to create a link token for Atlas organization %s may have succeeded, but its answer was lost (%s). "+
-					"Atlas cannot return a token after it is created, so the resource has been saved as tainted: run terraform apply again, "+
-					"and Terraform removes the organization's link tokens and creates a new one.", orgID, err))
+					"Atlas cannot return a token after it is created, so the resource has been saved as tainted: run terraform apply again, and it replaces the token. "+
+					"Replacing it removes every link token of the organization (the Atlas API has no other way to remove the token that may exist): "+
+					"when other source organizations are linked with tokens of it, that plan refuses and names them, and the way on is to replace "+
+					"every token of the organization in that apply (terraform apply -replace='atlasmig_link_token.<name>' for each of the others).", orgID, err))
 			return
 		}
 		addAPIError(&resp.Diagnostics, atlasSide, "create a link token for Atlas organization "+orgID, err)
@@ -267,6 +284,11 @@ func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	guard := r.data.orgGuard()
 	guard.sawRefresh()
 	guard.seeToken(state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString()))
+	if state.LinkToken.IsNull() && !state.OrgID.IsNull() {
+		// Only a create whose answer was lost saves a token without its
+		// value, tainted: Terraform replaces it in this plan.
+		guard.noteLostToken(state.OrgID.ValueString())
+	}
 	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, guard.gen)...)
 }
 
@@ -303,7 +325,8 @@ func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	var removal removalPrivate
 	_, diags = getPrivateJSON(ctx, req.Private, privRemoval, &removal)
 	resp.Diagnostics.Append(diags...)
-	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), !removal.Covered, "", &resp.Diagnostics)
+	r.data.orgGuard().noteAccounted(state.OrgID.ValueString(), removal.Accounted)
+	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), removal.Accounted, "", &resp.Diagnostics)
 }
 
 func (r *linkTokenResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {

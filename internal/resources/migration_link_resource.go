@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -42,6 +43,10 @@ const (
 	// first, so a refusal (an active migration, a wrong key) stops the apply
 	// before the source organization is unlinked.
 	privRemovesTokensOf = "removes_tokens_of"
+	// privAccounted holds, with privRemovesTokensOf, the available projects
+	// that the plan's links of the organization expose, for the apply's
+	// check before the removal (org_exposure.go).
+	privAccounted = "accounted"
 )
 
 type linkPrivate struct {
@@ -54,6 +59,12 @@ type linkPrivate struct {
 	// Gen names the provider process that last refreshed or created the
 	// link (see orgGuard.gen).
 	Gen string `json:"gen,omitempty"`
+	// Projects are the available projects that appeared in the Atlas
+	// organization's list when the link was made: those its source
+	// organization exposes (org_exposure.go). Nil when not known.
+	Projects []string `json:"projects"`
+	// MemoryProjects is Projects of each pair in Memory, where known.
+	MemoryProjects map[string][]string `json:"memory_projects,omitempty"`
 }
 
 // Default operation timeouts, shown in the schema's documentation.
@@ -230,6 +241,8 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		if len(memory) == 0 {
 			memory = guard.memoryOf(priv.AtlasOrg, priv.FP, orgID)
 		}
+		guard.noteLinkProjects(priv.AtlasOrg, priv.FP, priv.Projects)
+		guard.noteMemoryProjects(priv.AtlasOrg, priv.MemoryProjects)
 		v := guard.registerLink(orgID, priv.FP, priv.AtlasOrg, intent, memory, priv.Gen)
 		if v.conflict != "" {
 			resp.Diagnostics.AddError("Removal Would Break Other Links", v.conflict)
@@ -247,8 +260,12 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		}
 		reuseStatusRead(ctx, req.Private, guard, om, orgID, time.Now())
 		proveOpsManager(ctx, guard, om, orgID, &resp.Diagnostics)
-		if v.removeFirst && v.atlasOrg != "" && resp.Private != nil {
-			resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemovesTokensOf, v.atlasOrg)...)
+		if r.data.Atlas == nil {
+			warnUnlinkUnseen(&resp.Diagnostics, orgID)
+			return
+		}
+		if v.removeFirst && v.atlasOrg != "" && v.conflict == "" {
+			v.removeFirst = r.judgeRemoveFirst(ctx, orgID, v.atlasOrg, priv.Projects != nil, resp)
 		}
 	}
 
@@ -269,6 +286,11 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 		if !token.IsUnknown() && !plan.OrgID.IsUnknown() {
 			priv.FP = fingerprint(token.ValueString())
 			register(plan.OrgID.ValueString(), linkCreated)
+		}
+		if token.IsUnknown() && !plan.OrgID.IsUnknown() && !guard.isApplying() {
+			// Its token is created in this apply: a link that would be
+			// refused is refused before the token is created.
+			r.refuseLinkedAtPlan(ctx, om, plan.OrgID.ValueString(), &resp.Diagnostics)
 		}
 	case linkReplaced(state, plan):
 		register(state.OrgID.ValueString(), linkMoves)
@@ -327,75 +349,159 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	case current == client.StatusNotSynced:
 		tflog.Info(ctx, "organization has a link that does not sync, or none; linking", map[string]any{"org_id": orgID})
 	default:
-		createdHere := ""
-		if r.data.orgGuard().createdInThisApply(fingerprint(token.ValueString())) {
-			createdHere = " The link token it would be linked with was created earlier in this apply, which is what create_before_destroy does first; " +
-				"it stays in Terraform state, unused, until the rotation below replaces it."
-		}
-		resp.Diagnostics.AddError("Organization Already Linked",
-			fmt.Sprintf("Source organization %[1]s already has a migration link with status %[2]q, made outside this resource "+
-				"(another workspace, the Atlas CLI, the UI), or by the object this one replaces under lifecycle { create_before_destroy = true }. "+
-				"Linking it again would take the link over silently, and destroying the other object later would unlink it, so the organization was not linked again: "+
-				"it is still linked as before. The source API does not say which Atlas organization it is linked to.\n\n"+
-				"create_before_destroy cannot work with link tokens, on the token or on the link: the Atlas API removes link tokens only organization-wide, "+
-				"so removing the old token would take the new one with it and stop the new link. Terraform does not tell a provider about create_before_destroy, "+
-				"so it cannot be refused before the new token is created.%[3]s Remove lifecycle { create_before_destroy = true } from the atlasmig_link_token "+
-				"and the atlasmig_migration_link, then rotate as the guide's *Rotating a token* describes: "+
-				"terraform apply -replace='atlasmig_link_token.<name>' for every token of the Atlas organization.\n\n"+
-				"If the link was made outside this configuration, import it to manage it here:\n\n  terraform import atlasmig_migration_link.<name> %[1]s\n\n"+
-				"or add an import block with id = %[1]q. To link it anew, unlink it where it was linked first.", orgID, current, createdHere))
+		resp.Diagnostics.AddError("Organization Already Linked", alreadyLinkedAtApply(orgID, current, r.data.orgGuard().createdInThisApply(fingerprint(token.ValueString()))))
 		return
 	}
 
-	status, err := om.Link(ctx, orgID, token.ValueString())
-	if err != nil {
-		if client.IsConflict(err) {
-			apiErr, _ := client.AsAPIError(err)
-			resp.Diagnostics.AddError("Organization Already Linked",
-				fmt.Sprintf("Organization %[1]s already has a migration link. To manage it with Terraform, import it:\n\n"+
-					"  terraform import atlasmig_migration_link.<name> %[1]s\n\nor add an import block with id = %[2]q; "+
-					"to replace it, unlink the organization first.\n\n%[3]s", orgID, orgID, apiAnswer(apiErr)))
-			return
+	var status string
+	var waitErr error
+	projects, linked := r.linkAndAttribute(ctx, fingerprint(token.ValueString()), func() bool {
+		var ok bool
+		if status, ok = r.link(ctx, om, orgID, token.ValueString(), &resp.Diagnostics); !ok {
+			return false
 		}
-		if !client.IsUncertain(err) {
-			addLinkError(&resp.Diagnostics, "link organization "+orgID+" to Atlas", err)
-			return
+		if status != client.StatusSynced {
+			status, waitErr = waitForSynced(ctx, om, orgID, r.data.polling())
 		}
-		// The link may exist although its answer was lost: ask the API
-		// rather than guess, so the organization is never left linked
-		// without Terraform knowing.
-		tflog.Warn(ctx, "link answer lost; reading the link status", map[string]any{"org_id": orgID})
-		status, err = om.LinkStatus(ctx, orgID)
-		if err != nil {
-			if client.IsNotFound(err) {
-				// The API says no link exists, so the interrupted request
-				// was not processed and linking again cannot duplicate it.
-				status, err = om.Link(ctx, orgID, token.ValueString())
-			}
-		}
-		if err != nil {
-			addAPIError(&resp.Diagnostics, opsManagerSide, "link organization "+orgID+" to Atlas after an interrupted request", err)
-			return
-		}
+		return true
+	})
+	if !linked {
+		return
 	}
-
-	if status != client.StatusSynced {
-		status, err = waitForSynced(ctx, om, orgID, r.data.polling())
-		if err != nil {
-			// The link exists: keep it in state (tainted) so nothing is
-			// orphaned; the next apply unlinks and links again.
-			plan.Status = types.StringValue(status)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			resp.Diagnostics.AddError("Link Not Synced",
-				fmt.Sprintf("Organization %s is linked, but its status did not become SYNCED (last status %q): %s. "+
-					"The link is saved as tainted: check the source organization and Atlas, then run terraform apply again to re-link, "+
-					"or raise timeouts.create if syncing is only slow.", orgID, status, err))
-			return
-		}
+	if waitErr != nil {
+		// The link exists: keep it in state (tainted) so nothing is
+		// orphaned; the next apply unlinks and links again.
+		plan.Status = types.StringValue(status)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.AddError("Link Not Synced",
+			fmt.Sprintf("Organization %s is linked, but its status did not become SYNCED (last status %q): %s. "+
+				"The link is saved as tainted: check the source organization and Atlas, then run terraform apply again to re-link, "+
+				"or raise timeouts.create if syncing is only slow.", orgID, status, waitErr))
+		return
 	}
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString(), projects)...)
+}
+
+// link links the organization with the token and returns the status the API
+// answered. A lost answer is never guessed at: the status is read, and the
+// organization linked again only when the API says it has no link.
+func (r *migrationLinkResource) link(ctx context.Context, om *client.OpsManager, orgID, token string, diags *diag.Diagnostics) (string, bool) {
+	status, err := om.Link(ctx, orgID, token)
+	if err == nil {
+		return status, true
+	}
+	if client.IsConflict(err) {
+		apiErr, _ := client.AsAPIError(err)
+		diags.AddError("Organization Already Linked",
+			fmt.Sprintf("Organization %[1]s already has a migration link, and the API refused to link it again. To manage it with Terraform, import it:\n\n"+
+				"  terraform import atlasmig_migration_link.<name> %[1]s\n\nor add an import block with id = %[2]q; "+
+				"to replace it, unlink the organization first.\n\n%[3]s", orgID, orgID, apiAnswer(apiErr)))
+		return "", false
+	}
+	if !client.IsUncertain(err) {
+		addLinkError(diags, "link organization "+orgID+" to Atlas", err)
+		return "", false
+	}
+	// The link may exist although its answer was lost: ask the API rather
+	// than guess, so the organization is never left linked without
+	// Terraform knowing.
+	tflog.Warn(ctx, "link answer lost; reading the link status", map[string]any{"org_id": orgID})
+	status, err = om.LinkStatus(ctx, orgID)
+	if client.IsNotFound(err) {
+		// The API says no link exists, so the interrupted request was not
+		// processed and linking again cannot duplicate it.
+		status, err = om.Link(ctx, orgID, token)
+	}
+	if err != nil {
+		addAPIError(diags, opsManagerSide, "link organization "+orgID+" to Atlas after an interrupted request", err)
+		return "", false
+	}
+	return status, true
+}
+
+// refuseLinkedAtPlan refuses, at plan, a new link of a source organization
+// that is already linked: the apply would refuse it too (a takeover is never
+// silent), after creating the token it was to use.
+func (r *migrationLinkResource) refuseLinkedAtPlan(ctx context.Context, om *client.OpsManager, orgID string, diags *diag.Diagnostics) {
+	ctx, cancel := context.WithTimeout(ctx, proofTimeout)
+	defer cancel()
+	status, err := om.LinkStatus(ctx, orgID)
+	switch {
+	case client.IsNotFound(err):
+	case err != nil:
+		addAPIError(diags, opsManagerSide, "check whether organization "+orgID+" is already linked (at plan, before creating the token it is to be linked with; nothing has been changed)", err)
+	case status != client.StatusNotSynced:
+		diags.AddError("Organization Already Linked",
+			fmt.Sprintf("Source organization %[1]s already has a migration link with status %[2]q, made outside this configuration: "+
+				"by another workspace, the Atlas CLI or the UI. Linking it again would take that link over silently, and destroying this resource later would unlink it, "+
+				"so this plan stops here. Nothing has been changed: no link token was created, and the organization is still linked as before. "+
+				"The source API does not say which Atlas organization it is linked to.\n\n"+
+				"To manage that link here, import it:\n\n  terraform import atlasmig_migration_link.<name> %[1]s\n\n"+
+				"or add an import block with id = %[1]q. To link it with this configuration's token instead, unlink it where it was linked first.", orgID, status))
+	}
+}
+
+// alreadyLinkedAtApply explains a link refused at apply because the
+// organization is linked already: linked after the plan checked, or by the
+// object this one replaces under create_before_destroy.
+func alreadyLinkedAtApply(orgID, status string, tokenCreatedHere bool) string {
+	token := ""
+	if tokenCreatedHere {
+		token = " The link token it was to be linked with was created earlier in this apply and is unused: it stays in Terraform state, and in Atlas, " +
+			"until it is removed from the configuration or replaced."
+	}
+	return fmt.Sprintf("Source organization %[1]s already has a migration link with status %[2]q, so it was not linked again: it is still linked as before. "+
+		"Linking it again would take that link over silently, and destroying this resource later would unlink it. "+
+		"The link was made outside this resource: by another workspace, the Atlas CLI or the UI, "+
+		"or by the object this one replaces, when it has lifecycle { create_before_destroy = true }. "+
+		"The source API does not say which Atlas organization it is linked to.%[3]s\n\n"+
+		"To manage that link here, import it:\n\n  terraform import atlasmig_migration_link.<name> %[1]s\n\n"+
+		"or add an import block with id = %[1]q. To link it anew, unlink it where it was linked first.\n\n"+
+		"If the atlasmig_link_token or the atlasmig_migration_link has lifecycle { create_before_destroy = true }: create_before_destroy cannot work with link tokens, "+
+		"because the Atlas API removes link tokens only organization-wide, so removing the old token would take the new one with it. Remove the setting from both, "+
+		"then rotate as the guide's *Rotating a token* describes: terraform apply -replace='atlasmig_link_token.<name>' for every token of the Atlas organization.",
+		orgID, status, token)
+}
+
+// linkAndAttribute runs link (which links the organization and reports
+// whether it did) between two lists of the Atlas organization's available
+// projects, and returns the projects that appeared: those the source
+// organization exposes (org_exposure.go). The links of one Atlas
+// organization take turns in this process, so that one link never counts
+// another's projects. Nil when the Atlas organization, the Atlas credentials
+// or a list is missing: the link is made all the same.
+func (r *migrationLinkResource) linkAndAttribute(ctx context.Context, fp string, link func() bool) ([]string, bool) {
+	guard := r.data.orgGuard()
+	atlasOrg := guard.atlasOrgOf(fp)
+	if r.data.Atlas == nil || atlasOrg == "" {
+		return nil, link()
+	}
+	lock := guard.attributionLock(atlasOrg)
+	lock.Lock()
+	defer lock.Unlock()
+	before, errBefore := r.data.Atlas.ListAvailableProjects(ctx, atlasOrg)
+	if !link() {
+		return nil, false
+	}
+	after, errAfter := r.data.Atlas.ListAvailableProjects(ctx, atlasOrg)
+	if err := errors.Join(errBefore, errAfter); err != nil {
+		tflog.Warn(ctx, "could not list the available projects around the link; its projects stay unknown", map[string]any{"org_id": atlasOrg, "error": err.Error()})
+		return nil, true
+	}
+	seen := map[string]bool{}
+	for _, p := range before {
+		seen[p.ProjectID] = true
+	}
+	appeared := []string{}
+	for _, p := range after {
+		if !seen[p.ProjectID] {
+			appeared = append(appeared, p.ProjectID)
+		}
+	}
+	guard.noteLinkProjects(atlasOrg, fp, appeared)
+	return appeared, true
 }
 
 // configuredToken returns the token to link with: the write-only
@@ -412,14 +518,15 @@ func configuredToken(ctx context.Context, config tfsdk.Config, plan migrationLin
 // recordToken keeps the fingerprint of the token a link was made with, and
 // the token's Atlas organization when this provider instance knows it, so
 // later plans can tell which organization's tokens the link depends on.
-func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token string) diag.Diagnostics {
+// projects are those the link was seen to expose (nil when not known).
+func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token string, projects []string) diag.Diagnostics {
 	guard := r.data.orgGuard()
 	fp := fingerprint(token)
 	org := guard.atlasOrgOf(fp)
 	// No memory yet: an apply sees only the objects it changes, so it cannot
 	// tell whether other pairs share the organization. The next refresh
 	// fills it.
-	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: org, Gen: guard.gen})
+	return setPrivateJSON(ctx, p, privLink, linkPrivate{FP: fp, AtlasOrg: org, Gen: guard.gen, Projects: projects})
 }
 
 // addLinkError explains a failed link; a token the API refuses is most often
@@ -484,8 +591,9 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 		priv.FP = fingerprint(state.LinkToken.ValueString())
 	}
 	// Tell the links refreshed at the same time which source organization
-	// uses this token, before waiting for the API.
+	// uses this token, and what it exposes, before waiting for the API.
 	guard.registerLink(orgID, priv.FP, "", linkCreated, nil, "")
+	guard.noteLinkProjects(orDefault(guard.atlasOrgOf(priv.FP), priv.AtlasOrg), priv.FP, priv.Projects)
 	status, err := om.LinkStatus(ctx, orgID)
 	if err != nil {
 		if client.IsNotFound(err) {
@@ -525,6 +633,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 		}
 		priv.AtlasOrg = org
 		priv.Memory = memory
+		priv.MemoryProjects = guard.memoryProjectsOf(memory, priv.MemoryProjects)
 	}
 	if priv.FP != "" {
 		priv.Gen = guard.gen
@@ -573,20 +682,27 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	status, err := om.Link(ctx, orgID, token.ValueString())
-	if err != nil {
-		addLinkError(&resp.Diagnostics, "re-link organization "+orgID+" to Atlas", err)
-		return
-	}
-	if status != client.StatusSynced {
-		if status, err = waitForSynced(ctx, om, orgID, r.data.polling()); err != nil {
-			addAPIError(&resp.Diagnostics, opsManagerSide, fmt.Sprintf("see organization %s reach the status SYNCED after re-linking it (last status %q)", orgID, status), err)
-			return
+	var status string
+	projects, linked := r.linkAndAttribute(ctx, fingerprint(token.ValueString()), func() bool {
+		var err error
+		if status, err = om.Link(ctx, orgID, token.ValueString()); err != nil {
+			addLinkError(&resp.Diagnostics, "re-link organization "+orgID+" to Atlas", err)
+			return false
 		}
+		if status != client.StatusSynced {
+			if status, err = waitForSynced(ctx, om, orgID, r.data.polling()); err != nil {
+				addAPIError(&resp.Diagnostics, opsManagerSide, fmt.Sprintf("see organization %s reach the status SYNCED after re-linking it (last status %q)", orgID, status), err)
+				return false
+			}
+		}
+		return true
+	})
+	if !linked {
+		return
 	}
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString())...)
+	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString(), projects)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privRemovesTokensOf, nil)...)
 }
 
@@ -612,32 +728,89 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 	// organization, remove them first: if Atlas refuses (an active
 	// migration, a wrong key), the apply stops with the organization still
 	// linked instead of unlinked.
+	guard := r.data.orgGuard()
+	var priv linkPrivate
+	_, _ = getPrivateJSON(ctx, req.Private, privLink, &priv)
+	if priv.AtlasOrg == "" {
+		priv.AtlasOrg = guard.atlasOrgOf(priv.FP)
+	}
 	var atlasOrg string
 	if found, _ := getPrivateJSON(ctx, req.Private, privRemovesTokensOf, &atlasOrg); found && atlasOrg != "" && r.data.Atlas != nil {
-		if !removeOrgTokens(ctx, r.data.orgGuard(), r.data.Atlas, atlasOrg, false, state.OrgID.ValueString(), &resp.Diagnostics) {
+		var accounted []string
+		_, _ = getPrivateJSON(ctx, req.Private, privAccounted, &accounted)
+		guard.noteAccounted(atlasOrg, accounted)
+		if !removeOrgTokens(ctx, guard, r.data.Atlas, atlasOrg, append(accounted, priv.Projects...), state.OrgID.ValueString(), &resp.Diagnostics) {
 			return
 		}
 	}
 
 	orgID := state.OrgID.ValueString()
-	if err := om.Unlink(ctx, orgID); err != nil {
-		if client.IsNotFound(err) {
-			tflog.Info(ctx, "link already removed", map[string]any{"org_id": orgID})
-			r.data.answers().noteUnlinked(orgID, time.Now())
-			return
-		}
+	if err := om.Unlink(ctx, orgID); err != nil && !client.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, opsManagerSide, "unlink organization "+orgID+" from Atlas", err)
+		return
+	} else if err != nil {
+		tflog.Info(ctx, "link already removed", map[string]any{"org_id": orgID})
+		r.data.answers().noteUnlinked(orgID, time.Now())
 		return
 	}
 	r.data.answers().noteUnlinked(orgID, time.Now())
-	// A later refusal to remove the organization's tokens in this apply
-	// then says that this organization was unlinked.
-	var priv linkPrivate
-	_, _ = getPrivateJSON(ctx, req.Private, privLink, &priv)
-	if priv.AtlasOrg == "" {
-		priv.AtlasOrg = r.data.orgGuard().atlasOrgOf(priv.FP)
+	// What the organization exposed is this apply's own from now on, and a
+	// later refusal to remove the organization's tokens in this apply says
+	// that this organization was unlinked.
+	guard.noteAccounted(priv.AtlasOrg, priv.Projects)
+	guard.markUnlinked(priv.AtlasOrg, orgID)
+}
+
+// judgeRemoveFirst decides, at plan, whether the Delete of a link that
+// unlinks removes its Atlas organization's tokens first, and records what
+// the apply needs for it. The removal must not stop a source organization
+// this plan does not unlink (org_exposure.go): when the plan removes the
+// organization's tokens anyway, that is a refusal; when only this link's
+// Delete would (its token is not in the plan), the link is unlinked and the
+// tokens stay for the organizations linked with them. A link whose own
+// projects are not known (made before the provider kept them, or imported)
+// unlinks first: the removal after it, by its token, then sees Atlas's list
+// without them.
+func (r *migrationLinkResource) judgeRemoveFirst(ctx context.Context, sourceOrgID, atlasOrg string, ownKnown bool, resp *resource.ModifyPlanResponse) bool {
+	guard := r.data.orgGuard()
+	proveAtlas(ctx, guard, r.data.Atlas, atlasOrg, &resp.Diagnostics)
+	exposure := guard.judgeExposure(atlasOrg)
+	if !ownKnown && !exposure.blocks() {
+		tflog.Info(ctx, "the link's projects are not known: it unlinks before the organization's tokens are removed", map[string]any{"org_id": sourceOrgID})
+		return false
 	}
-	r.data.orgGuard().markUnlinked(priv.AtlasOrg, orgID)
+	if exposure.blocks() && !guard.isApplying() {
+		if guard.removesTokens(atlasOrg) {
+			resp.Diagnostics.AddError("Removal Would Break Other Links", exposureConflict(atlasOrg, exposure.unaccounted, true))
+			return false
+		}
+		names := make([]string, len(exposure.unaccounted))
+		for i, p := range exposure.unaccounted {
+			names[i] = p.String()
+		}
+		resp.Diagnostics.AddWarning("Link Tokens Kept For Other Source Organizations",
+			fmt.Sprintf("This plan unlinks source organization %s without removing the link tokens of Atlas organization %s first: Atlas lists projects "+
+				"that no link this configuration removes exposes (%s), so other source organizations are linked with tokens of it, and the tokens stay for them. "+
+				"The configuration that unlinks the last source organization removes the tokens. Without that removal first, Atlas cannot refuse this unlink "+
+				"during an active live migration: make sure no migration of this source organization is running.", sourceOrgID, atlasOrg, strings.Join(names, ", ")))
+		return false
+	}
+	if resp.Private != nil {
+		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privRemovesTokensOf, atlasOrg)...)
+		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privAccounted, exposure.accounted)...)
+	}
+	return true
+}
+
+// warnUnlinkUnseen says, in a plan that unlinks a source organization
+// without Atlas credentials (a workspace that holds the link only), that the
+// provider cannot see the organization's live migrations.
+func warnUnlinkUnseen(diags *diag.Diagnostics, sourceOrgID string) {
+	diags.AddWarning("Live Migrations Not Checked",
+		fmt.Sprintf("This plan unlinks source organization %s, and this configuration has no Atlas credentials, so the provider cannot see its live migrations. "+
+			"Atlas refuses to remove link tokens while a migration is active, but this unlink removes no token, so nothing refuses it: "+
+			"it stops the organization syncing with Atlas, migrations included. Make sure no migration of this organization is running "+
+			"(ask whoever holds the Atlas side, or look in Atlas) before applying.", sourceOrgID))
 }
 
 // ImportState imports a link by its source organization id. The id is never

@@ -46,14 +46,15 @@ import (
 //	| token: refreshed (Read) | its organization | "refreshed_in" gen | - |
 //	| token: stays | stays(fp) | - | - |
 //	| token: created (new) | created | - | Create records "refreshed_in" |
-//	| token: replaced | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {covered: false} | as destroyed (Atlas is asked); the new object's Create is a plain create |
-//	| token: destroyed in a destroy plan | removed(fp, gen) after its links (gens compared) | "removal" {covered} | Delete removes the organization's tokens once per apply (404 = already gone); unless covered, it first refuses when Atlas lists projects of links still live |
-//	| token: destroyed in a normal plan (orphan) | removed(fp) | "removal" {covered: false} | as above |
-//	| link: refreshed (Read) | its source and token | "link" {fp, org, memory, gen}; "status_read" {org, at, creds}, the read's proof of the source credentials (read_reuse.go) | - |
+//	| token: replaced | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {accounted} | as destroyed; the new object's Create is a plain create |
+//	| token: tainted after a lost answer, replaced | its refresh notes the lost token; the new object's plan (null state, no private state) claims it: removed("") | "removal" {accounted} | as destroyed |
+//	| token: destroyed in a destroy plan | removed(fp, gen) after its links (gens compared) | "removal" {accounted} | Delete removes the organization's tokens once per apply (404 = already gone), after asking Atlas: refused when a listed project is not accounted for (org_exposure.go) |
+//	| token: destroyed in a normal plan (orphan) | removed(fp) | "removal" {accounted} | as above |
+//	| link: refreshed (Read) | its source, token and projects | "link" {fp, org, memory, gen, projects, memory_projects}; "status_read" {org, at, creds}, the read's proof of the source credentials (read_reuse.go) | - |
 //	| link: stays | stays(source, fp) | - | - |
-//	| link: replaced (new token, org or version) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when the plan removes the organization's tokens | Delete removes the organization's tokens before unlinking, so a refusal (409, wrong key) stops the apply with the link intact |
-//	| link: destroyed (destroy, orphan) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} when its token is removed too, or when the memory says it is the organization's only pair here | as above; the token's Delete then finds the tokens gone |
-//	| link: created | created | "link" {fp, org, gen}, no memory until a refresh | Create refuses to take over a link that is SYNCED (create_before_destroy) |
+//	| link: replaced (new token, org or version) | moves(source, fp, memory, gen) | "removes_tokens_of" {org} and "accounted" when the plan removes the organization's tokens | Delete removes the organization's tokens (asking Atlas first) before unlinking, so a refusal (409, wrong key, a project not accounted for) stops the apply with the link intact |
+//	| link: destroyed (destroy, orphan) | moves(source, fp, memory, gen) | as above when its token is removed too, or when the memory says it is the organization's only pair here and Atlas lists no project it cannot account for (otherwise the tokens stay, with a warning) | as above; the token's Delete then finds the tokens gone |
+//	| link: created | created; when its token is created in the same plan, the plan reads the status and refuses a SYNCED link | "link" {fp, org, gen, projects}, no memory until a refresh | Create refuses to take over a link that is SYNCED (another workspace, create_before_destroy); it lists the available projects around the link to learn its projects |
 //	| link: created or re-linked with a token whose value the plan knows (a token it keeps) | relink(source, new fp) | - | - |
 //
 // Refusals at plan, each decided by the registration that completes it, so
@@ -76,7 +77,14 @@ import (
 //     known at plan) while the plan removes that token's organization's
 //     tokens: the link would be made with a removed token. An apply after a
 //     failed create_before_destroy replacement plans exactly this (the new
-//     token stays, the deposed old one is destroyed).
+//     token stays, the deposed old one is destroyed);
+//   - a removal of the organization's tokens while Atlas, asked at plan,
+//     lists a project that no link of the organization this plan knows
+//     exposes: a source organization linked from elsewhere (another
+//     workspace, a pair a targeted plan cannot see). It is decided once the
+//     plan knows the projects of every link of the organization it has seen
+//     (org_exposure.go); until then, the apply's check before the DELETE
+//     decides.
 //
 // At apply, a removal of the organization's tokens is made once per process,
 // serialized, and refused if this process created a token of the
@@ -133,6 +141,9 @@ type orgGuard struct {
 	// proving lets concurrent plans of one organization share one proof.
 	proving singleflight.Group
 	locks   map[string]*sync.Mutex
+	// exposure: what this process knows of the projects the organization's
+	// links expose (org_exposure.go).
+	exposure exposureFacts
 	// applying is set once this process has changed something.
 	applying bool
 	// refreshed is set once this process has read a token or a link. A
@@ -185,6 +196,7 @@ func newOrgGuard() *orgGuard {
 		unlinked:   map[string][]string{},
 		proofs:     map[string]error{},
 		locks:      map[string]*sync.Mutex{},
+		exposure:   newExposureFacts(),
 		gen:        newGen(),
 	}
 }
@@ -242,9 +254,9 @@ type tokenVerdict struct {
 	// diagnostic, or "".
 	conflict string
 	// covered says that the links of this plan remember the organization's
-	// tokens and that the plan unlinks or removes every one of them: the
-	// apply then trusts the plan rather than Atlas's list of live projects,
-	// which still shows the links this apply has not unlinked yet.
+	// tokens and that the plan unlinks or removes every one of them: a full
+	// destroy rather than a targeted one. (The apply asks Atlas in either
+	// case.)
 	covered bool
 }
 
@@ -547,6 +559,23 @@ func (g *orgGuard) startApply() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.applying = true
+}
+
+// removesTokens reports whether this plan removes the organization's tokens,
+// as far as its registrations tell so far.
+func (g *orgGuard) removesTokens(orgID string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	p := g.orgs[orgID]
+	return p != nil && len(p.removals) > 0
+}
+
+// isApplying reports whether this process has changed something: its plans
+// are then an apply's, which the apply-time rules decide.
+func (g *orgGuard) isApplying() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.applying
 }
 
 // removedBefore reports whether this process removed the organization's

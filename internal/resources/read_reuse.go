@@ -45,9 +45,10 @@ import (
 // The proofs of the Atlas credentials (proveAtlas) have no refresh to reuse,
 // since the link token API has no read: an atlasmig_available_projects data
 // source read of the organization in the same plan counts as the proof, and
-// otherwise the proof is made. Every safety decision at apply (the list of
-// live projects before an uncovered removal, the answers of the removal and
-// the unlink) is always read from the API.
+// otherwise the proof is made, and either list is the one the plan compares
+// with its links' projects (org_exposure.go). Every safety decision at apply
+// (the list of available projects right before a removal, the answers of the
+// removal and the unlink) is always read from the API.
 const (
 	proofFreshFor    = 5 * time.Minute
 	absenceFreshFor  = time.Minute
