@@ -195,7 +195,7 @@ func (s *Simulator) serveToken(w http.ResponseWriter, r *http.Request, rec *Requ
 		return
 	}
 	rec.Authenticated = true
-	if f := s.takeFault(RouteOAuthToken); f != nil {
+	if f := s.takeFault(RouteOAuthToken, false); f != nil {
 		rec.Fault = f.describe()
 		if s.applyFault(&statusWriter{ResponseWriter: w}, r, endpoint{route: RouteOAuthToken}, *f) {
 			return

@@ -70,6 +70,16 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if r.Header.Get("Authorization") == "" {
+		// The challenge leg of a digest call: a gateway can refuse or drop
+		// it before the API authenticates anything.
+		if f := s.takeFault(ep.route, true); f != nil {
+			rec.Fault = "challenge-" + f.describe()
+			if s.applyFault(sw, r, ep, *f) {
+				return
+			}
+		}
+	}
 	principal, ok := s.authenticate(sw, r, ep.side)
 	if !ok {
 		return
@@ -86,7 +96,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusForbidden, "USER_UNAUTHORIZED", fmt.Sprintf("The current user is not authorized to perform this action: the Organization Owner role on organization %s is required.", ep.orgID), nil)
 		return
 	}
-	if f := s.takeFault(ep.route); f != nil {
+	if f := s.takeFault(ep.route, false); f != nil {
 		rec.Fault = f.describe()
 		if s.applyFault(sw, r, ep, *f) {
 			return
