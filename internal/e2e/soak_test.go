@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -21,9 +22,13 @@ import (
 // faults; after every terraform run it checks what the provider promises.
 // `make soak` runs it (SEEDS seeds from SEED); `make test` runs a short fixed
 // set. It is skipped when ATLASMIG_SOAK_SEEDS is not set.
+//
+// ATLASMIG_SOAK_KEEP_GOING=1 carries on after a broken promise, as a
+// pipeline that believed an exit code would, to see what else breaks.
 const (
-	soakSeedsEnv = "ATLASMIG_SOAK_SEEDS"
-	soakSeedEnv  = "ATLASMIG_SOAK_SEED"
+	soakSeedsEnv     = "ATLASMIG_SOAK_SEEDS"
+	soakSeedEnv      = "ATLASMIG_SOAK_SEED"
+	soakKeepGoingEnv = "ATLASMIG_SOAK_KEEP_GOING"
 )
 
 // The soak's world: one Atlas organization and project with two clusters,
@@ -212,12 +217,12 @@ func (j *soakJourney) converge(step int, command string, done func() []string) b
 	j.t.Helper()
 	for attempt := 1; attempt <= soakAttempts; attempt++ {
 		faulty := attempt <= soakAttempts-soakCleanAttempts
-		out, code := j.runFaulted(step, attempt, faulty, command, "-auto-approve", "-input=false")
+		out, code, hit := j.runFaulted(step, attempt, faulty, command, "-auto-approve", "-input=false")
 		broken := j.checkAlways()
 		if code == 0 {
 			broken = append(broken, done()...)
 		} else {
-			broken = append(broken, j.checkFailureNamed(out, code)...)
+			broken = append(broken, j.checkFailureNamed(out, code, hit)...)
 		}
 		if j.report(step, attempt, command, out, broken) {
 			return false
@@ -238,14 +243,14 @@ func (j *soakJourney) emptyPlan(step int) bool {
 	j.t.Helper()
 	for attempt := 1; attempt <= soakPlanAttempts; attempt++ {
 		faulty := attempt <= soakPlanAttempts-soakCleanAttempts
-		out, code := j.runFaulted(step, attempt, faulty, "plan", "-detailed-exitcode", "-input=false")
+		out, code, hit := j.runFaulted(step, attempt, faulty, "plan", "-detailed-exitcode", "-input=false")
 		broken := j.checkAlways()
 		switch code {
 		case 0:
 		case 2:
 			broken = append(broken, "the plan after a converged apply is not empty:\n"+planSummary(out))
 		default:
-			broken = append(broken, j.checkFailureNamed(out, code)...)
+			broken = append(broken, j.checkFailureNamed(out, code, hit)...)
 		}
 		if j.report(step, attempt, "plan", out, broken) {
 			return false
@@ -258,7 +263,8 @@ func (j *soakJourney) emptyPlan(step int) bool {
 	return false
 }
 
-// report records a broken promise; it returns true when there is one.
+// report records a broken promise; it returns true when there is one and
+// the journey stops there.
 func (j *soakJourney) report(step, attempt int, command, out string, broken []string) bool {
 	j.t.Helper()
 	if len(broken) == 0 {
@@ -268,12 +274,13 @@ func (j *soakJourney) report(step, attempt int, command, out string, broken []st
 		j.t.Errorf("seed %d, step %d (%s), run %d: %s", j.seed, step, command, attempt, b)
 	}
 	j.t.Logf("what terraform said:\n%s", errorsOf(out))
-	return true
+	return os.Getenv(soakKeepGoingEnv) != "1"
 }
 
 // runFaulted sets the run's fault schedule (none when !faulty), runs
-// terraform, and clears what is left of it.
-func (j *soakJourney) runFaulted(step, attempt int, faulty bool, args ...string) (string, int) {
+// terraform, and clears what is left of it. It returns terraform's output
+// and exit code, and the injected faults that no retry absorbed.
+func (j *soakJourney) runFaulted(step, attempt int, faulty bool, args ...string) (string, int, []string) {
 	j.t.Helper()
 	var schedule []soakFault
 	if faulty {
@@ -287,24 +294,33 @@ func (j *soakJourney) runFaulted(step, attempt int, faulty bool, args ...string)
 	for _, tok := range j.sim.AllLinkTokens() {
 		j.tokens[tok] = true
 	}
-	hit := j.faultsHit()
+	hit, unabsorbed := j.faultsHit()
 	j.hits += len(hit)
-	j.story = append(j.story, fmt.Sprintf("step %d run %d: terraform %s → exit %d; faults set [%s], hit [%s]",
-		step, attempt, args[0], code, describeSchedule(schedule), strings.Join(hit, " ")))
-	return out, code
+	j.story = append(j.story, fmt.Sprintf("step %d run %d: terraform %s → exit %d; faults set [%s], hit [%s], not absorbed by a retry [%s]",
+		step, attempt, args[0], code, describeSchedule(schedule), strings.Join(hit, " "), strings.Join(unabsorbed, " ")))
+	return out, code, unabsorbed
 }
 
-// faultsHit lists the faults the journal recorded since the last call.
-func (j *soakJourney) faultsHit() []string {
-	reqs := j.sim.Requests()
-	var hit []string
-	for _, r := range reqs[j.journalSeen:] {
-		if r.Fault != "" {
-			hit = append(hit, string(r.Route)+":"+r.Fault)
+// faultsHit lists the faults the journal recorded since the last call, and
+// those of them that no retry absorbed: no later authenticated request of
+// the same method and path got the API's own answer.
+func (j *soakJourney) faultsHit() (hit, unabsorbed []string) {
+	reqs := j.sim.Requests()[j.journalSeen:]
+	j.journalSeen += len(reqs)
+	for i, r := range reqs {
+		if r.Fault == "" {
+			continue
+		}
+		name := string(r.Route) + ":" + r.Fault
+		hit = append(hit, name)
+		absorbed := slices.ContainsFunc(reqs[i+1:], func(later simulator.Request) bool {
+			return later.Method == r.Method && later.Path == r.Path && later.Authenticated && later.Fault == "" && later.Status > 0
+		})
+		if !absorbed {
+			unabsorbed = append(unabsorbed, name)
 		}
 	}
-	j.journalSeen = len(reqs)
-	return hit
+	return hit, unabsorbed
 }
 
 func (j *soakJourney) lastOutput() string {
@@ -479,22 +495,27 @@ func (j *soakJourney) checkDestroyed() []string {
 // status code, MongoDB's error codes, a lost connection or answer.
 var apiProblem = regexp.MustCompile(`\b(HTTP )?[45]\d\d\b|[A-Z]+(_[A-Z]+)+|(?i)connection|reset|answer was lost|EOF|timed? ?out|rate limit|unavailable|bad gateway`)
 
-// checkFailureNamed holds when a run fails: it says so in an error that
-// names the API's problem, and it was not killed for running too long.
-func (j *soakJourney) checkFailureNamed(out string, code int) []string {
+// checkFailureNamed holds when a run fails: it says so in an error, it was
+// not killed for running too long, and when a fault was not absorbed by a
+// retry (hit lists those), an error names the API's problem. A run that
+// fails otherwise is judged by whether its step converges.
+func (j *soakJourney) checkFailureNamed(out string, code int, hit []string) []string {
 	if code < 0 {
 		return []string{"terraform did not finish within the harness's time limit (killed)"}
 	}
-	var broken []string
-	for _, e := range errorBlocks(out) {
-		if !apiProblem.MatchString(e) {
-			broken = append(broken, "a failed run's error does not name the API's problem:\n"+e)
+	blocks := errorBlocks(out)
+	if len(blocks) == 0 {
+		return []string{fmt.Sprintf("terraform exited %d without an error diagnostic", code)}
+	}
+	if len(hit) == 0 {
+		return nil
+	}
+	for _, e := range blocks {
+		if apiProblem.MatchString(e) {
+			return nil
 		}
 	}
-	if len(errorBlocks(out)) == 0 {
-		broken = append(broken, fmt.Sprintf("terraform exited %d without an error diagnostic", code))
-	}
-	return broken
+	return []string{fmt.Sprintf("the run failed after the faults %s (not absorbed by a retry), and no error names the API's problem:\n%s", strings.Join(hit, " "), strings.Join(blocks, "\n"))}
 }
 
 // diagnosticStart is where terraform's error diagnostic begins, with or
@@ -653,7 +674,7 @@ var (
 // the step and the run alone, so that a seed replays the same schedule
 // whatever the earlier runs did.
 func soakSchedule(seed, step, attempt int, command string) []soakFault {
-	rng := rand.New(rand.NewPCG(uint64(seed), uint64(step*1000+attempt)))
+	rng := rand.New(rand.NewChaCha8(sha256.Sum256(fmt.Appendf(nil, "atlasmig soak %d/%d/%d", seed, step, attempt))))
 	routes := slices.Clone(soakRoutes[command])
 	rng.Shuffle(len(routes), func(i, k int) { routes[i], routes[k] = routes[k], routes[i] })
 	n := 1 + rng.IntN(min(4, len(routes)))
