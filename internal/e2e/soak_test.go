@@ -383,7 +383,7 @@ func (j *soakJourney) checkAlways() []string {
 	}
 	accepted := map[string]int{}
 	for _, r := range j.sim.Requests() {
-		if r.Route == simulator.RouteCutover && r.Authenticated && ((r.Status >= 200 && r.Status < 300) || r.Fault == "reset-after") {
+		if r.Route == simulator.RouteCutover && r.Authenticated && (success(r.Status) || (r.Fault == "reset-after" && success(r.LostStatus))) {
 			accepted[r.Path]++
 		}
 	}
@@ -394,6 +394,8 @@ func (j *soakJourney) checkAlways() []string {
 	}
 	return broken
 }
+
+func success(status int) bool { return status >= 200 && status < 300 }
 
 // checkApplied holds when an apply exits 0: the API holds exactly what the
 // configuration asks, and the state says what the API says.

@@ -197,7 +197,7 @@ func (s *Simulator) serveToken(w http.ResponseWriter, r *http.Request, rec *Requ
 	rec.Authenticated = true
 	if f := s.takeFault(RouteOAuthToken, false); f != nil {
 		rec.Fault = f.describe()
-		if s.applyFault(&statusWriter{ResponseWriter: w}, r, endpoint{route: RouteOAuthToken}, *f) {
+		if s.applyFault(&statusWriter{ResponseWriter: w}, r, endpoint{route: RouteOAuthToken}, *f, rec) {
 			return
 		}
 	}

@@ -75,7 +75,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// it before the API authenticates anything.
 		if f := s.takeFault(ep.route, true); f != nil {
 			rec.Fault = "challenge-" + f.describe()
-			if s.applyFault(sw, r, ep, *f) {
+			if s.applyFault(sw, r, ep, *f, &rec) {
 				return
 			}
 		}
@@ -98,7 +98,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if f := s.takeFault(ep.route, false); f != nil {
 		rec.Fault = f.describe()
-		if s.applyFault(sw, r, ep, *f) {
+		if s.applyFault(sw, r, ep, *f, &rec) {
 			return
 		}
 	}
@@ -336,8 +336,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // applyFault answers with the fault instead of the operation; it returns
-// false when the operation should still run (a fault of latency only).
-func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f Fault) bool {
+// false when the operation should still run (a fault of latency only). A
+// lost answer's status goes into the journal's record.
+func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f Fault, rec *Request) bool {
 	switch {
 	case f.ResetBeforeProcessing:
 		// A reset before processing happens in front of the application
@@ -347,7 +348,9 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f 
 		return true
 	case f.ResetAfterProcessing:
 		// Run the operation for real, then lose its answer.
-		s.serveOperation(httptest.NewRecorder(), r, ep)
+		lost := httptest.NewRecorder()
+		s.serveOperation(lost, r, ep)
+		rec.LostStatus = lost.Code
 		resetConnection(w)
 		return true
 	case f.Status != 0:

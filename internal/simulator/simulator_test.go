@@ -380,6 +380,9 @@ func TestFaultsAndJournal(t *testing.T) {
 	if len(s.LinkTokens(atlasOrg)) != 1 {
 		t.Fatal("the operation behind a lost answer did not happen")
 	}
+	if reqs := s.Requests(); reqs[len(reqs)-1].Fault != "reset-after" || reqs[len(reqs)-1].LostStatus != http.StatusCreated {
+		t.Fatalf("the journal does not say what the lost answer was: %+v", reqs[len(reqs)-1])
+	}
 	s.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, ResetBeforeProcessing: true})
 	req, _ = http.NewRequest("POST", s.URL+"/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/linkTokens", bytes.NewReader([]byte(`{}`)))
 	req.Header.Set("Accept", atlasType)
