@@ -218,7 +218,7 @@ func (j *soakJourney) converge(step int, command string, done func() []string) b
 	for attempt := 1; attempt <= soakAttempts; attempt++ {
 		faulty := attempt <= soakAttempts-soakCleanAttempts
 		out, code, hit := j.runFaulted(step, attempt, faulty, command, "-auto-approve", "-input=false")
-		broken := j.checkAlways()
+		broken := append(j.checkAlways(), checkDiagnosis(out)...)
 		if code == 0 {
 			broken = append(broken, done()...)
 		} else {
@@ -244,7 +244,7 @@ func (j *soakJourney) emptyPlan(step int) bool {
 	for attempt := 1; attempt <= soakPlanAttempts; attempt++ {
 		faulty := attempt <= soakPlanAttempts-soakCleanAttempts
 		out, code, hit := j.runFaulted(step, attempt, faulty, "plan", "-detailed-exitcode", "-input=false")
-		broken := j.checkAlways()
+		broken := append(j.checkAlways(), checkDiagnosis(out)...)
 		switch code {
 		case 0:
 		case 2:
@@ -519,6 +519,20 @@ func (j *soakJourney) checkFailureNamed(out string, code int, hit []string) []st
 	}
 	return []string{fmt.Sprintf("the run failed after the faults %s (not absorbed by a retry), and no error names the API's problem:\n%s", strings.Join(hit, " "), strings.Join(blocks, "\n"))}
 }
+
+// checkDiagnosis holds for every run: no diagnostic, error or warning,
+// blames something that is not wrong. Every answer of the soak comes from
+// the API at the configured base URL, whatever fault it carries, so an
+// answer reported as not coming from the API is a wrong diagnosis.
+func checkDiagnosis(out string) []string {
+	var broken []string
+	for _, m := range foreignAnswer.FindAllString(out, -1) {
+		broken = append(broken, fmt.Sprintf("a diagnostic says %q, but every answer came from the API at the configured base URL", m))
+	}
+	return broken
+}
+
+var foreignAnswer = regexp.MustCompile(`Unexpected Answer From (Atlas|Cloud Manager|Ops Manager|Cloud Manager / Ops Manager)`)
 
 // diagnosticStart is where terraform's error diagnostic begins, with or
 // without its box.
