@@ -296,8 +296,14 @@ func (j *soakJourney) runFaulted(step, attempt int, faulty bool, args ...string)
 	}
 	hit, unabsorbed := j.faultsHit()
 	j.hits += len(hit)
-	j.story = append(j.story, fmt.Sprintf("step %d run %d: terraform %s → exit %d; faults set [%s], hit [%s], not absorbed by a retry [%s]",
-		step, attempt, args[0], code, describeSchedule(schedule), strings.Join(hit, " "), strings.Join(unabsorbed, " ")))
+	var summaries []string
+	for _, m := range diagnosticSummary.FindAllStringSubmatch(out, -1) {
+		if !strings.HasPrefix(m[2], "Provider development overrides") {
+			summaries = append(summaries, m[1]+": "+m[2])
+		}
+	}
+	j.story = append(j.story, fmt.Sprintf("step %d run %d: terraform %s → exit %d; faults set [%s], hit [%s], not absorbed by a retry [%s]; said [%s]",
+		step, attempt, args[0], code, describeSchedule(schedule), strings.Join(hit, " "), strings.Join(unabsorbed, " "), strings.Join(summaries, "; ")))
 	return out, code, unabsorbed
 }
 
@@ -533,6 +539,9 @@ func checkDiagnosis(out string) []string {
 }
 
 var foreignAnswer = regexp.MustCompile(`Unexpected Answer From (Atlas|Cloud Manager|Ops Manager|Cloud Manager / Ops Manager)`)
+
+// diagnosticSummary is the summary line of an error or a warning.
+var diagnosticSummary = regexp.MustCompile(`(?m)^(?:│ )?(Error|Warning): (.+)$`)
 
 // diagnosticStart is where terraform's error diagnostic begins, with or
 // without its box.
