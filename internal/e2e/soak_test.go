@@ -109,20 +109,8 @@ const (
 )
 
 func TestSoak(t *testing.T) {
-	n, err := strconv.Atoi(os.Getenv(soakSeedsEnv))
-	if os.Getenv(soakSeedsEnv) == "" {
-		t.Skipf("the fault soak runs through make soak (or %s=N)", soakSeedsEnv)
-	}
-	if err != nil || n < 1 {
-		t.Fatalf("%s=%q: want a positive number of seeds", soakSeedsEnv, os.Getenv(soakSeedsEnv))
-	}
-	first := 1
-	if v := os.Getenv(soakSeedEnv); v != "" {
-		if first, err = strconv.Atoi(v); err != nil || first < 0 {
-			t.Fatalf("%s=%q: want a non-negative seed", soakSeedEnv, v)
-		}
-	}
-	for seed := first; seed < first+n; seed++ {
+	seeds := soakSeeds(t)
+	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 			t.Parallel()
 			j := newSoakJourney(t, seed)
@@ -137,6 +125,42 @@ func TestSoak(t *testing.T) {
 			j.run()
 		})
 	}
+}
+
+// soakSeeds reads the seeds to run: ATLASMIG_SOAK_SEEDS=N seeds from
+// ATLASMIG_SOAK_SEED=K (default 1), or a list, ATLASMIG_SOAK_SEEDS=3,17.
+func soakSeeds(t *testing.T) []int {
+	t.Helper()
+	v := os.Getenv(soakSeedsEnv)
+	if v == "" {
+		t.Skipf("the fault soak runs through make soak (or %s=N)", soakSeedsEnv)
+	}
+	if strings.Contains(v, ",") {
+		var seeds []int
+		for _, f := range strings.Split(v, ",") {
+			seed, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || seed < 0 {
+				t.Fatalf("%s=%q: want N or a list of seeds such as 3,17", soakSeedsEnv, v)
+			}
+			seeds = append(seeds, seed)
+		}
+		return seeds
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("%s=%q: want a positive number of seeds, or a list of seeds such as 3,17", soakSeedsEnv, v)
+	}
+	first := 1
+	if k := os.Getenv(soakSeedEnv); k != "" {
+		if first, err = strconv.Atoi(k); err != nil || first < 0 {
+			t.Fatalf("%s=%q: want a non-negative seed", soakSeedEnv, k)
+		}
+	}
+	seeds := make([]int, n)
+	for i := range seeds {
+		seeds[i] = first + i
+	}
+	return seeds
 }
 
 // soakJourney is one seed's journey: its simulator, its workspace and
