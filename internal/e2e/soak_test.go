@@ -20,8 +20,9 @@ import (
 // The fault soak drives a whole journey through terraform, the way a
 // pipeline does, while the simulator injects a seeded, randomized schedule of
 // faults; after every terraform run it checks what the provider promises.
-// `make soak` runs it (SEEDS seeds from SEED); `make test` runs a short fixed
-// set. It is skipped when ATLASMIG_SOAK_SEEDS is not set.
+// `make soak` runs it (SEEDS seeds from SEED, or a list of seeds); `make
+// test` runs a short fixed list. It is skipped when ATLASMIG_SOAK_SEEDS is
+// not set.
 //
 // ATLASMIG_SOAK_KEEP_GOING=1 carries on after a broken promise, as a
 // pipeline that believed an exit code would, to see what else breaks.
