@@ -605,6 +605,9 @@ func planSummary(out string) string {
 	var lines []string
 	for _, l := range strings.Split(out, "\n") {
 		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "Warning: Provider development overrides") {
+			continue
+		}
 		if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "~") || strings.HasPrefix(t, "Plan:") || strings.HasPrefix(t, "Warning:") {
 			lines = append(lines, l)
 		}
