@@ -31,9 +31,12 @@ Fault kinds: a 4xx/5xx status (429, 500, 502, 503, 504, ...), reset-before
 (the connection closes, nothing changes), reset-after (the operation runs,
 then the connection closes: a lost answer) or latency (with latency=D, on
 every request of the route while set). xN repeats a fault N times (default 1);
-a digest challenge never consumes one. Examples:
+a digest challenge never consumes one. skip=K lets K requests through first;
+challenge puts the fault on the digest challenge leg instead (the request
+without credentials; reset-after does not apply there). Examples:
   -fault link:429x2,retry-after=1  -fault createLinkToken:reset-after
-  -fault linkStatus:latency,latency=200ms
+  -fault linkStatus:latency,latency=200ms  -fault getMigration:500,skip=3
+  -fault cutover:503,challenge
 
 Control API (no authentication, loopback only; never returns token values):
   GET  /_sim/state                 {"linkTokens": {orgId: count}, "links": {orgId: status},
@@ -44,7 +47,8 @@ Control API (no authentication, loopback only; never returns token values):
                                     "retryAfter": "1", "errorCode": "RATE_LIMITED",
                                     "detail": "...", "resetBeforeProcessing": false,
                                     "resetAfterProcessing": false,
-                                    "latency": 200000000}}   (latency in nanoseconds)
+                                    "latency": 200000000, "skip": 0,
+                                    "challenge": false}}   (latency in nanoseconds)
   POST /_sim/links/{orgId}/remove  unlink a source organization behind Terraform's back
   POST /_sim/tokens/{orgId}/remove remove an Atlas organization's link tokens
   POST /_sim/inventory             {"orgId": "<24 hex>", "projects": [{"projectId", "name",

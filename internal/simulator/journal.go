@@ -23,6 +23,9 @@ type Request struct {
 	// was closed without an answer, 0 when the client went away first.
 	Status int    `json:"status"`
 	Fault  string `json:"fault,omitempty"`
+	// LostStatus is the status the operation answered when a reset-after
+	// fault lost that answer: what the API did, which the client never saw.
+	LostStatus int `json:"lostStatus,omitempty"`
 }
 
 // beginRequest counts an API request in flight until record ends it, and

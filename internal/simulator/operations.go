@@ -55,8 +55,6 @@ func (s *Simulator) createLinkToken(w http.ResponseWriter, r *http.Request, orgI
 	writeJSON(w, http.StatusCreated, atlasSuccessType, map[string]string{"linkToken": token})
 }
 
-// deleteLinkTokens removes every token of the organization; links made with
-// them stop syncing.
 // newTokenValue makes a token as observed: base64 of a JSON document that
 // begins {"orgId", carrying an API key of its own.
 func newTokenValue(orgID string, accessListIPs []string) string {
@@ -70,6 +68,8 @@ func newTokenValue(orgID string, accessListIPs []string) string {
 	return base64.StdEncoding.EncodeToString(payload)
 }
 
+// deleteLinkTokens removes every token of the organization; links made with
+// them stop syncing.
 func (s *Simulator) deleteLinkTokens(w http.ResponseWriter, orgID string) {
 	s.mu.Lock()
 	projects := append(slices.Clone(s.activeMigrations[orgID]), s.activeMigrationProjectsLocked(orgID)...)
@@ -195,9 +195,9 @@ func (s *Simulator) serveToken(w http.ResponseWriter, r *http.Request, rec *Requ
 		return
 	}
 	rec.Authenticated = true
-	if f := s.takeFault(RouteOAuthToken); f != nil {
+	if f := s.takeFault(RouteOAuthToken, false); f != nil {
 		rec.Fault = f.describe()
-		if s.applyFault(&statusWriter{ResponseWriter: w}, r, endpoint{route: RouteOAuthToken}, *f) {
+		if s.applyFault(&statusWriter{ResponseWriter: w}, r, endpoint{route: RouteOAuthToken}, *f, rec) {
 			return
 		}
 	}

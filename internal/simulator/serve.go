@@ -70,6 +70,16 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if r.Header.Get("Authorization") == "" {
+		// The challenge leg of a digest call: a gateway can refuse or drop
+		// it before the API authenticates anything.
+		if f := s.takeFault(ep.route, true); f != nil {
+			rec.Fault = "challenge-" + f.describe()
+			if s.applyFault(sw, r, ep, *f, &rec) {
+				return
+			}
+		}
+	}
 	principal, ok := s.authenticate(sw, r, ep.side)
 	if !ok {
 		return
@@ -86,9 +96,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(sw, http.StatusForbidden, "USER_UNAUTHORIZED", fmt.Sprintf("The current user is not authorized to perform this action: the Organization Owner role on organization %s is required.", ep.orgID), nil)
 		return
 	}
-	if f := s.takeFault(ep.route); f != nil {
+	if f := s.takeFault(ep.route, false); f != nil {
 		rec.Fault = f.describe()
-		if s.applyFault(sw, r, ep, *f) {
+		if s.applyFault(sw, r, ep, *f, &rec) {
 			return
 		}
 	}
@@ -326,8 +336,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // applyFault answers with the fault instead of the operation; it returns
-// false when the operation should still run (a fault of latency only).
-func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f Fault) bool {
+// false when the operation should still run (a fault of latency only). A
+// lost answer's status goes into the journal's record.
+func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f Fault, rec *Request) bool {
 	switch {
 	case f.ResetBeforeProcessing:
 		// A reset before processing happens in front of the application
@@ -337,7 +348,9 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f 
 		return true
 	case f.ResetAfterProcessing:
 		// Run the operation for real, then lose its answer.
-		s.serveOperation(httptest.NewRecorder(), r, ep)
+		lost := httptest.NewRecorder()
+		s.serveOperation(lost, r, ep)
+		rec.LostStatus = lost.Code
 		resetConnection(w)
 		return true
 	case f.Status != 0:

@@ -115,6 +115,7 @@ type Simulator struct {
 	inFlight         int        // API requests whose handler has not ended
 	settled          *sync.Cond // signalled when inFlight drops to zero
 	faults           map[Route]*Fault
+	challengeFaults  map[Route]*Fault
 	bucket           *bucket
 	atlasKeys        []APIKey
 	omKeys           []APIKey
@@ -169,6 +170,7 @@ func New(opts Options) *Simulator {
 		nonces:           map[string]time.Time{},
 		bearers:          map[string]*bearerRecord{},
 		faults:           map[Route]*Fault{},
+		challengeFaults:  map[Route]*Fault{},
 		atlasKeys:        append([]APIKey(nil), opts.AtlasKeys...),
 		omKeys:           append([]APIKey(nil), opts.OpsManagerKeys...),
 		mig:              newMigrationState(opts.Migrations),

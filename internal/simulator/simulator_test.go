@@ -380,6 +380,9 @@ func TestFaultsAndJournal(t *testing.T) {
 	if len(s.LinkTokens(atlasOrg)) != 1 {
 		t.Fatal("the operation behind a lost answer did not happen")
 	}
+	if reqs := s.Requests(); reqs[len(reqs)-1].Fault != "reset-after" || reqs[len(reqs)-1].LostStatus != http.StatusCreated {
+		t.Fatalf("the journal does not say what the lost answer was: %+v", reqs[len(reqs)-1])
+	}
 	s.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, ResetBeforeProcessing: true})
 	req, _ = http.NewRequest("POST", s.URL+"/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/linkTokens", bytes.NewReader([]byte(`{}`)))
 	req.Header.Set("Accept", atlasType)
@@ -389,6 +392,53 @@ func TestFaultsAndJournal(t *testing.T) {
 	}
 	if len(s.LinkTokens(atlasOrg)) != 1 {
 		t.Fatal("a reset-before fault changed the state")
+	}
+}
+
+// A fault can wait for its turn (skip) and can hit the digest challenge leg
+// instead of the authenticated request; the journal tells the legs apart.
+func TestFaultSkipAndChallengeLeg(t *testing.T) {
+	t.Parallel()
+	s := start(t, simulator.Options{})
+	path := "/api/public/v1.0/orgs/" + sourceOrg + "/liveExport/migrationLink/status"
+	s.SetFault(simulator.RouteLinkStatus, simulator.Fault{Count: 1, Status: 500, Skip: 2})
+	var codes []int
+	for range 4 {
+		status, _, _ := call(t, s, omKey, "GET", path, "application/json", "", "")
+		codes = append(codes, status)
+	}
+	if fmt.Sprint(codes) != "[404 404 500 404]" {
+		t.Fatalf("codes %v, want the third call faulted", codes)
+	}
+
+	s.ResetJournal()
+	s.SetFault(simulator.RouteLinkStatus, simulator.Fault{Count: 1, Status: 503, RetryAfter: "1", Challenge: true})
+	if status, _, out := call(t, s, omKey, "GET", path, "application/json", "", ""); status != 503 || !strings.Contains(out, "503") {
+		t.Fatalf("challenge fault: %d %s", status, out)
+	}
+	if status, _, _ := call(t, s, omKey, "GET", path, "application/json", "", ""); status != 404 {
+		t.Fatalf("after the challenge fault: %d", status)
+	}
+	var legs []string
+	for _, r := range s.Requests() {
+		legs = append(legs, fmt.Sprintf("%t/%d/%s", r.Authenticated, r.Status, r.Fault))
+	}
+	// The faulted challenge never reached authentication; the next call's
+	// challenge and request went through.
+	if want := "[false/503/challenge-503 false/401/ true/404/]"; fmt.Sprint(legs) != want {
+		t.Fatalf("journal %v, want %s", legs, want)
+	}
+
+	// A reset-after on the challenge leg is a reset-before: nothing runs.
+	s.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, ResetAfterProcessing: true, Challenge: true})
+	req, _ := http.NewRequest("POST", s.URL+"/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/linkTokens", bytes.NewReader([]byte(`{}`)))
+	req.Header.Set("Accept", atlasType)
+	req.Header.Set("Content-Type", atlasType)
+	if _, err := digest.NewTransport(atlasKey.PublicKey, atlasKey.PrivateKey).RoundTrip(req); err == nil {
+		t.Fatal("a reset on the challenge leg must fail the request")
+	}
+	if n := len(s.LinkTokens(atlasOrg)); n != 0 {
+		t.Fatalf("%d tokens: a fault on the challenge leg ran the operation", n)
 	}
 }
 
@@ -490,7 +540,13 @@ func TestParseFault(t *testing.T) {
 	if _, f, _ = simulator.ParseFault("linkStatus:latency,latency=20ms"); f.Latency != 20*time.Millisecond {
 		t.Fatalf("%+v", f)
 	}
-	for _, bad := range []string{"nope:429", "link", "link:200", "link:429x0", "link:429,color=red"} {
+	if _, f, _ = simulator.ParseFault("getMigration:500x2,skip=3"); f.Skip != 3 || f.Count != 2 || f.Challenge {
+		t.Fatalf("%+v", f)
+	}
+	if _, f, _ = simulator.ParseFault("cutover:503,challenge,retry-after=2"); !f.Challenge || f.Status != 503 || f.RetryAfter != "2" {
+		t.Fatalf("%+v", f)
+	}
+	for _, bad := range []string{"nope:429", "link", "link:200", "link:429x0", "link:429,color=red", "link:500,skip=-1", "link:reset-after,challenge"} {
 		if _, _, err := simulator.ParseFault(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
