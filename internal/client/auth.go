@@ -91,6 +91,10 @@ func (e *tokenRequestError) Unwrap() error {
 	return e.err
 }
 
+// The API request a token was for is never sent without one, whatever
+// happened to the token request itself.
+func (e *tokenRequestError) delivery() delivery { return notSent }
+
 // tokenError turns the OAuth library's error into a tokenRequestError whose
 // APIError says what really happened: a refusal of the service account, a
 // rate limit, or a failure of the token endpoint.
@@ -141,7 +145,7 @@ type bearerTransport struct {
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	token, err := t.source.Token(req.Context())
 	if err != nil {
-		return nil, err
+		return nil, withDelivery(err, notSent)
 	}
 	resp, err := t.next.RoundTrip(withBearer(req, token))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
@@ -150,12 +154,12 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body.Close()
 	t.source.invalidate(token)
 	if token, err = t.source.Token(req.Context()); err != nil {
-		return nil, err
+		return nil, withDelivery(err, notSent)
 	}
 	retry := withBearer(req, token)
 	if req.GetBody != nil {
 		if retry.Body, err = req.GetBody(); err != nil {
-			return nil, err
+			return nil, withDelivery(err, notSent)
 		}
 	}
 	return t.next.RoundTrip(retry)
@@ -165,4 +169,20 @@ func withBearer(req *http.Request, token string) *http.Request {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+token)
 	return r
+}
+
+// digestTransport is the digest library's challenge-response with the
+// delivery of its failures: the library fails on its own (a challenge it
+// cannot answer, say) only before it sends the authenticated request, and
+// passes on the failures of the layers below, which know theirs.
+type digestTransport struct {
+	next http.RoundTripper
+}
+
+func (t *digestTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, withDelivery(err, notSent)
+	}
+	return resp, nil
 }

@@ -118,7 +118,7 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 	var auth http.RoundTripper
 	if keyPair {
-		auth = digest.NewTransportWithHTTPRoundTripper(cfg.PublicKey, cfg.PrivateKey, timed)
+		auth = &digestTransport{next: digest.NewTransportWithHTTPRoundTripper(cfg.PublicKey, cfg.PrivateKey, timed)}
 	} else {
 		// The token endpoint gets the same logging as the API, without
 		// authentication of its own (HTTP Basic is added by the OAuth
@@ -192,7 +192,7 @@ func (c *core) doVersion(ctx context.Context, mediaType, method, path string, bo
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return fmt.Errorf("encoding the request body: %w", err)
+			return withDelivery(fmt.Errorf("encoding the request body: %w", err), notSent)
 		}
 	}
 	var reader io.Reader
@@ -201,7 +201,7 @@ func (c *core) doVersion(ctx context.Context, mediaType, method, path string, bo
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, reader)
 	if err != nil {
-		return fmt.Errorf("building the request: %w", err)
+		return withDelivery(fmt.Errorf("building the request: %w", err), notSent)
 	}
 	req.Header.Set("Accept", mediaType)
 	if payload != nil {
@@ -247,8 +247,9 @@ func (c *core) doVersion(ctx context.Context, mediaType, method, path string, bo
 func transportError(method, path, host string, err error, scrub func(string) string) error {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		// The token endpoint refused the service account.
-		return apiErr
+		// The token endpoint's answer: its text, without the URL error
+		// around it, and the delivery of the API request (never sent).
+		return &deliveryError{d: deliveryOf(err), err: apiErr}
 	}
 	if IsCertificateError(err) {
 		return &CertificateError{Host: host, Err: err}
@@ -282,3 +283,5 @@ type uncertainError struct {
 
 func (e *uncertainError) Error() string { return e.msg }
 func (e *uncertainError) Unwrap() error { return e.err }
+
+func (e *uncertainError) delivery() delivery { return answerLost }

@@ -165,6 +165,8 @@ func (e *RateLimitWaitError) Error() string {
 
 func (e *RateLimitWaitError) Unwrap() error { return e.Err }
 
+func (e *RateLimitWaitError) delivery() delivery { return notSent }
+
 // wait blocks until the request may be sent and returns the epoch it was
 // let through in. Waiters hold no reservation: each takes a token when one
 // is there and otherwise sleeps until the next one is due, and wakes early
