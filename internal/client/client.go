@@ -92,7 +92,10 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
-		return nil, fmt.Errorf("the base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+		return nil, fmt.Errorf("the base URL %q is not an absolute http(s) URL", RedactedURL(cfg.BaseURL))
+	}
+	if base.User != nil || base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("the base URL %q must carry no credentials, query or fragment", RedactedURL(cfg.BaseURL))
 	}
 	baseTransport, err := newBaseTransport(cfg)
 	if err != nil {
@@ -141,6 +144,28 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 		credentials: credentialsFingerprint(base.String(), cfg),
 	}, nil
+}
+
+// RedactedURL is a base URL as messages may show it, whatever is wrong with
+// it: what could hold a secret — the user information before an "@", a query
+// or a fragment — is replaced by "***". It works on the text, not on a parsed
+// URL, because a URL that does not parse ("https://admin:s3cr%t@host") must
+// not be echoed either. Where in doubt it masks more: everything up to the
+// last "@" outside the query, whether or not the scheme's "//" is there.
+func RedactedURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	masked := ""
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s, masked = s[:i], s[i:i+1]+"***"
+	}
+	if at := strings.LastIndex(s, "@"); at >= 0 {
+		start := 0
+		if i := strings.Index(s, "://"); i >= 0 && i < at {
+			start = i + len("://")
+		}
+		s = s[:start] + "***" + s[at:]
+	}
+	return s + masked
 }
 
 // newBaseTransport clones Go's default transport — proxies from the

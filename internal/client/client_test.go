@@ -767,3 +767,23 @@ func TestServiceAccountTokenRetriesDoNotMultiply(t *testing.T) {
 		}
 	})
 }
+
+// A base URL that carries credentials is refused without echoing them,
+// whatever else is wrong with it.
+func TestBaseURLCredentialsNeverEchoed(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"https://admin:s3cr%t@cloud.example.com", "ftp://admin:s3cret@cloud.example.com",
+		"https://cloud.example.com?apikey=s3cret", "https://admin:s3cret@cloud.example.com"} {
+		_, err := client.NewAtlas(client.Config{BaseURL: raw, PublicKey: "p", PrivateKey: "k"})
+		if err == nil {
+			t.Errorf("%s: accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr") || strings.Contains(err.Error(), "admin") {
+			t.Errorf("%s: the error echoes the credentials: %v", raw, err)
+		}
+	}
+	if got, want := client.RedactedURL(" https://admin:s3cret@cloud.example.com:8443/x?apikey=s3cret#f"), "https://***@cloud.example.com:8443/x?***"; got != want {
+		t.Errorf("RedactedURL = %q, want %q", got, want)
+	}
+}
