@@ -28,8 +28,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/mongodb-forks/digest"
 )
 
 // AtlasMediaType is the versioned media type of the Atlas operations used
@@ -121,7 +119,7 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 	var auth http.RoundTripper
 	if keyPair {
-		auth = &digestTransport{next: digest.NewTransportWithHTTPRoundTripper(cfg.PublicKey, cfg.PrivateKey, timed)}
+		auth = newDigestTransport(cfg.PublicKey, cfg.PrivateKey, timed)
 	} else {
 		// The token endpoint gets the same logging as the API, without
 		// authentication of its own (HTTP Basic is added by the OAuth

@@ -257,16 +257,25 @@ func (t *retryTransport) backoffUpTo(attempt int, limit time.Duration) time.Dura
 	return t.waitMin + rand.N(ceiling-t.waitMin)
 }
 
-// parseRetryAfter reads delta-seconds or an HTTP date.
+// maxRetryAfter is the longest Retry-After the provider reads as such; a
+// longer one is read as this long (no operation's timeout is longer).
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads delta-seconds or an HTTP date, as a wait between 0
+// (a date in the past) and maxRetryAfter: a number of seconds too large for
+// a time.Duration would otherwise wrap around into a short or negative wait.
 func parseRetryAfter(v string) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		if secs > uint64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
 		return time.Duration(secs) * time.Second, true
 	}
 	if when, err := http.ParseTime(v); err == nil {
-		return time.Until(when), true
+		return min(max(time.Until(when), 0), maxRetryAfter), true
 	}
 	return 0, false
 }
