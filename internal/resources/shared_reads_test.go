@@ -129,6 +129,7 @@ func TestSharedReadKeepsADeadline(t *testing.T) {
 	go func() { _, err := s.get(first, "k", false, read); errs <- err }()
 	<-started
 	go func() { _, err := s.get(second, "k", false, read); errs <- err }()
+	waitForAskers(t, s, "k", 2)
 	// Both askers leave; the read must end with them.
 	cancelFirst()
 	if err := <-errs; !errors.Is(err, context.Canceled) {
@@ -176,8 +177,8 @@ func TestSharedReadSurvivesOneAskerLeaving(t *testing.T) {
 	<-started
 	secondVal := make(chan any, 1)
 	go func() { v, _ := s.get(context.Background(), "k", false, read); secondVal <- v }()
-	// Let the second asker join, then the first leaves.
-	time.Sleep(50 * time.Millisecond)
+	// The second asker joins, then the first leaves.
+	waitForAskers(t, s, "k", 2)
 	cancelFirst()
 	if err := <-firstErr; !errors.Is(err, context.Canceled) {
 		t.Fatalf("the first asker got %v", err)
@@ -189,4 +190,19 @@ func TestSharedReadSurvivesOneAskerLeaving(t *testing.T) {
 	if n := reads.Load(); n > 2 {
 		t.Fatalf("%d reads", n)
 	}
+}
+
+// waitForAskers waits until n askers share the read of key.
+func waitForAskers(t *testing.T, s *sharedReads, key string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		f := s.flights[key]
+		joined := f != nil && f.askers == n
+		s.mu.Unlock()
+		if joined {
+			return
+		}
+	}
+	t.Fatalf("%d askers never shared the read of %s", n, key)
 }
