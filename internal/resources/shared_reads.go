@@ -41,11 +41,13 @@ type keptRead struct {
 // cancelled when the last asker leaves, so no read runs on after everyone
 // who wanted it has gone.
 type flight struct {
-	done   chan struct{}
-	val    any
-	err    error
+	done chan struct{}
+	val  any
+	err  error
+	// cut is set when the read ended with its own context: the deadline
+	// of the asker that started it, or every asker leaving.
+	cut    bool
 	askers int
-	ctx    context.Context
 	cancel context.CancelFunc
 }
 
@@ -73,7 +75,7 @@ func (s *sharedReads) get(ctx context.Context, key string, fresh bool, read func
 			// The read ended with the deadline or the cancellation of
 			// the askers before this one, not with this asker's: ask
 			// again.
-			if f.err != nil && f.ctx.Err() != nil && ctx.Err() == nil {
+			if f.err != nil && f.cut && ctx.Err() == nil {
 				continue
 			}
 			return f.val, f.err
@@ -97,13 +99,17 @@ func (s *sharedReads) join(ctx context.Context, key string, read func(context.Co
 		cancel()
 		rctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	}
-	f := &flight{done: make(chan struct{}), askers: 1, ctx: rctx, cancel: cancel}
+	f := &flight{done: make(chan struct{}), askers: 1, cancel: cancel}
 	if s.flights == nil {
 		s.flights = map[string]*flight{}
 	}
 	s.flights[key] = f
 	go func() {
 		v, err := read(rctx)
+		// Read before the context is released below: an error of a read
+		// that ran its course is the answer for every asker, never a
+		// reason to ask again.
+		cut := rctx.Err() != nil
 		s.mu.Lock()
 		if s.flights[key] == f {
 			delete(s.flights, key)
@@ -114,7 +120,7 @@ func (s *sharedReads) join(ctx context.Context, key string, read func(context.Co
 			}
 			s.kept[key] = keptRead{at: time.Now(), val: v}
 		}
-		f.val, f.err = v, err
+		f.val, f.err, f.cut = v, err, cut
 		s.mu.Unlock()
 		close(f.done)
 		cancel()

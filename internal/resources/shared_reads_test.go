@@ -206,3 +206,19 @@ func waitForAskers(t *testing.T, s *sharedReads, key string, n int) {
 	}
 	t.Fatalf("%d askers never shared the read of %s", n, key)
 }
+
+// TestSharedReadErrorIsTheAnswer: a read that fails on its own (an API
+// error, not a cancellation) is the answer for its askers; it is not asked
+// again.
+func TestSharedReadErrorIsTheAnswer(t *testing.T) {
+	t.Parallel()
+	s := &sharedReads{}
+	var reads atomic.Int32
+	_, err := s.get(context.Background(), "k", false, func(context.Context) (any, error) {
+		reads.Add(1)
+		return nil, errors.New("429 Too Many Requests")
+	})
+	if err == nil || reads.Load() != 1 {
+		t.Fatalf("error %v after %d reads, want the read's error after 1", err, reads.Load())
+	}
+}
