@@ -3,11 +3,13 @@ package client
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/mongodb-forks/digest"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -91,6 +93,10 @@ func (e *tokenRequestError) Unwrap() error {
 	return e.err
 }
 
+// The API request a token was for is never sent without one, whatever
+// happened to the token request itself.
+func (e *tokenRequestError) delivery() delivery { return notSent }
+
 // tokenError turns the OAuth library's error into a tokenRequestError whose
 // APIError says what really happened: a refusal of the service account, a
 // rate limit, or a failure of the token endpoint.
@@ -141,7 +147,7 @@ type bearerTransport struct {
 func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	token, err := t.source.Token(req.Context())
 	if err != nil {
-		return nil, err
+		return nil, withDelivery(err, notSent)
 	}
 	resp, err := t.next.RoundTrip(withBearer(req, token))
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || (req.Body != nil && req.GetBody == nil) {
@@ -150,12 +156,12 @@ func (t *bearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body.Close()
 	t.source.invalidate(token)
 	if token, err = t.source.Token(req.Context()); err != nil {
-		return nil, err
+		return nil, withDelivery(err, notSent)
 	}
 	retry := withBearer(req, token)
 	if req.GetBody != nil {
 		if retry.Body, err = req.GetBody(); err != nil {
-			return nil, err
+			return nil, withDelivery(err, notSent)
 		}
 	}
 	return t.next.RoundTrip(retry)
@@ -165,4 +171,65 @@ func withBearer(req *http.Request, token string) *http.Request {
 	r := req.Clone(req.Context())
 	r.Header.Set("Authorization", "Bearer "+token)
 	return r
+}
+
+// digestTransport is the digest library's challenge-response with the
+// delivery of its failures: the library fails on its own (a challenge it
+// cannot answer, say) only before it sends the authenticated request, and
+// passes on the failures of the layers below, which know theirs.
+type digestTransport struct {
+	next http.RoundTripper
+}
+
+func newDigestTransport(publicKey, privateKey string, next http.RoundTripper) *digestTransport {
+	return &digestTransport{next: digest.NewTransportWithHTTPRoundTripper(publicKey, privateKey, &challengeGuard{next: next})}
+}
+
+// challengeGuard hands the digest library only challenges it can read. The
+// library splits a challenge on ", " and reads a value after "=" for each
+// parameter it knows, without checking that there is one: a parameter
+// without a value (`Digest realm`, or `realm="a, nonce, b"` split in the
+// middle of its quotes) panics. Such a challenge is refused here instead,
+// as the server's malformed answer to an unauthenticated request.
+type challengeGuard struct {
+	next http.RoundTripper
+}
+
+func (g *challengeGuard) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := g.next.RoundTrip(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || req.Header.Get("Authorization") != "" {
+		return resp, err
+	}
+	if challenge := resp.Header.Get("WWW-Authenticate"); !digestChallengeReadable(challenge) {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 2<<10))
+		_ = resp.Body.Close()
+		return nil, &deliveryError{d: notSent, err: errors.New("the server's digest authentication challenge cannot be read (a parameter without a value)")}
+	}
+	return resp, nil
+}
+
+// digestChallengeReadable reports whether every parameter of a digest
+// challenge, as the digest library splits them, has a value. Other
+// challenges (not digest, unknown parameters) the library refuses on its
+// own.
+func digestChallengeReadable(challenge string) bool {
+	const ws = " \n\r\t"
+	s := strings.Trim(challenge, ws)
+	if !strings.HasPrefix(s, "Digest ") {
+		return true
+	}
+	for _, param := range strings.Split(strings.Trim(s[len("Digest "):], ws), ", ") {
+		if !strings.Contains(param, "=") {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *digestTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		return nil, withDelivery(err, notSent)
+	}
+	return resp, nil
 }

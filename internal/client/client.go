@@ -28,8 +28,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/mongodb-forks/digest"
 )
 
 // AtlasMediaType is the versioned media type of the Atlas operations used
@@ -92,7 +90,10 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
-		return nil, fmt.Errorf("the base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+		return nil, fmt.Errorf("the base URL %q is not an absolute http(s) URL", RedactedURL(cfg.BaseURL))
+	}
+	if base.User != nil || base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("the base URL %q must carry no credentials, query or fragment", RedactedURL(cfg.BaseURL))
 	}
 	baseTransport, err := newBaseTransport(cfg)
 	if err != nil {
@@ -118,7 +119,7 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 	var auth http.RoundTripper
 	if keyPair {
-		auth = digest.NewTransportWithHTTPRoundTripper(cfg.PublicKey, cfg.PrivateKey, timed)
+		auth = newDigestTransport(cfg.PublicKey, cfg.PrivateKey, timed)
 	} else {
 		// The token endpoint gets the same logging as the API, without
 		// authentication of its own (HTTP Basic is added by the OAuth
@@ -141,6 +142,28 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 		credentials: credentialsFingerprint(base.String(), cfg),
 	}, nil
+}
+
+// RedactedURL is a base URL as messages may show it, whatever is wrong with
+// it: what could hold a secret — the user information before an "@", a query
+// or a fragment — is replaced by "***". It works on the text, not on a parsed
+// URL, because a URL that does not parse ("https://admin:s3cr%t@host") must
+// not be echoed either. Where in doubt it masks more: everything up to the
+// last "@" outside the query, whether or not the scheme's "//" is there.
+func RedactedURL(raw string) string {
+	s := strings.TrimSpace(raw)
+	masked := ""
+	if i := strings.IndexAny(s, "?#"); i >= 0 {
+		s, masked = s[:i], s[i:i+1]+"***"
+	}
+	if at := strings.LastIndex(s, "@"); at >= 0 {
+		start := 0
+		if i := strings.Index(s, "://"); i >= 0 && i < at {
+			start = i + len("://")
+		}
+		s = s[:start] + "***" + s[at:]
+	}
+	return s + masked
 }
 
 // newBaseTransport clones Go's default transport — proxies from the
@@ -192,7 +215,7 @@ func (c *core) doVersion(ctx context.Context, mediaType, method, path string, bo
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return fmt.Errorf("encoding the request body: %w", err)
+			return withDelivery(fmt.Errorf("encoding the request body: %w", err), notSent)
 		}
 	}
 	var reader io.Reader
@@ -201,7 +224,7 @@ func (c *core) doVersion(ctx context.Context, mediaType, method, path string, bo
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.baseURL+path, reader)
 	if err != nil {
-		return fmt.Errorf("building the request: %w", err)
+		return withDelivery(fmt.Errorf("building the request: %w", err), notSent)
 	}
 	req.Header.Set("Accept", mediaType)
 	if payload != nil {
@@ -247,8 +270,9 @@ func (c *core) doVersion(ctx context.Context, mediaType, method, path string, bo
 func transportError(method, path, host string, err error, scrub func(string) string) error {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		// The token endpoint refused the service account.
-		return apiErr
+		// The token endpoint's answer: its text, without the URL error
+		// around it, and the delivery of the API request (never sent).
+		return &deliveryError{d: deliveryOf(err), err: apiErr}
 	}
 	if IsCertificateError(err) {
 		return &CertificateError{Host: host, Err: err}
@@ -282,3 +306,5 @@ type uncertainError struct {
 
 func (e *uncertainError) Error() string { return e.msg }
 func (e *uncertainError) Unwrap() error { return e.err }
+
+func (e *uncertainError) delivery() delivery { return answerLost }

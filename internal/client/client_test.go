@@ -270,8 +270,13 @@ func TestErrorHelpers(t *testing.T) {
 	if !client.IsServerError(&client.APIError{StatusCode: 503}) || client.IsServerError(&client.APIError{StatusCode: 499}) {
 		t.Error("IsServerError misjudges")
 	}
-	if client.IsUncertain(&client.APIError{StatusCode: 500}) || !client.IsUncertain(&client.APIError{StatusCode: 504}) {
+	if client.IsUncertain(&client.APIError{StatusCode: 500, Authenticated: true}) || !client.IsUncertain(&client.APIError{StatusCode: 504, Authenticated: true}) {
 		t.Error("IsUncertain misjudges API errors")
+	}
+	// A gateway's 504 to a digest challenge leg: the request carried no
+	// credentials, so the API ran nothing.
+	if client.IsUncertain(&client.APIError{StatusCode: 504}) {
+		t.Error("IsUncertain takes an answer to an unauthenticated request for a lost write")
 	}
 }
 
@@ -285,6 +290,9 @@ func TestRetryRules(t *testing.T) {
 	get := func(ctx context.Context, _ *client.Atlas, om *client.OpsManager) error {
 		_, err := om.LinkStatus(ctx, sourceOrg)
 		return err
+	}
+	unlink := func(ctx context.Context, _ *client.Atlas, om *client.OpsManager) error {
+		return om.Unlink(ctx, sourceOrg)
 	}
 	cases := []struct {
 		name      string
@@ -301,7 +309,10 @@ func TestRetryRules(t *testing.T) {
 		{"503 POST with Retry-After retried", simulator.RouteLink, simulator.Fault{Count: 1, Status: 503, RetryAfter: "0"}, post, 2, isStatus(400)},
 		{"502 GET retried", simulator.RouteLinkStatus, simulator.Fault{Count: 1, Status: 502}, get, 2, client.IsNotFound},
 		{"504 POST not retried, uncertain", simulator.RouteLink, simulator.Fault{Count: 1, Status: 504}, post, 1, client.IsUncertain},
-		{"500 never retried", simulator.RouteLinkStatus, simulator.Fault{Count: 5, Status: 500}, get, 1, isStatus(500)},
+		{"500 GET retried", simulator.RouteLinkStatus, simulator.Fault{Count: 2, Status: 500}, get, 3, client.IsNotFound},
+		{"500 DELETE retried", simulator.RouteUnlink, simulator.Fault{Count: 2, Status: 500}, unlink, 3, client.IsNotFound},
+		{"500 POST not retried, certain", simulator.RouteLink, simulator.Fault{Count: 5, Status: 500}, post, 1, certainStatus(500)},
+		{"500 GET retries bounded", simulator.RouteLinkStatus, simulator.Fault{Count: 100, Status: 500}, get, 4, isStatus(500)},
 		{"400 never retried", simulator.RouteLinkStatus, simulator.Fault{Count: 5, Status: 400}, get, 1, isStatus(400)},
 		{"reset GET retried", simulator.RouteLinkStatus, simulator.Fault{Count: 2, ResetBeforeProcessing: true}, get, 3, client.IsNotFound},
 		{"reset POST not retried, uncertain", simulator.RouteLink, simulator.Fault{Count: 1, ResetBeforeProcessing: true}, post, 1, client.IsUncertain},
@@ -322,6 +333,12 @@ func TestRetryRules(t *testing.T) {
 			}
 		})
 	}
+}
+
+// certainStatus matches an API answer of status that proves the request
+// was answered, not lost.
+func certainStatus(status int) func(error) bool {
+	return func(err error) bool { return isStatus(status)(err) && !client.IsUncertain(err) }
 }
 
 func isStatus(status int) func(error) bool {
@@ -749,4 +766,24 @@ func TestServiceAccountTokenRetriesDoNotMultiply(t *testing.T) {
 			t.Fatalf("error %v does not say the service account was refused", err)
 		}
 	})
+}
+
+// A base URL that carries credentials is refused without echoing them,
+// whatever else is wrong with it.
+func TestBaseURLCredentialsNeverEchoed(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{"https://admin:s3cr%t@cloud.example.com", "ftp://admin:s3cret@cloud.example.com",
+		"https://cloud.example.com?apikey=s3cret", "https://admin:s3cret@cloud.example.com"} {
+		_, err := client.NewAtlas(client.Config{BaseURL: raw, PublicKey: "p", PrivateKey: "k"})
+		if err == nil {
+			t.Errorf("%s: accepted", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cr") || strings.Contains(err.Error(), "admin") {
+			t.Errorf("%s: the error echoes the credentials: %v", raw, err)
+		}
+	}
+	if got, want := client.RedactedURL(" https://admin:s3cret@cloud.example.com:8443/x?apikey=s3cret#f"), "https://***@cloud.example.com:8443/x?***"; got != want {
+		t.Errorf("RedactedURL = %q, want %q", got, want)
+	}
 }

@@ -164,10 +164,13 @@ func IsNotFound(err error) bool {
 }
 
 // IsForeignAnswer reports an error answer that did not come from the API: a
-// non-JSON body, or an answer to a request that carried no credentials.
+// non-JSON body, or an answer to a request that carried no credentials. A
+// server error (5xx) is never foreign: the API fails on the digest challenge
+// too, and whoever failed, the answer claims nothing (no "not found" to
+// take for a removal), so it is reported as the server fault it is.
 func IsForeignAnswer(err error) bool {
 	e, ok := AsAPIError(err)
-	return ok && (!e.FromAPI || !e.Authenticated) && e.StatusCode != http.StatusUnauthorized
+	return ok && (!e.FromAPI || !e.Authenticated) && e.StatusCode != http.StatusUnauthorized && e.StatusCode < 500
 }
 
 // IsConflict reports a 409 answer.
@@ -179,21 +182,96 @@ func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthori
 // IsForbidden reports a 403 answer.
 func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
 
-// IsUncertain reports that a request may have been processed although its
-// outcome is unknown: the connection failed after the request could have
-// been written, or a gateway answered 502/504 after forwarding it. A dial
-// failure is certain: nothing reached the server.
+// IsUncertain reports that a write may have been processed although its
+// outcome is unknown: the request may have reached the API and the API's
+// answer did not come back (the connection failed after the request was
+// written, a gateway answered 502 or 504 after forwarding it, or a success
+// answer could not be read). It answers from what the transport recorded
+// about each attempt (delivery), never from the kind of error: a request the
+// rate limiter held back, one whose service-account token could not be had,
+// one interrupted while waiting to be retried after an answer, or one whose
+// connection failed before a byte of it was written, is certain.
 func IsUncertain(err error) bool {
-	if err == nil {
-		return false
+	return err != nil && deliveryOf(err) == answerLost
+}
+
+// delivery is what the transport knows of whether a request reached the API.
+// Each layer of the chain knows it where it stops a request: the rate limiter
+// and the service-account token source before anything is sent, the
+// per-attempt transport from whether the request was written, the retry
+// layer from the last answer before an interrupted wait.
+type delivery int
+
+const (
+	// notSent: the API cannot have processed the request. Nothing of it
+	// was written, or only its unauthenticated digest challenge leg was,
+	// which the API refuses without running the operation.
+	notSent delivery = iota + 1
+	// answerLost: the request may have reached the API and its answer did
+	// not come back.
+	answerLost
+	// answered: the API's answer is known.
+	answered
+)
+
+func (d delivery) String() string {
+	switch d {
+	case notSent:
+		return "not sent"
+	case answerLost:
+		return "sent, answer lost"
+	case answered:
+		return "answered"
+	default:
+		return "unknown"
 	}
-	if e, ok := AsAPIError(err); ok {
-		return e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusGatewayTimeout
+}
+
+// delivered is implemented by the errors that know their request's delivery.
+type delivered interface {
+	delivery() delivery
+}
+
+// deliveryOf returns the delivery the outermost classified error in err's
+// chain records. An error no layer classified is taken as possibly
+// processed: no layer returns one, and assuming the worst keeps a write from
+// being repeated.
+func deliveryOf(err error) delivery {
+	var d delivered
+	if errors.As(err, &d) {
+		return d.delivery()
 	}
-	if IsCertificateError(err) || isRateLimitWait(err) {
-		return false
+	return answerLost
+}
+
+// deliveryError records the delivery of a request that failed with err.
+type deliveryError struct {
+	d   delivery
+	err error
+}
+
+func (e *deliveryError) Error() string      { return e.err.Error() }
+func (e *deliveryError) Unwrap() error      { return e.err }
+func (e *deliveryError) delivery() delivery { return e.d }
+
+// withDelivery classifies err unless a layer below already did.
+func withDelivery(err error, d delivery) error {
+	var known delivered
+	if err == nil || errors.As(err, &known) {
+		return err
 	}
-	return !isDialError(err)
+	return &deliveryError{d: d, err: err}
+}
+
+// delivery of an error answer: a gateway's 502 or 504 to an authenticated
+// request may come after it forwarded the request to the API, whose answer
+// is then lost; an answer to an unauthenticated request (a digest challenge
+// leg) proves the operation did not run, and any other answer is the API's.
+func (e *APIError) delivery() delivery {
+	if e.Authenticated && (e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusGatewayTimeout) {
+		return answerLost
+	}
+	return answered
 }
 
 // isDialError reports failures that happen before a request is sent.
@@ -221,6 +299,9 @@ func (e *CertificateError) Error() string {
 }
 
 func (e *CertificateError) Unwrap() error { return e.Err }
+
+// A TLS handshake that fails sends nothing of the request.
+func (e *CertificateError) delivery() delivery { return notSent }
 
 // IsCertificateError reports an x509 verification failure: unknown
 // authority, wrong host name, expired certificate.

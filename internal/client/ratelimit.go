@@ -35,7 +35,11 @@ import (
 // lowers the rate to what the API admitted since the previous 429 (at least
 // one request per Retry-After). The first 429's rate is a guess, from which
 // the rate climbs quickly until the next 429; after that, while requests
-// queue and the API keeps answering, it climbs gently. A team that knows its
+// queue and the API keeps answering, it climbs gently. A 429 without
+// Retry-After (or with 0, or an hour) is a server under load, not a bucket:
+// it halves the rate, and the rate climbs back on the clock alone, doubling
+// every recoveryDoubling, to where it was before the first such 429 — within
+// two minutes from the floor of one request a minute. A team that knows its
 // quota sets the rate, which is then the start and the ceiling.
 //
 // golang.org/x/time/rate is the token bucket; what is ours is the pause,
@@ -76,12 +80,22 @@ const (
 	windowWait = 2 * time.Second
 	// recentAnswers is how many admitted answers the estimate remembers.
 	recentAnswers = 4096
+	// recoveryDoubling is how fast a rate lowered by 429s that were no
+	// bucket refilling (no Retry-After) climbs back: it doubles every
+	// recoveryDoubling while no such 429 comes, up to the rate it had
+	// before them. From the floor (one request a minute) to the fastest
+	// rate the limiter estimates takes 19 doublings: about 95 seconds.
+	recoveryDoubling = 5 * time.Second
 )
 
 // rateLimiter paces one API. Its methods are safe for concurrent use.
 type rateLimiter struct {
 	// api names the API in logs: the host, never the credentials.
 	api string
+	// now is the limiter's clock: time.Now, or a test's fake clock. Waits
+	// still sleep on real timers; what the limiter learns and when it
+	// recovers are read from this clock.
+	now func() time.Time
 
 	mu sync.Mutex
 	// lim paces the requests; it is replaced when the rate falls.
@@ -117,10 +131,17 @@ type rateLimiter struct {
 	waiting  int
 	// granted counts the requests let through; limited the answers 429.
 	granted, limited int
+	// recovery is under way when recoverTo > 0: after 429s without
+	// Retry-After the rate climbs from recoverFrom (set at recoverSince)
+	// back to recoverTo, the rate before the first of them; recoverStart
+	// says nothing had been learned then (the slow start resumes).
+	recoverTo, recoverFrom float64
+	recoverSince           time.Time
+	recoverStart           bool
 }
 
 func newRateLimiter(api string, ceiling float64) *rateLimiter {
-	l := &rateLimiter{api: api, changed: make(chan struct{}), lim: rate.NewLimiter(rate.Inf, 1), window: 1}
+	l := &rateLimiter{api: api, now: time.Now, changed: make(chan struct{}), lim: rate.NewLimiter(rate.Inf, 1), window: 1}
 	l.setCeiling(ceiling)
 	return l
 }
@@ -133,7 +154,7 @@ func (l *rateLimiter) setCeiling(ceiling float64) {
 		return
 	}
 	l.ceiling = ceiling
-	now := time.Now()
+	now := l.now()
 	switch {
 	case ceiling > 0:
 		l.learned = true
@@ -165,6 +186,8 @@ func (e *RateLimitWaitError) Error() string {
 
 func (e *RateLimitWaitError) Unwrap() error { return e.Err }
 
+func (e *RateLimitWaitError) delivery() delivery { return notSent }
+
 // wait blocks until the request may be sent and returns the epoch it was
 // let through in. Waiters hold no reservation: each takes a token when one
 // is there and otherwise sleeps until the next one is due, and wakes early
@@ -172,13 +195,14 @@ func (e *RateLimitWaitError) Unwrap() error { return e.Err }
 // request still queued, not only to those that arrive after it.
 func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	logged := false
-	since := time.Now()
+	since := l.now()
 	for {
 		l.mu.Lock()
-		now := time.Now()
+		now := l.now()
 		if l.firstRequest.IsZero() {
 			l.firstRequest = now
 		}
+		l.recover(now)
 		pause, changed, epoch, lim := l.pausedUntil, l.changed, l.epoch, l.lim
 		delay := pause.Sub(now)
 		slowStart := !l.learned && l.ceiling == 0
@@ -200,8 +224,12 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 				l.mu.Unlock()
 				return epoch, nil
 			}
-			// The next token is due when the bucket holds one.
+			// The next token is due when the bucket holds one; while the
+			// rate recovers, it may be due sooner.
 			delay = time.Duration((1-lim.TokensAt(now))/float64(lim.Limit())*float64(time.Second)) + time.Microsecond
+			if l.recoverTo > 0 {
+				delay = min(delay, recoveryDoubling)
+			}
 		}
 		l.waiting++
 		l.mu.Unlock()
@@ -255,7 +283,7 @@ func (l *rateLimiter) answered(admitted bool) {
 
 // observe learns from an answer to a request let through in epoch.
 func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch uint64) {
-	now := time.Now()
+	now := l.now()
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
@@ -328,6 +356,19 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 	// A new limiter rather than a lower limit on the old one: the old one
 	// owes the reservations of every waiter, which cancelling gives back
 	// only in part, and would hold the next requests behind that debt.
+	// A 429 without Retry-After says the server is busy, not how fast a
+	// bucket refills: the rate it lowers comes back on its own (recover).
+	// A bucket's 429 gives a sound estimate, which ends any recovery.
+	switch {
+	case shared:
+		l.recoverTo = 0
+	case l.recoverTo == 0:
+		l.recoverTo, l.recoverStart = current, !l.learned && l.ceiling == 0
+		if l.ceiling > 0 {
+			l.recoverTo = l.ceiling
+		}
+	}
+	l.recoverFrom, l.recoverSince = next, now
 	l.lim = rate.NewLimiter(rate.Limit(next), 1)
 	l.learned = true
 	l.epoch++
@@ -377,6 +418,7 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		l.admitted[l.next] = now
 		l.next = (l.next + 1) % recentAnswers
 	}
+	l.recover(now)
 	if !l.learned {
 		// The window grows with the answers (answered).
 		return
@@ -410,6 +452,37 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 	}
 	if next > current {
 		l.raise(now, next)
+	}
+}
+
+// recover raises a rate lowered by 429s without Retry-After: it doubles every
+// recoveryDoubling since the latest of them, until it is back where it was
+// before the first — or, when nothing had been learned then, until the slow
+// start resumes. It needs no answers: one request a minute would otherwise
+// take as many minutes to climb back as it takes answers. l.mu is held.
+func (l *rateLimiter) recover(now time.Time) {
+	if l.recoverTo == 0 || !now.After(l.recoverSince) {
+		return
+	}
+	next := l.recoverFrom * math.Exp2(float64(now.Sub(l.recoverSince))/float64(recoveryDoubling))
+	if next < l.recoverTo {
+		if next > float64(l.lim.Limit()) {
+			l.raise(now, next)
+		}
+		return
+	}
+	to := l.recoverTo
+	l.recoverTo = 0
+	if l.recoverStart {
+		l.learned = false
+		l.lim = rate.NewLimiter(rate.Inf, 1)
+		l.announced = 0
+		close(l.changed)
+		l.changed = make(chan struct{})
+		return
+	}
+	if to > float64(l.lim.Limit()) {
+		l.raise(now, to)
 	}
 }
 

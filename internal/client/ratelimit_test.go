@@ -292,3 +292,90 @@ func TestWaitBeyondTheDeadlineIsNotSent(t *testing.T) {
 		t.Fatalf("the server saw %d requests", n)
 	}
 }
+
+// fakeClock is a limiter's clock that moves only when a test moves it.
+type fakeClock struct{ t time.Time }
+
+func (c *fakeClock) now() time.Time { return c.t }
+
+// A burst of 429s without Retry-After (a gateway under load, no bucket
+// refilling) lowers the rate to its floor; with the API answering again the
+// limiter is back to the pace it had before within 2 minutes, on the
+// limiter's clock, while requests queue. Each case runs 2 simulated minutes
+// of a saturated queue: every request the limiter lets through is answered.
+func TestLimiterRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	burst := func(l *rateLimiter, clock *fakeClock) {
+		for range 20 {
+			clock.t = clock.t.Add(200 * time.Millisecond)
+			l.limitedAt(ctx, clock.t, l.epoch, 0, false)
+		}
+		if st := l.state(); st.PerSecond > 2*minRate {
+			t.Fatalf("after 20 answers 429: %+v; want the rate at its floor", st)
+		}
+	}
+	saturate := func(l *rateLimiter, clock *fakeClock, d time.Duration) {
+		l.waiting = 1
+		for end := clock.t.Add(d); clock.t.Before(end); clock.t = clock.t.Add(10 * time.Millisecond) {
+			l.mu.Lock()
+			ok := l.lim.AllowN(clock.t, 1)
+			l.mu.Unlock()
+			if ok {
+				l.admittedAt(clock.t)
+			}
+		}
+	}
+
+	t.Run("a learned rate", func(t *testing.T) {
+		t.Parallel()
+		clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		l := newRateLimiter("api.test", 0)
+		l.now = clock.now
+		l.firstRequest = clock.t
+		// Learned between two 429s with Retry-After: 5 a second.
+		for i := range 10 {
+			l.admittedAt(clock.t.Add(time.Duration(i+1) * 100 * time.Millisecond))
+		}
+		l.limitedAt(ctx, clock.t.Add(2*time.Second), l.epoch, time.Second, true)
+		for i := range 20 {
+			l.admittedAt(clock.t.Add(3*time.Second + time.Duration(i)*150*time.Millisecond))
+		}
+		clock.t = clock.t.Add(6 * time.Second)
+		l.limitedAt(ctx, clock.t, l.epoch, time.Second, true)
+		before := l.state().PerSecond
+		if before < 4 || before > 5 {
+			t.Fatalf("learned rate %v, want about 4.75", before)
+		}
+		clock.t = clock.t.Add(2 * time.Second)
+		burst(l, clock)
+		saturate(l, clock, 2*time.Minute)
+		if st := l.state(); st.PerSecond < before*0.99 {
+			t.Fatalf("2 minutes after the burst the rate is %v requests a second; before it, %v", st.PerSecond, before)
+		}
+	})
+	t.Run("nothing learned", func(t *testing.T) {
+		t.Parallel()
+		clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		l := newRateLimiter("api.test", 0)
+		l.now = clock.now
+		l.firstRequest = clock.t
+		burst(l, clock)
+		saturate(l, clock, 2*time.Minute)
+		if st := l.state(); st.Learned {
+			t.Fatalf("2 minutes after the burst: %+v; want the limiter back to its start, with nothing learned", st)
+		}
+	})
+	t.Run("a ceiling", func(t *testing.T) {
+		t.Parallel()
+		clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		l := newRateLimiter("api.test", 0)
+		l.now = clock.now
+		l.setCeiling(8)
+		burst(l, clock)
+		saturate(l, clock, 2*time.Minute)
+		if st := l.state(); st.PerSecond != 8 {
+			t.Fatalf("2 minutes after the burst the rate is %v, want the ceiling 8", st.PerSecond)
+		}
+	})
+}

@@ -7,7 +7,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -64,21 +66,25 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if note == nil {
 		note = &retryNote{}
 	}
+	// last is what is known of the delivery so far: an attempt that was not
+	// sent leaves what an earlier one recorded.
+	last := notSent
 	for attempt := 1; ; attempt++ {
 		note.attempts = attempt
 		r := req.WithContext(context.WithValue(ctx, attemptKey{}, attempt))
 		if attempt > 1 && req.GetBody != nil {
 			body, err := req.GetBody()
 			if err != nil {
-				return nil, err
+				return nil, withDelivery(err, last)
 			}
 			r.Body = body
 		}
 		resp, err := t.next.RoundTrip(r)
+		last = attemptDelivery(last, resp, err)
 
 		wait, reason, retry := t.decide(req, resp, err, attempt)
 		if !retry || attempt > t.maxRetries || ctx.Err() != nil {
-			return resp, err
+			return resp, withAttemptsDelivery(err, last)
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 			// Fail at once rather than sleep into the deadline; the
@@ -88,7 +94,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if resp != nil {
 				return resp, nil
 			}
-			return nil, &retryWaitError{err: err, wait: wait}
+			return nil, &retryWaitError{err: withAttemptsDelivery(err, last), wait: wait}
 		}
 		if resp != nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -105,13 +111,47 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
+			// The operation ended between two attempts: the delivery is
+			// the last attempt's (an answer 429 proves the operation did
+			// not run; a lost answer leaves it unknown).
 			if resp != nil {
-				return nil, fmt.Errorf("%s: waiting to retry: %w", reason, ctx.Err())
+				return nil, &deliveryError{d: last, err: fmt.Errorf("%s: waiting to retry: %w", reason, ctx.Err())}
 			}
-			return nil, errors.Join(err, ctx.Err())
+			return nil, &deliveryError{d: last, err: errors.Join(err, ctx.Err())}
 		case <-timer.C:
 		}
 	}
+}
+
+// attemptDelivery folds one attempt into what is known of a request's
+// delivery: an answer replaces what earlier attempts left, a lost answer
+// makes the outcome unknown, and an attempt that was not sent changes
+// nothing.
+func attemptDelivery(before delivery, resp *http.Response, err error) delivery {
+	if err != nil {
+		if d := deliveryOf(err); d != notSent {
+			return d
+		}
+		return before
+	}
+	return (&APIError{StatusCode: resp.StatusCode, Authenticated: carriedCredentials(resp)}).delivery()
+}
+
+// carriedCredentials reports whether the request that drew resp carried
+// credentials; without them (a digest challenge leg) the API runs nothing.
+// A response that does not say counts as carrying them.
+func carriedCredentials(resp *http.Response) bool {
+	return resp.Request == nil || resp.Request.Header.Get("Authorization") != ""
+}
+
+// withAttemptsDelivery gives the failure of the last attempt the delivery of
+// the whole request, when an earlier attempt knew more: a DELETE whose
+// answer was lost and whose retry was never sent may still have run.
+func withAttemptsDelivery(err error, d delivery) error {
+	if err == nil || deliveryOf(err) == d {
+		return err
+	}
+	return &deliveryError{d: d, err: err}
 }
 
 // retryWaitError is a failure whose retry would not fit in the operation's
@@ -148,20 +188,26 @@ func (t *retryTransport) decide(req *http.Request, resp *http.Response, err erro
 			return wait, "token request: HTTP " + strconv.Itoa(tokErr.api.StatusCode), ok
 		}
 		// A POST whose connection failed after sending may have been
-		// processed: only a failure to connect is safe to replay.
-		if idempotent || isDialError(err) {
+		// processed: only one that was not sent is safe to replay.
+		if idempotent || deliveryOf(err) == notSent {
 			return t.backoff(attempt), "connection error: " + errorClass(err), true
 		}
 		return 0, "", false
 	}
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
-	wait, ok := t.statusWait(resp.StatusCode, retryAfter, hasRetryAfter, idempotent, attempt)
+	// An answer to a request without credentials (a digest challenge leg)
+	// proves the operation did not run: replaying it is safe whatever the
+	// method.
+	safe := idempotent || !carriedCredentials(resp)
+	wait, ok := t.statusWait(resp.StatusCode, retryAfter, hasRetryAfter, safe, attempt)
 	return wait, "HTTP " + strconv.Itoa(resp.StatusCode), ok
 }
 
 // statusWait applies the rules for an HTTP status: 429 always, 503 when
-// safe (idempotent, or declined with Retry-After before processing), 502 and
-// 504 only for idempotent requests.
+// safe (idempotent, or declined with Retry-After before processing), 500,
+// 502 and 504 only for requests that are safe to replay: a GET, or a DELETE
+// that removes what is already removed, may be sent again; a write might
+// have been processed before the server failed.
 func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRetryAfter, idempotent bool, attempt int) (time.Duration, bool) {
 	switch status {
 	case http.StatusTooManyRequests:
@@ -171,7 +217,7 @@ func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRet
 		if !idempotent && !hasRetryAfter {
 			return 0, false
 		}
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
 		if !idempotent {
 			return 0, false
 		}
@@ -211,16 +257,25 @@ func (t *retryTransport) backoffUpTo(attempt int, limit time.Duration) time.Dura
 	return t.waitMin + rand.N(ceiling-t.waitMin)
 }
 
-// parseRetryAfter reads delta-seconds or an HTTP date.
+// maxRetryAfter is the longest Retry-After the provider reads as such; a
+// longer one is read as this long (no operation's timeout is longer).
+const maxRetryAfter = 24 * time.Hour
+
+// parseRetryAfter reads delta-seconds or an HTTP date, as a wait between 0
+// (a date in the past) and maxRetryAfter: a number of seconds too large for
+// a time.Duration would otherwise wrap around into a short or negative wait.
 func parseRetryAfter(v string) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseUint(v, 10, 64); err == nil {
+		if secs > uint64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
 		return time.Duration(secs) * time.Second, true
 	}
 	if when, err := http.ParseTime(v); err == nil {
-		return time.Until(when), true
+		return min(max(time.Until(when), 0), maxRetryAfter), true
 	}
 	return 0, false
 }
@@ -246,16 +301,27 @@ type timeoutTransport struct {
 	timeout time.Duration
 }
 
+// RoundTrip sends one attempt. It is the last layer before the network, so it
+// also records whether a failed attempt was sent: net/http says when it has written the request's
+// headers, and until then nothing of the request left the process.
 func (t *timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(true) }})
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded) && req.Context().Err() == nil
 		cancel()
-		if timedOut {
-			return nil, fmt.Errorf("no answer within the request timeout of %s: %w", t.timeout, context.DeadlineExceeded)
+		// A request without credentials is a digest challenge leg: the
+		// API refuses it without running the operation.
+		d := notSent
+		if wrote.Load() && req.Header.Get("Authorization") != "" {
+			d = answerLost
 		}
-		return nil, err
+		if timedOut {
+			err = fmt.Errorf("no answer within the request timeout of %s: %w", t.timeout, context.DeadlineExceeded)
+		}
+		return nil, &deliveryError{d: d, err: err}
 	}
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil

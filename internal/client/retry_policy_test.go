@@ -57,7 +57,9 @@ func TestRetryWaitRules(t *testing.T) {
 		{502, false, true, true},
 		{502, false, false, false},
 		{504, false, false, false},
-		{500, false, true, false},
+		{500, false, true, true},
+		{500, false, false, false},
+		{501, false, true, false},
 		{404, false, true, false},
 	}
 	for _, tc := range cases {

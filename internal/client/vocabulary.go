@@ -49,6 +49,15 @@ func (e *UnexpectedAnswerError) Error() string {
 
 func (e *UnexpectedAnswerError) Unwrap() error { return e.Err }
 
+// A success status whose body cannot be read may be the API's own answer,
+// garbled: the write may have run. Any other status was an answer.
+func (e *UnexpectedAnswerError) delivery() delivery {
+	if e.StatusCode >= 200 && e.StatusCode < 300 {
+		return answerLost
+	}
+	return answered
+}
+
 // IsUnexpectedAnswer reports an answer that did not come from the API.
 func IsUnexpectedAnswer(err error) bool {
 	var u *UnexpectedAnswerError

@@ -201,7 +201,7 @@ func Resolve(attrs Attributes, getenv func(string) string) (Config, []ConfigErro
 		n, err := strconv.Atoi(strings.TrimSpace(getenv(EnvMaxRetries)))
 		if err != nil || n < 0 || n > maxMaxRetries {
 			errs = append(errs, ConfigError{
-				Attribute: "max_retries",
+				Attribute: fromAttribute("max_retries", EnvMaxRetries),
 				Summary:   "Invalid Maximum Retries",
 				Detail:    fmt.Sprintf("The environment variable %s must be a whole number between 0 and %d; got %q.", EnvMaxRetries, maxMaxRetries, getenv(EnvMaxRetries)),
 			})
@@ -218,7 +218,7 @@ func Resolve(attrs Attributes, getenv func(string) string) (Config, []ConfigErro
 		d, err := time.ParseDuration(strings.TrimSpace(timeout))
 		if err != nil || d <= 0 {
 			errs = append(errs, ConfigError{
-				Attribute: "request_timeout",
+				Attribute: fromAttribute("request_timeout", source),
 				Summary:   "Invalid Request Timeout",
 				Detail:    fmt.Sprintf("%s must be a positive duration such as \"30s\" or \"2m\"; got %q.", source, timeout),
 			})
@@ -244,7 +244,7 @@ func resolveKind(attr, baseURL string, getenv func(string) string, errs []Config
 	case "":
 	default:
 		return "", append(errs, ConfigError{
-			Attribute: blockOpsManager + ".kind",
+			Attribute: fromAttribute(blockOpsManager+".kind", src),
 			Summary:   "Invalid Source Kind",
 			Detail: fmt.Sprintf("%s must be %q or %q; got %q. Unset it to decide from ops_manager.base_url: %s and %s are Cloud Manager, any other host is an Ops Manager.",
 				describeSource(blockOpsManager+".kind", src), KindCloudManager, KindOpsManager, raw, cloudManagerHosts[0], cloudManagerHosts[1]),
@@ -278,7 +278,7 @@ func resolveClockSpeed(attrs Attributes, cfg Config, getenv func(string) string,
 	switch {
 	case notNumber != "":
 		return 0, append(errs, ConfigError{
-			Attribute: name,
+			Attribute: fromAttribute(name, source),
 			Summary:   "Invalid Simulator Clock Speed",
 			Detail: fmt.Sprintf("%s must be a number, the simulator's -clock-speed (simulated seconds per real second), such as 60; got %q. Unset it against a real API.",
 				source, notNumber),
@@ -288,7 +288,7 @@ func resolveClockSpeed(attrs Attributes, cfg Config, getenv func(string) string,
 	}
 	if !(v >= MinSimulatorClockSpeed) || math.IsInf(v, 0) {
 		return 0, append(errs, ConfigError{
-			Attribute: name,
+			Attribute: fromAttribute(name, source),
 			Summary:   "Invalid Simulator Clock Speed",
 			Detail: fmt.Sprintf("%s must be a finite number of at least %d: the simulated seconds per real second of the bundled simulator's clock (its -clock-speed flag), such as 60; got %g. "+
 				"Unset it for a simulator running in real time, and against any real API.", source, MinSimulatorClockSpeed, v),
@@ -308,7 +308,7 @@ func resolveClockSpeed(attrs Attributes, cfg Config, getenv func(string) string,
 			continue // an unusable base URL has its own error
 		}
 		return 0, append(errs, ConfigError{
-			Attribute: name,
+			Attribute: fromAttribute(name, source),
 			Summary:   "Simulator Clock Speed Outside The Simulator",
 			Detail: fmt.Sprintf("%s is %g, but the %s base URL %s is not a loopback host. The setting divides every wait of the provider by the speed of the bundled simulator's clock: "+
 				"against a real API it would multiply the requests the provider sends and spend your quota. Unset %s (and the environment variable %s), "+
@@ -329,7 +329,7 @@ func resolveSide(spec sideSpec, attrs SideAttributes, getenv func(string) string
 	baseURL, err := normalizeBaseURL(rawURL)
 	if err != nil {
 		errs = append(errs, ConfigError{
-			Attribute: spec.block + ".base_url",
+			Attribute: fromAttribute(spec.block+".base_url", urlSource),
 			Summary:   "Invalid Base URL",
 			Detail:    fmt.Sprintf("The %s base URL from %s is not usable: %s", spec.label, describeSource(spec.block+".base_url", urlSource), err),
 		})
@@ -397,7 +397,7 @@ func resolveSide(spec sideSpec, attrs SideAttributes, getenv func(string) string
 			v, err := strconv.ParseBool(strings.TrimSpace(raw))
 			if err != nil {
 				errs = append(errs, ConfigError{
-					Attribute: spec.block + ".insecure_skip_verify",
+					Attribute: fromAttribute(spec.block+".insecure_skip_verify", src),
 					Summary:   "Invalid Boolean",
 					Detail:    fmt.Sprintf("%s must be true or false; got %q.", describeSource("", src), raw),
 				})
@@ -416,7 +416,7 @@ func resolveRate(spec sideSpec, attr *float64, getenv func(string) string, errs 
 	switch {
 	case notNumber != "":
 		return 0, append(errs, ConfigError{
-			Attribute: name,
+			Attribute: fromAttribute(name, source),
 			Summary:   "Invalid Request Rate",
 			Detail: fmt.Sprintf("%s must be a number of requests per second, such as 10 or 1.5; got %q. Unset it to let the provider learn the %s quota from the API's answers 429.",
 				source, notNumber, spec.label),
@@ -426,7 +426,7 @@ func resolveRate(spec sideSpec, attr *float64, getenv func(string) string, errs 
 	}
 	if !(v >= MinRequestsPerSecond && v <= MaxRequestsPerSecond) {
 		return 0, append(errs, ConfigError{
-			Attribute: name,
+			Attribute: fromAttribute(name, source),
 			Summary:   "Invalid Request Rate",
 			Detail: fmt.Sprintf("%s must be between %g and %g requests per second; got %g. Set it to the quota of your %s API key (for example 1.6 for 100 requests a minute), or unset it to let the provider learn the quota from the API's answers 429.",
 				source, float64(MinRequestsPerSecond), float64(MaxRequestsPerSecond), v, spec.label),
@@ -518,6 +518,19 @@ func pick(attr string, env []string, getenv func(string) string) (string, string
 	return "", ""
 }
 
+// fromAttribute is the attribute a problem is reported against: the one
+// named, when the value came from it (source is the attribute's name, or
+// empty as pick returns it), and none when it came from the environment.
+// Terraform points an attribute's diagnostic at its line in the
+// configuration, and `simulator_clock_speed = var.speed` with a null
+// variable set nothing: the environment did.
+func fromAttribute(attribute, source string) string {
+	if source == "" || source == attribute {
+		return attribute
+	}
+	return ""
+}
+
 func describeSource(attribute, envName string) string {
 	if envName == "" {
 		return attribute
@@ -541,25 +554,28 @@ func titleCase(s string) string {
 // simulator runs: credentials and link tokens must never cross a network in
 // clear text.
 func normalizeBaseURL(raw string) (string, error) {
+	// Messages show the URL without what may be a secret in it, whatever
+	// else is wrong with it.
+	shown := client.RedactedURL(raw)
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", fmt.Errorf("%q is not an absolute http(s) URL such as %s", raw, DefaultBaseURL)
+		return "", fmt.Errorf("%q is not an absolute http(s) URL such as %s", shown, DefaultBaseURL)
 	}
 	if u.User != nil {
-		return "", fmt.Errorf("the URL must not carry credentials; use the public_key/private_key or client_id/client_secret attributes")
+		return "", fmt.Errorf("%q carries credentials; the URL must not: use the public_key/private_key or client_id/client_secret attributes", shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q must not have a query or fragment", raw)
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		return "", fmt.Errorf("%q must not have a query or fragment", shown)
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-		return "", fmt.Errorf("%q uses plain http://, which is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost). Use https://", raw)
+		return "", fmt.Errorf("%q uses plain http://, which is allowed only for loopback hosts (127.0.0.0/8, ::1, localhost). Use https://", shown)
 	}
 	// The provider appends the API paths (/api/atlas/v2/..., /api/public/v1.0/...)
 	// itself. A base URL with a path of its own would send every request
 	// to a page that is not the API, whose 404s could pass for "already
 	// removed".
 	if p := strings.TrimRight(u.Path, "/"); p != "" {
-		return "", fmt.Errorf("%q has a path (%s); give the scheme, host and port only, such as %s://%s: the provider adds the API paths itself", raw, p, u.Scheme, u.Host)
+		return "", fmt.Errorf("%q has a path (%s); give the scheme, host and port only, such as %s://%s: the provider adds the API paths itself", shown, p, u.Scheme, u.Host)
 	}
 	u.Path = ""
 	u.RawPath = ""

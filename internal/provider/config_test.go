@@ -141,16 +141,21 @@ func TestResolveErrors(t *testing.T) {
 			"ops_manager.base_url", []string{"absolute"}},
 		{"URL with user info", Attributes{Atlas: SideAttributes{BaseURL: "https://u:p@cloud.example.com"}}, nil,
 			"atlas.base_url", []string{"credentials"}},
+		// A value from the environment is reported against no attribute:
+		// Terraform would point at an attribute line that set nothing
+		// (`base_url = var.url` with a null variable).
 		{"base url from environment", Attributes{}, map[string]string{EnvOpsManagerURL: "http://10.0.0.5:8080"},
-			"ops_manager.base_url", []string{EnvOpsManagerURL}},
+			"", []string{EnvOpsManagerURL}},
 		{"base url with a path", Attributes{Atlas: SideAttributes{BaseURL: "https://proxy.example.com/atlas/"}}, nil,
 			"atlas.base_url", []string{"has a path (/atlas)", "https://proxy.example.com", "adds the API paths"}},
 		{"ops manager base url with an API path", Attributes{}, map[string]string{EnvOpsManagerURL: "https://om.example.com:8443/api/public/v1.0"},
-			"ops_manager.base_url", []string{EnvOpsManagerURL, "has a path"}},
+			"", []string{EnvOpsManagerURL, "has a path"}},
 		{"negative retries", Attributes{MaxRetries: ptr[int64](-1)}, nil, "max_retries", []string{"between 0"}},
-		{"bad retries env", Attributes{}, map[string]string{EnvMaxRetries: "many"}, "max_retries", []string{EnvMaxRetries}},
+		{"bad retries env", Attributes{}, map[string]string{EnvMaxRetries: "many"}, "", []string{EnvMaxRetries}},
+		{"bad timeout env", Attributes{}, map[string]string{EnvRequestTimeout: "soon"}, "", []string{EnvRequestTimeout}},
+		{"bad kind env", Attributes{}, map[string]string{EnvOpsManagerKind: "opsmanager"}, "", []string{EnvOpsManagerKind}},
 		{"bad timeout", Attributes{RequestTimeout: "soon"}, nil, "request_timeout", []string{"30s"}},
-		{"bad skip verify env", Attributes{}, map[string]string{EnvOpsManagerSkipVerify: "maybe"}, "ops_manager.insecure_skip_verify", []string{EnvOpsManagerSkipVerify}},
+		{"bad skip verify env", Attributes{}, map[string]string{EnvOpsManagerSkipVerify: "maybe"}, "", []string{EnvOpsManagerSkipVerify}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -227,9 +232,9 @@ func TestResolveRequestRate(t *testing.T) {
 	}{
 		{Attributes{Atlas: SideAttributes{MaxRequestsPerSecond: ptr(0.0)}}, nil, "atlas.max_requests_per_second", []string{"between 0.01 and 10000", "got 0", "learn"}},
 		{Attributes{OpsManager: SideAttributes{MaxRequestsPerSecond: ptr(-2.0)}}, nil, "ops_manager.max_requests_per_second", []string{"ops_manager.max_requests_per_second", "got -2"}},
-		{Attributes{}, map[string]string{EnvOpsManagerMaxRequestsPerSecond: "fast"}, "ops_manager.max_requests_per_second", []string{EnvOpsManagerMaxRequestsPerSecond, `"fast"`}},
-		{Attributes{}, map[string]string{EnvAtlasMaxRequestsPerSecond: "NaN"}, "atlas.max_requests_per_second", []string{EnvAtlasMaxRequestsPerSecond, "between"}},
-		{Attributes{}, map[string]string{EnvAtlasMaxRequestsPerSecond: "1e9"}, "atlas.max_requests_per_second", []string{EnvAtlasMaxRequestsPerSecond, "between"}},
+		{Attributes{}, map[string]string{EnvOpsManagerMaxRequestsPerSecond: "fast"}, "", []string{EnvOpsManagerMaxRequestsPerSecond, `"fast"`}},
+		{Attributes{}, map[string]string{EnvAtlasMaxRequestsPerSecond: "NaN"}, "", []string{EnvAtlasMaxRequestsPerSecond, "between"}},
+		{Attributes{}, map[string]string{EnvAtlasMaxRequestsPerSecond: "1e9"}, "", []string{EnvAtlasMaxRequestsPerSecond, "between"}},
 	}
 	for _, tc := range cases {
 		_, errs := Resolve(tc.attrs, env(tc.vars))
@@ -277,7 +282,11 @@ func TestResolveOpsManagerKind(t *testing.T) {
 		{Attributes{}, map[string]string{EnvOpsManagerKind: "Cloud Manager"}, []string{"the environment variable " + EnvOpsManagerKind + ` must be "cloud_manager" or "ops_manager"; got "Cloud Manager"`}},
 	} {
 		_, errs := Resolve(tc.attrs, env(tc.vars))
-		wantOneError(t, fmt.Sprintf("%+v %v", tc.attrs, tc.vars), errs, "ops_manager.kind", "Invalid Source Kind", tc.want)
+		attribute := "ops_manager.kind"
+		if tc.attrs.OpsManager.Kind == "" {
+			attribute = "" // from the environment
+		}
+		wantOneError(t, fmt.Sprintf("%+v %v", tc.attrs, tc.vars), errs, attribute, "Invalid Source Kind", tc.want)
 	}
 }
 
@@ -311,6 +320,9 @@ func TestResolveSimulatorClockSpeed(t *testing.T) {
 		}
 	}
 
+	// A speed from the environment is reported against no attribute: with
+	// `simulator_clock_speed = var.speed` and a null variable, Terraform
+	// would point at that line, which set nothing.
 	for _, tc := range []struct {
 		name    string
 		attrs   Attributes
@@ -334,7 +346,11 @@ func TestResolveSimulatorClockSpeed(t *testing.T) {
 			[]string{"the environment variable " + EnvSimulatorClockSpeed + " is 60", "Cloud Manager / Ops Manager base URL https://om.example.com:8443", "point ops_manager.base_url at the simulator"}},
 	} {
 		_, errs := Resolve(tc.attrs, env(tc.vars))
-		wantOneError(t, tc.name, errs, "simulator_clock_speed", tc.summary, tc.want)
+		attribute := "simulator_clock_speed"
+		if tc.attrs.SimulatorClockSpeed == nil {
+			attribute = ""
+		}
+		wantOneError(t, tc.name, errs, attribute, tc.summary, tc.want)
 	}
 }
 
@@ -356,4 +372,39 @@ func wantOneError(t *testing.T, name string, errs []ConfigError, attribute, summ
 func withSpeed(a Attributes, speed float64) Attributes {
 	a.SimulatorClockSpeed = &speed
 	return a
+}
+
+// TestBaseURLCredentialsNeverEchoed: whatever is wrong with a base URL that
+// carries credentials — user info, a key in the query — the error shows the
+// URL without them.
+func TestBaseURLCredentialsNeverEchoed(t *testing.T) {
+	for _, raw := range []string{
+		"https://admin:s3cr%t@cloud.example.com",
+		"ftp://admin:s3cret@cloud.example.com",
+		"https://cloud.example.com?apikey=s3cret",
+		"https://cloud.example.com/?apikey=s3cret",
+		"http://admin:s3cret@remote.example.com",
+		"https://admin:s3cret@cloud.example.com/atlas",
+		"admin:s3cret@cloud.example.com",
+		"https:/admin:s3cret@cloud.example.com",
+		"https://cloud.example.com#s3cret",
+		" https://admin:s3cret@ cloud.example.com",
+	} {
+		for _, source := range []string{"attribute", "environment"} {
+			attrs, vars := Attributes{Atlas: SideAttributes{BaseURL: raw}}, map[string]string(nil)
+			if source == "environment" {
+				attrs, vars = Attributes{}, map[string]string{EnvAtlasBaseURL: raw}
+			}
+			_, errs := Resolve(attrs, env(vars))
+			if len(errs) == 0 {
+				t.Errorf("%s from the %s: accepted", raw, source)
+				continue
+			}
+			for _, e := range errs {
+				if text := e.Summary + " " + e.Detail; strings.Contains(text, "s3cr") || strings.Contains(text, "admin") {
+					t.Errorf("%s from the %s: the error echoes the credentials: %s", raw, source, text)
+				}
+			}
+		}
+	}
 }

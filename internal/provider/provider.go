@@ -203,7 +203,7 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		Attributes: map[string]schema.Attribute{
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429) or a transient failure (502, 503, 504, connection errors), honouring `Retry-After`. "+
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429) or a transient failure (503; 500, 502 and 504 for reads and removals; connection errors where safe), honouring `Retry-After`. "+
 					"Defaults to %d; 0 disables retries. Falls back to the environment variable %s.", DefaultMaxRetries, EnvMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},

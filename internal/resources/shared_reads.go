@@ -2,12 +2,9 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 )
@@ -19,7 +16,7 @@ import (
 // answers are one per project and one per organization.
 //
 // sharedReads answers them once per provider process and freshness window:
-// concurrent askers share one request (singleflight), and a later asker takes
+// concurrent askers share one request, and a later asker takes
 // an answer read at most preflightFreshFor ago. Errors are never kept. An
 // answer that would refuse a migration at apply is never taken from the
 // window: the check reads again (fresh) before it refuses, so a link created
@@ -28,14 +25,30 @@ import (
 const preflightFreshFor = 30 * time.Second
 
 type sharedReads struct {
-	group singleflight.Group
-	mu    sync.Mutex
-	kept  map[string]keptRead
+	mu      sync.Mutex
+	kept    map[string]keptRead
+	flights map[string]*flight
 }
 
 type keptRead struct {
 	at  time.Time
 	val any
+}
+
+// flight is one read shared by its askers. It belongs to none of them: one
+// asker's cancellation must not fail the others. But it is bounded all the
+// same: it carries the deadline of the asker that started it, and it is
+// cancelled when the last asker leaves, so no read runs on after everyone
+// who wanted it has gone.
+type flight struct {
+	done chan struct{}
+	val  any
+	err  error
+	// cut is set when the read ended with its own context: the deadline
+	// of the asker that started it, or every asker leaving.
+	cut    bool
+	askers int
+	cancel context.CancelFunc
 }
 
 // get returns the answer to key: a kept one younger than preflightFreshFor
@@ -52,31 +65,81 @@ func (s *sharedReads) get(ctx context.Context, key string, fresh bool, read func
 		}
 	}
 	for {
-		ch := s.group.DoChan(key, func() (any, error) {
-			// The read belongs to no single asker: one asker's
-			// cancellation must not fail the others'.
-			v, err := read(context.WithoutCancel(ctx))
-			if err == nil {
-				s.mu.Lock()
-				if s.kept == nil {
-					s.kept = map[string]keptRead{}
-				}
-				s.kept[key] = keptRead{at: time.Now(), val: v}
-				s.mu.Unlock()
-			}
-			return v, err
-		})
+		f := s.join(ctx, key, read)
 		select {
 		case <-ctx.Done():
+			s.leave(key, f)
 			return nil, ctx.Err()
-		case r := <-ch:
-			// The read was cancelled by the asker that started it, but
-			// not this one: ask again.
-			if r.Err != nil && errors.Is(r.Err, context.Canceled) && ctx.Err() == nil {
+		case <-f.done:
+			s.leave(key, f)
+			// The read ended with the deadline or the cancellation of
+			// the askers before this one, not with this asker's: ask
+			// again.
+			if f.err != nil && f.cut && ctx.Err() == nil {
 				continue
 			}
-			return r.Val, r.Err
+			return f.val, f.err
 		}
+	}
+}
+
+// join adds the asker to the key's read in flight, starting one when there
+// is none.
+func (s *sharedReads) join(ctx context.Context, key string, read func(context.Context) (any, error)) *flight {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if f := s.flights[key]; f != nil {
+		f.askers++
+		return f
+	}
+	// The read keeps the asker's values (its logger) and deadline, not
+	// its cancellation.
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if deadline, ok := ctx.Deadline(); ok {
+		cancel()
+		rctx, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	}
+	f := &flight{done: make(chan struct{}), askers: 1, cancel: cancel}
+	if s.flights == nil {
+		s.flights = map[string]*flight{}
+	}
+	s.flights[key] = f
+	go func() {
+		v, err := read(rctx)
+		// Read before the context is released below: an error of a read
+		// that ran its course is the answer for every asker, never a
+		// reason to ask again.
+		cut := rctx.Err() != nil
+		s.mu.Lock()
+		if s.flights[key] == f {
+			delete(s.flights, key)
+		}
+		if err == nil {
+			if s.kept == nil {
+				s.kept = map[string]keptRead{}
+			}
+			s.kept[key] = keptRead{at: time.Now(), val: v}
+		}
+		f.val, f.err, f.cut = v, err, cut
+		s.mu.Unlock()
+		close(f.done)
+		cancel()
+	}()
+	return f
+}
+
+// leave removes an asker from its read; the read of the last one to leave
+// is cancelled, and a later asker starts a new one.
+func (s *sharedReads) leave(key string, f *flight) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f.askers--
+	if f.askers > 0 {
+		return
+	}
+	f.cancel()
+	if s.flights[key] == f {
+		delete(s.flights, key)
 	}
 }
 

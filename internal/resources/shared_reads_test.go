@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,4 +95,130 @@ func (r directReads) project(ctx context.Context, id string) (*client.Project, e
 
 func (r directReads) available(ctx context.Context, orgID string) ([]client.AvailableProject, error) {
 	return r.atlas.ListAvailableProjects(ctx, orgID)
+}
+
+// TestSharedReadKeepsADeadline: a shared read belongs to no single asker, but
+// it is bounded all the same: it carries the deadline of the asker that
+// started it, and it is cancelled as soon as every asker has left, instead of
+// running on for minutes after them.
+func TestSharedReadKeepsADeadline(t *testing.T) {
+	t.Parallel()
+	s := &sharedReads{}
+	type seen struct {
+		deadline time.Time
+		has      bool
+		ended    error
+	}
+	started, done := make(chan struct{}), make(chan seen, 1)
+	read := func(ctx context.Context) (any, error) {
+		d, ok := ctx.Deadline()
+		close(started)
+		select {
+		case <-ctx.Done():
+			done <- seen{d, ok, ctx.Err()}
+			return nil, ctx.Err()
+		case <-time.After(time.Minute):
+			done <- seen{d, ok, nil}
+			return "late", nil
+		}
+	}
+	deadline := time.Now().Add(time.Hour)
+	first, cancelFirst := context.WithDeadline(context.Background(), deadline)
+	second, cancelSecond := context.WithCancel(context.Background())
+	errs := make(chan error, 2)
+	go func() { _, err := s.get(first, "k", false, read); errs <- err }()
+	<-started
+	go func() { _, err := s.get(second, "k", false, read); errs <- err }()
+	waitForAskers(t, s, "k", 2)
+	// Both askers leave; the read must end with them.
+	cancelFirst()
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the first asker got %v", err)
+	}
+	cancelSecond()
+	if err := <-errs; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the second asker got %v", err)
+	}
+	var got seen
+	select {
+	case got = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the shared read still runs after every asker left")
+	}
+	if !got.has || !got.deadline.Equal(deadline) {
+		t.Fatalf("the shared read's deadline is %v (set: %v), want the first asker's %v", got.deadline, got.has, deadline)
+	}
+	if got.ended == nil {
+		t.Fatal("the shared read was not cancelled")
+	}
+}
+
+// TestSharedReadSurvivesOneAskerLeaving: one asker's cancellation does not
+// fail the others: the read goes on while one of them is left.
+func TestSharedReadSurvivesOneAskerLeaving(t *testing.T) {
+	t.Parallel()
+	s := &sharedReads{}
+	started, release := make(chan struct{}), make(chan struct{})
+	var reads atomic.Int32
+	read := func(ctx context.Context) (any, error) {
+		if reads.Add(1) == 1 {
+			close(started)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-release:
+			return "answer", nil
+		}
+	}
+	first, cancelFirst := context.WithCancel(context.Background())
+	firstErr := make(chan error, 1)
+	go func() { _, err := s.get(first, "k", false, read); firstErr <- err }()
+	<-started
+	secondVal := make(chan any, 1)
+	go func() { v, _ := s.get(context.Background(), "k", false, read); secondVal <- v }()
+	// The second asker joins, then the first leaves.
+	waitForAskers(t, s, "k", 2)
+	cancelFirst()
+	if err := <-firstErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the first asker got %v", err)
+	}
+	close(release)
+	if v := <-secondVal; v != "answer" {
+		t.Fatalf("the remaining asker got %v", v)
+	}
+	if n := reads.Load(); n > 2 {
+		t.Fatalf("%d reads", n)
+	}
+}
+
+// waitForAskers waits until n askers share the read of key.
+func waitForAskers(t *testing.T, s *sharedReads, key string, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		s.mu.Lock()
+		f := s.flights[key]
+		joined := f != nil && f.askers == n
+		s.mu.Unlock()
+		if joined {
+			return
+		}
+	}
+	t.Fatalf("%d askers never shared the read of %s", n, key)
+}
+
+// TestSharedReadErrorIsTheAnswer: a read that fails on its own (an API
+// error, not a cancellation) is the answer for its askers; it is not asked
+// again.
+func TestSharedReadErrorIsTheAnswer(t *testing.T) {
+	t.Parallel()
+	s := &sharedReads{}
+	var reads atomic.Int32
+	_, err := s.get(context.Background(), "k", false, func(context.Context) (any, error) {
+		reads.Add(1)
+		return nil, errors.New("429 Too Many Requests")
+	})
+	if err == nil || reads.Load() != 1 {
+		t.Fatalf("error %v after %d reads, want the read's error after 1", err, reads.Load())
+	}
 }
