@@ -169,7 +169,16 @@ func TestForgottenFailedMigrationIsNeverReportedComplete(t *testing.T) {
 	if !sim.ForgetMigration(id) {
 		t.Fatal("nothing to forget")
 	}
+	// The apply that requested the cutover stopped short of COMPLETE, so
+	// the migration is tainted: its replacement is refused, even though
+	// Atlas no longer lists it, because its cutover was requested.
 	plan, code := w.runCode("plan", "-input=false", "-detailed-exitcode", "-var", "cutover=true")
+	if code != 1 {
+		t.Fatalf("plan of the tainted migration exit %d (want 1: the replacement refused):\n%s", code, plan)
+	}
+	mustSay(t, plan, "Healthy Live Migration Would Be Replaced", id, "FAILED after its cutover was requested", "terraform untaint")
+	w.run(true, "untaint", "atlasmig_live_migration.orders")
+	plan, code = w.runCode("plan", "-input=false", "-detailed-exitcode", "-var", "cutover=true")
 	if code != 0 {
 		t.Fatalf("plan exit %d (want 0: nothing planned):\n%s", code, plan)
 	}
