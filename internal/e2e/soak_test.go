@@ -385,13 +385,26 @@ func (j *soakJourney) followInstructions(out string) {
 			}
 		}
 	}
-	for _, m := range untaintInstruction.FindAllStringSubmatch(f, -1) {
-		_, code := j.w.runCode("untaint", m[1])
-		j.story = append(j.story, fmt.Sprintf("operator: terraform untaint %s → exit %d", m[1], code))
+	untainted := map[string]bool{}
+	for _, re := range []*regexp.Regexp{untaintInstruction, untaintRefusal} {
+		for _, m := range re.FindAllStringSubmatch(f, -1) {
+			if untainted[m[1]] {
+				continue
+			}
+			untainted[m[1]] = true
+			_, code := j.w.runCode("untaint", m[1])
+			j.story = append(j.story, fmt.Sprintf("operator: terraform untaint %s → exit %d", m[1], code))
+		}
 	}
 }
 
-var untaintInstruction = regexp.MustCompile(`terraform untaint '?(atlasmig_[a-z_]+\.[A-Za-z0-9_-]+)`)
+var (
+	untaintInstruction = regexp.MustCompile(`terraform untaint '?(atlasmig_[a-z_]+\.[A-Za-z0-9_-]+)`)
+	// untaintRefusal finds the address of a refused replacement of a
+	// healthy migration in the error's "with" line, where the error says
+	// to look for it.
+	untaintRefusal = regexp.MustCompile(`Error: Healthy Live Migration Would Be Replaced[\s│]*with (atlasmig_[a-z_]+\.[A-Za-z0-9_-]+)`)
+)
 
 // checkAlways holds after every run, whatever its exit code: never a
 // second migration into a destination, never a cutover the configuration
