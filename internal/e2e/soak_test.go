@@ -184,6 +184,9 @@ type soakJourney struct {
 	journalSeen int
 	// hits counts the faults the API injected.
 	hits int
+	// replace holds the -replace options the operator adds to the next run,
+	// as a refused removal of link tokens asks (see followInstructions).
+	replace []string
 }
 
 func newSoakJourney(t *testing.T, seed int) *soakJourney {
@@ -242,7 +245,9 @@ func (j *soakJourney) converge(step int, command string, done func() []string) b
 	j.t.Helper()
 	for attempt := 1; attempt <= soakAttempts; attempt++ {
 		faulty := attempt <= soakAttempts-soakCleanAttempts
-		out, code, hit := j.runFaulted(step, attempt, faulty, command, "-auto-approve", "-input=false")
+		args := append([]string{command, "-auto-approve", "-input=false"}, j.replace...)
+		j.replace = nil
+		out, code, hit := j.runFaulted(step, attempt, faulty, args...)
 		broken := append(j.checkAlways(), checkDiagnosis(out)...)
 		if code == 0 {
 			broken = append(broken, done()...)
@@ -384,6 +389,17 @@ func (j *soakJourney) followInstructions(out string) {
 				}
 			}
 		}
+	}
+	if strings.Contains(f, "Removal Would Break Other Links") && strings.Contains(f, "replace all of them") {
+		// A token removal the other pairs would not survive: replace
+		// every token of the organization in one apply, as the refusal
+		// says, so every link re-links with a new one.
+		for _, p := range soakPairs {
+			if j.stateHas("atlasmig_link_token", p.name) {
+				j.replace = append(j.replace, "-replace=atlasmig_link_token."+p.name)
+			}
+		}
+		j.story = append(j.story, fmt.Sprintf("operator: the next run adds %s", strings.Join(j.replace, " ")))
 	}
 	untainted := map[string]bool{}
 	for _, re := range []*regexp.Regexp{untaintInstruction, untaintRefusal} {
