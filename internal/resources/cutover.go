@@ -167,6 +167,10 @@ func (c *cutover) awaitReady(ctx context.Context, mig *client.Migration) (*clien
 			if mig.LagTimeSeconds == nil {
 				seen += ", and no replication lag yet"
 			}
+			if cutUnderWay(mig) {
+				seen += " (a migration that reports neither readiness nor lag is still preparing, or its cutover was " +
+					"requested elsewhere and is under way: if the Atlas UI shows a cutover, wait until Atlas reports COMPLETE, then run the apply again)"
+			}
 			c.diags.AddError("Live Migration Not Ready For Cutover Yet",
 				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s. The wait ended when %s ran out; "+
 					"the cutover was not requested. Atlas sets readyForCutover once the destination is nearly in sync.\n\n%s",

@@ -210,6 +210,37 @@ func TestCutoverActionTimeoutNamesTheLagOnce(t *testing.T) {
 	}
 }
 
+// TestCutoverTimeoutWhileCutoverUnderWay: a readiness wait that ran out on
+// a migration reporting neither readiness nor lag says that its cutover may
+// be under way, requested elsewhere, and what to do then.
+func TestCutoverTimeoutWhileCutoverUnderWay(t *testing.T) {
+	sim, atlas := migrationSim(t, time.Minute)
+	sim.UpdateMigrationOptions(func(o *simulator.MigrationOptions) { o.CutoverTime = time.Hour })
+	id := startMigration(t, sim, atlas).MigrationID.ValueString()
+	sim.AdvanceClock(time.Hour)
+	if err := sim.CutoverMigration(id); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := sim.Migration(id); m.Status != simulator.StatusWorking || m.ReadyForCutover || m.LagTimeSeconds != nil {
+		t.Fatalf("migration %+v, want WORKING, not ready, no lag", m)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var diags diag.Diagnostics
+	actionCutover(atlas, Polling{Scale: 1}, tGroup, id, &diags).run(ctx, nil)
+	if !diags.HasError() || diags[0].Summary() != "Live Migration Not Ready For Cutover Yet" {
+		t.Fatalf("diagnostics %v", diags)
+	}
+	for _, want := range []string{"no replication lag yet", "requested elsewhere and is under way", "wait until Atlas reports COMPLETE", "the cutover was not requested"} {
+		if !strings.Contains(diags[0].Detail(), want) {
+			t.Errorf("the error does not say %q:\n%s", want, diags[0].Detail())
+		}
+	}
+	if n := sim.Calls(simulator.RouteCutover); n != 0 {
+		t.Errorf("%d cutover requests, want 0", n)
+	}
+}
+
 // actionConfig is the action's configuration with these ids.
 func actionConfig(t *testing.T, projectID, migrationID string) tfsdk.Config {
 	t.Helper()

@@ -93,10 +93,10 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true,
+			"timeouts": positiveTimeouts(timeouts.Block(ctx, timeouts.Opts{Create: true, Delete: true,
 				CreateDescription: fmt.Sprintf("How long creating the token may take, retries included (default `%s`).", linkTokenCreateTimeout),
 				DeleteDescription: fmt.Sprintf("How long removing the tokens may take, retries included (default `%s`).", linkTokenDeleteTimeout),
-			}),
+			})),
 		},
 	}
 }

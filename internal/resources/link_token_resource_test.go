@@ -153,6 +153,9 @@ func TestAccLinkToken_invalidInputFailsAtPlan(t *testing.T) {
 		"not an address":   {tokenConfig(env, env.AtlasOrgID, `["example.com"]`), acctest.ErrorMatching("access_list_ips", "not a valid IP address")},
 		"host bits in CIDR": {tokenConfig(env, env.AtlasOrgID, `["198.51.100.7/24"]`),
 			acctest.ErrorMatching("access_list_ips", "198.51.100.0/24")},
+		// A timeout of zero or less would end the wait before it starts.
+		"zero timeout": {tokenConfig(env, env.AtlasOrgID, "[]\n  timeouts {\n    create = \"0s\"\n  }"),
+			acctest.ErrorMatching("Invalid Timeout", "timeouts.create must be a positive duration")},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -155,12 +155,12 @@ func (r *migrationLinkResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true,
+			"timeouts": positiveTimeouts(timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true,
 				CreateDescription: fmt.Sprintf("How long linking may take, including the wait for the status `SYNCED` and any retries (default `%s`).", migrationLinkCreateTimeout),
 				ReadDescription:   fmt.Sprintf("How long reading the link status during a refresh may take, retries included (default `%s`).", migrationLinkReadTimeout),
 				UpdateDescription: fmt.Sprintf("How long re-linking a link that is not `SYNCED` may take (default `%s`).", migrationLinkUpdateTimeout),
 				DeleteDescription: fmt.Sprintf("How long unlinking may take, retries included (default `%s`).", migrationLinkDeleteTimeout),
-			}),
+			})),
 		},
 	}
 }

@@ -307,6 +307,17 @@ func TestAccMigrationLink_tokenArgumentsValidatedAtPlan(t *testing.T) {
 		"version without write-only token": {`org_id = %q
   link_token            = "a"
   link_token_wo_version = 1`, []string{"link_token_wo_version", "link_token_wo"}, nil},
+		// A timeout of zero or less would end the wait before it starts.
+		"zero timeout": {`org_id = %q
+  link_token = "a"
+  timeouts {
+    create = "0s"
+  }`, []string{"Invalid Timeout", "timeouts.create must be a positive duration"}, nil},
+		"negative timeout": {`org_id = %q
+  link_token = "a"
+  timeouts {
+    delete = "-1m"
+  }`, []string{"Invalid Timeout", "timeouts.delete must be a positive duration"}, nil},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
