@@ -1,3 +1,7 @@
+// Migrations a team starts or cuts over outside Terraform (the Atlas UI, the
+// CLI, another workspace), through the Go API and the control API: the same
+// checks as the API's create, and the same model afterwards.
+
 package simulator
 
 import (
