@@ -205,6 +205,16 @@ func TestAPIErrorDecoding(t *testing.T) {
 			client.APIError{StatusCode: 400, ErrorCode: "VALIDATION_ERROR", Reason: "Bad Request", Detail: "bad", Fields: []client.FieldError{{Field: "accessListIps", Description: "not an IP"}}, FromAPI: true}},
 		{"parameters", 409, "application/json", `{"error":409,"errorCode":"CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK","reason":"Conflict","detail":"busy","parameters":["p1",2]}`,
 			client.APIError{StatusCode: 409, ErrorCode: "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK", Reason: "Conflict", Detail: "busy", Parameters: []any{"p1", float64(2)}, FromAPI: true}},
+		// The specification declares the parameters objects; older answers
+		// carry strings. Either decodes, and so does a mix.
+		{"object parameters", 404, "application/json", `{"error":404,"errorCode":"RESOURCE_NOT_FOUND","reason":"Not Found","detail":"gone","parameters":[{"liveMigrationId":"m1"},"m1"]}`,
+			client.APIError{StatusCode: 404, ErrorCode: "RESOURCE_NOT_FOUND", Reason: "Not Found", Detail: "gone", Parameters: []any{map[string]any{"liveMigrationId": "m1"}, "m1"}, FromAPI: true}},
+		// A parameters value that is no list does not hide the rest of
+		// the API's error document: it is kept as the only parameter.
+		{"parameters not a list", 404, "application/json", `{"error":404,"errorCode":"RESOURCE_NOT_FOUND","reason":"Not Found","detail":"gone","parameters":{"groupId":"g1"}}`,
+			client.APIError{StatusCode: 404, ErrorCode: "RESOURCE_NOT_FOUND", Reason: "Not Found", Detail: "gone", Parameters: []any{map[string]any{"groupId": "g1"}}, FromAPI: true}},
+		{"parameters a string", 409, "application/json", `{"error":409,"errorCode":"CONFLICT","reason":"Conflict","detail":"busy","parameters":"g1"}`,
+			client.APIError{StatusCode: 409, ErrorCode: "CONFLICT", Reason: "Conflict", Detail: "busy", Parameters: []any{"g1"}, FromAPI: true}},
 		{"missing fields", 409, "application/json", `{}`, client.APIError{StatusCode: 409, Reason: "Conflict", Detail: "the server answered with JSON that is not MongoDB's error document"}},
 		{"html", 502, "text/html", `<html><body>Bad gateway</body></html>`,
 			client.APIError{StatusCode: 502, Reason: "Bad Gateway", Detail: "the server answered with a non-JSON body (text/html)"}},

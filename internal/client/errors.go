@@ -22,6 +22,8 @@ type APIError struct {
 	ErrorCode  string
 	Reason     string
 	Detail     string
+	// Parameters are the error body's parameters as sent: objects, as the
+	// specification declares them, or strings, as older answers carry.
 	Parameters []any
 	Fields     []FieldError
 	Method     string
@@ -64,14 +66,39 @@ func (e *APIError) Error() string {
 
 // errorBody is the documented error shape; every field may be missing.
 type errorBody struct {
-	Error            *int    `json:"error"`
-	ErrorCode        *string `json:"errorCode"`
-	Reason           string  `json:"reason"`
-	Detail           string  `json:"detail"`
-	Parameters       []any   `json:"parameters"`
+	Error            *int            `json:"error"`
+	ErrorCode        *string         `json:"errorCode"`
+	Reason           string          `json:"reason"`
+	Detail           string          `json:"detail"`
+	Parameters       errorParameters `json:"parameters"`
 	BadRequestDetail *struct {
 		Fields []FieldError `json:"fields"`
 	} `json:"badRequestDetail"`
+}
+
+// errorParameters decodes an error body's parameters whatever their shape:
+// the Atlas Admin API specification declares a list of objects, older
+// answers carry a list of strings, and a value that is no list is kept as the
+// only parameter rather than making the whole error document unreadable (a
+// 404 that could not be read would no longer prove anything gone). The
+// provider acts on none of them; they are kept for whoever inspects an
+// APIError.
+type errorParameters []any
+
+func (p *errorParameters) UnmarshalJSON(raw []byte) error {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case nil:
+		*p = nil
+	case []any:
+		*p = v
+	default:
+		*p = errorParameters{v}
+	}
+	return nil
 }
 
 // documented reports whether a decoded body has any field of MongoDB's error
@@ -121,7 +148,7 @@ func newAPIError(resp *http.Response, method, path string, scrub func(string) st
 		e.Reason = body.Reason
 	}
 	e.Detail = scrub(body.Detail)
-	e.Parameters = body.Parameters
+	e.Parameters = []any(body.Parameters)
 	if body.BadRequestDetail != nil {
 		for _, f := range body.BadRequestDetail.Fields {
 			e.Fields = append(e.Fields, FieldError{Field: f.Field, Description: scrub(f.Description)})

@@ -22,6 +22,8 @@ func FuzzAPIErrorBody(f *testing.F) {
 	f.Add(404, "application/json", []byte(`{"detail":"Could not find the requested external organization link.","error":404,"errorCode":"UNEXPECTED_ERROR","parameters":null,"reason":"Not Found"}`))
 	f.Add(400, "application/json", []byte(`{"error":400,"errorCode":"VALIDATION_ERROR","detail":"bad `+fuzzSecret+`","badRequestDetail":{"fields":[{"field":"accessListIps","description":"`+fuzzSecret+`"}]}}`))
 	f.Add(409, "application/json", []byte(`{"error":409,"errorCode":"CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK","parameters":["p1",2]}`))
+	f.Add(404, "application/json", []byte(`{"error":404,"errorCode":"RESOURCE_NOT_FOUND","detail":"gone","parameters":[{"liveMigrationId":"m1"},"m1"]}`))
+	f.Add(404, "application/json", []byte(`{"error":404,"errorCode":"RESOURCE_NOT_FOUND","detail":"gone","parameters":{"groupId":"g1"}}`))
 	f.Add(502, "text/html", []byte(`<html><body>Bad gateway</body></html>`))
 	f.Add(503, "", []byte(``))
 	f.Add(429, "application/json", []byte(`{"error":"429","errorCode":7,"reason":null}`))
