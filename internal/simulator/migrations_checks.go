@@ -63,7 +63,7 @@ func decodeMigrationRequest(w http.ResponseWriter, r *http.Request, groupID, ver
 	dec.DisallowUnknownFields()
 	var body migrationRequest
 	bad := func(field, description string) (*migrationRequest, bool) {
-		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid attribute %s: %s.", field, description), []any{field},
+		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid attribute %s: %s.", field, description), []errorParam{param("field", field)},
 			fieldError{Field: field, Description: description})
 		return nil, false
 	}

@@ -40,7 +40,7 @@ func (s *Simulator) getValidation(w http.ResponseWriter, groupID, id string) {
 	rec := s.mig.validations[id]
 	if rec == nil || rec.groupID != groupID {
 		s.mu.Unlock()
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find the live migration validation %s in group %s.", id, groupID), []any{id})
+		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find the live migration validation %s in group %s.", id, groupID), []errorParam{param("validationId", id)})
 		return
 	}
 	s.mig.offset += s.mig.opts.TickPerRead
@@ -95,7 +95,7 @@ func migrationBody(info MigrationInfo) map[string]any {
 func (s *Simulator) lookupMigrationLocked(w http.ResponseWriter, groupID, id string) *migrationRecord {
 	rec := s.mig.migrations[id]
 	if rec == nil || rec.groupID != groupID {
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find the live migration %s in group %s.", id, groupID), []any{id})
+		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find the live migration %s in group %s.", id, groupID), []errorParam{param("liveMigrationId", id)})
 		return nil
 	}
 	return rec
@@ -135,7 +135,7 @@ func (s *Simulator) cutover(w http.ResponseWriter, groupID, id string) {
 		case !activeStatus(info.Status):
 			why = "it is " + info.Status
 		}
-		writeError(w, http.StatusConflict, "LIVE_MIGRATION_NOT_READY_FOR_CUTOVER", fmt.Sprintf("Cannot cut over live migration %s: %s.", id, why), []any{id})
+		writeError(w, http.StatusConflict, "LIVE_MIGRATION_NOT_READY_FOR_CUTOVER", fmt.Sprintf("Cannot cut over live migration %s: %s.", id, why), []errorParam{param("liveMigrationId", id)})
 		return
 	}
 	rec.cutoverAt = &now

@@ -118,14 +118,14 @@ func negotiate(r *http.Request, allowed []string) string {
 func (s *Simulator) resolveGroup(w http.ResponseWriter, ep *endpoint) bool {
 	if !idPattern.MatchString(ep.groupID) {
 		writeError(w, http.StatusBadRequest, "INVALID_GROUP_ID",
-			fmt.Sprintf("The group id %s is invalid: it must be 24 hexadecimal characters.", ep.groupID), []any{ep.groupID})
+			fmt.Sprintf("The group id %s is invalid: it must be 24 hexadecimal characters.", ep.groupID), []errorParam{param("groupId", ep.groupID)})
 		return false
 	}
 	s.mu.Lock()
 	p := s.mig.projects[ep.groupID]
 	s.mu.Unlock()
 	if p == nil {
-		writeError(w, http.StatusNotFound, "GROUP_NOT_FOUND", fmt.Sprintf("No group with ID %s exists.", ep.groupID), []any{ep.groupID})
+		writeError(w, http.StatusNotFound, "GROUP_NOT_FOUND", fmt.Sprintf("No group with ID %s exists.", ep.groupID), []errorParam{param("groupId", ep.groupID)})
 		return false
 	}
 	ep.orgID = p.OrgID

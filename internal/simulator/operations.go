@@ -40,7 +40,7 @@ func (s *Simulator) createLinkToken(w http.ResponseWriter, r *http.Request, orgI
 		if _, err := netip.ParsePrefix(ip); err == nil {
 			continue
 		}
-		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid IP address or CIDR block %q in accessListIps.", ip), []any{ip},
+		writeError(w, http.StatusBadRequest, "VALIDATION_ERROR", fmt.Sprintf("Invalid IP address or CIDR block %q in accessListIps.", ip), []errorParam{param("accessListIps", ip)},
 			fieldError{Field: "accessListIps", Description: "must contain only IP addresses or CIDR blocks"})
 		return
 	}
@@ -75,9 +75,9 @@ func (s *Simulator) deleteLinkTokens(w http.ResponseWriter, orgID string) {
 	projects := append(slices.Clone(s.activeMigrations[orgID]), s.activeMigrationProjectsLocked(orgID)...)
 	if len(projects) > 0 {
 		s.mu.Unlock()
-		params := make([]any, len(projects))
+		params := make([]errorParam, len(projects))
 		for i, p := range projects {
-			params[i] = p
+			params[i] = param("groupId", p)
 		}
 		writeError(w, http.StatusConflict, "CANNOT_DELETE_ORG_ACTIVE_LIVE_MIGRATION_ATLAS_ORG_LINK",
 			"Cannot delete organization link while there is active migration in following project ids: "+strings.Join(projects, ","), params)
@@ -116,7 +116,9 @@ func (s *Simulator) availableProjects(w http.ResponseWriter, orgID string) {
 	slices.Sort(sources)
 	projects := []Project{}
 	for _, source := range sources {
-		projects = append(projects, s.inventory[source]...)
+		for _, p := range s.inventory[source] {
+			projects = append(projects, p.answered())
+		}
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, atlasSuccessType, projects)
@@ -156,7 +158,7 @@ func (s *Simulator) linkStatus(w http.ResponseWriter, orgID string) {
 			writeJSON(w, http.StatusOK, jsonType, map[string]string{"status": statusNotSynced})
 			return
 		}
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find a migration link for organization %s.", orgID), []any{orgID})
+		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find a migration link for organization %s.", orgID), []errorParam{param("orgId", orgID)})
 		return
 	}
 	writeJSON(w, http.StatusOK, jsonType, map[string]string{"status": status})
@@ -168,7 +170,7 @@ func (s *Simulator) unlink(w http.ResponseWriter, orgID string) {
 	delete(s.links, orgID)
 	s.mu.Unlock()
 	if !linked {
-		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find a migration link for organization %s.", orgID), []any{orgID})
+		writeError(w, http.StatusNotFound, "RESOURCE_NOT_FOUND", fmt.Sprintf("Cannot find a migration link for organization %s.", orgID), []errorParam{param("orgId", orgID)})
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

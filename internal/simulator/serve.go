@@ -89,7 +89,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !orgIDPattern.MatchString(ep.orgID) {
-		writeError(sw, http.StatusBadRequest, "INVALID_ORG_ID", fmt.Sprintf("The organization id %s is invalid: it must be 24 hexadecimal characters.", ep.orgID), []any{ep.orgID})
+		writeError(sw, http.StatusBadRequest, "INVALID_ORG_ID", fmt.Sprintf("The organization id %s is invalid: it must be 24 hexadecimal characters.", ep.orgID), []errorParam{param("orgId", ep.orgID)})
 		return
 	}
 	if len(principal.orgs) > 0 && !slices.Contains(principal.orgs, ep.orgID) {

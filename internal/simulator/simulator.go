@@ -235,15 +235,24 @@ func match(method, path string) (ep endpoint, allowed []string, ok bool) {
 
 // apiError is MongoDB's error body.
 type apiError struct {
-	Error      int     `json:"error"`
-	ErrorCode  *string `json:"errorCode"`
-	Reason     string  `json:"reason"`
-	Detail     string  `json:"detail"`
-	Parameters []any   `json:"parameters"`
+	Error      int          `json:"error"`
+	ErrorCode  *string      `json:"errorCode"`
+	Reason     string       `json:"reason"`
+	Detail     string       `json:"detail"`
+	Parameters []errorParam `json:"parameters"`
 	BadRequest *struct {
 		Fields []fieldError `json:"fields"`
 	} `json:"badRequestDetail,omitempty"`
 }
+
+// errorParam is one entry of an error body's parameters. The Atlas Admin API
+// specification declares the entries objects and names none of their
+// properties: each here names the value it carries after the path parameter
+// or attribute it echoes, as in {"groupId": "..."}. An error without
+// parameters has "parameters": null, as recorded answers do.
+type errorParam map[string]string
+
+func param(name, value string) errorParam { return errorParam{name: value} }
 
 type fieldError struct {
 	Field       string `json:"field"`
@@ -252,7 +261,7 @@ type fieldError struct {
 
 // writeError answers with MongoDB's error body. Error bodies are plain
 // application/json on both APIs, even where success bodies are versioned.
-func writeError(w http.ResponseWriter, status int, code, detail string, params []any, fields ...fieldError) {
+func writeError(w http.ResponseWriter, status int, code, detail string, params []errorParam, fields ...fieldError) {
 	body := apiError{Error: status, Reason: http.StatusText(status), Detail: detail, Parameters: params}
 	if code != "" {
 		body.ErrorCode = &code

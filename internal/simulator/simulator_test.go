@@ -661,3 +661,91 @@ func TestJournalIsInOrderOfArrival(t *testing.T) {
 		t.Fatalf("journal order %v, want the slow request first", routes)
 	}
 }
+
+// A list in an answer is never null: a project seeded, set or posted without
+// migration hosts or deployments is answered with empty lists, as MongoDB's
+// generated SDKs expect, and so is an organization seeded with active
+// migrations but no project ids in the control API's state.
+func TestListsInAnswersAreNeverNull(t *testing.T) {
+	t.Parallel()
+	const posted, set = "61a1b2c3d4e5f6a7b8c9d0e1", "62a1b2c3d4e5f6a7b8c9d0e1"
+	s := start(t, simulator.Options{Seed: &simulator.Seed{
+		Inventory:        map[string][]simulator.Project{sourceOrg: {{ProjectID: "seeded", Name: "seeded"}}},
+		ActiveMigrations: map[string][]string{atlasOrg: nil},
+	}})
+	s.SetInventory(set, []simulator.Project{{ProjectID: "set", Name: "set"}})
+	resp, err := http.Post(s.URL+"/_sim/inventory", "application/json", strings.NewReader(`{"orgId":"`+posted+`","projects":[{"projectId":"posted","name":"posted"}]}`))
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("inventory: %v %v", resp, err)
+	}
+	for _, org := range []string{sourceOrg, posted, set} {
+		if err := s.Link(org, s.IssueLinkToken(atlasOrg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, _, out := call(t, s, atlasKey, "GET", "/api/atlas/v2/orgs/"+atlasOrg+"/liveMigrations/availableProjects", atlasType, "", "")
+	var projects []map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &projects); status != 200 || err != nil || len(projects) != 3 {
+		t.Fatalf("available projects: %d %v %s", status, err, out)
+	}
+	for _, p := range projects {
+		for _, field := range []string{"migrationHosts", "deployments"} {
+			if got := string(p[field]); got != "[]" {
+				t.Errorf("project %s: %s is %s, want []", p["projectId"], field, got)
+			}
+		}
+	}
+
+	resp, err = http.Get(s.URL + "/_sim/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var state struct {
+		ActiveMigrations map[string]json.RawMessage `json:"activeMigrations"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&state); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(state.ActiveMigrations[atlasOrg]); got != "[]" {
+		t.Fatalf("state: activeMigrations of %s is %s, want []", atlasOrg, got)
+	}
+}
+
+// An error body's parameters are objects, as the Atlas Admin API
+// specification declares them: each names the value it carries.
+func TestErrorParametersAreObjects(t *testing.T) {
+	t.Parallel()
+	s := startMigrations(t, simulator.MigrationOptions{ReadyAfter: time.Hour})
+	_, _, out := call(t, s, atlasKey, "POST", base(""), newType, newType, migrationJSON("orders-rs", "mh-1", "orders"))
+	migration := decode(t, out)["_id"].(string)
+	const missing = "000000000000000000000000"
+	for _, c := range []struct {
+		name, method, path, accept, ct, body string
+		key                                  simulator.APIKey
+		status                               int
+		want                                 string
+	}{
+		{"invalid organization", "GET", "/api/atlas/v2/orgs/xyz/liveMigrations/availableProjects", atlasType, "", "", atlasKey, 400, `[{"orgId":"xyz"}]`},
+		{"invalid access list entry", "POST", "/api/atlas/v2/orgs/" + atlasOrg + "/liveMigrations/linkTokens", atlasType, atlasType, `{"accessListIps":["10.0.0.300"]}`, atlasKey, 400, `[{"accessListIps":"10.0.0.300"}]`},
+		{"active migration", "DELETE", "/api/atlas/v2/orgs/" + atlasOrg + "/liveMigrations/linkTokens", atlasType, "", "", atlasKey, 409, `[{"groupId":"` + groupID + `"}]`},
+		{"no link", "GET", "/api/public/v1.0/orgs/" + missing + "/liveExport/migrationLink/status", "application/json", "", "", omKey, 404, `[{"orgId":"` + missing + `"}]`},
+		{"no link to remove", "DELETE", "/api/public/v1.0/orgs/" + missing + "/liveExport/migrationLink", "application/json", "", "", omKey, 404, `[{"orgId":"` + missing + `"}]`},
+		{"invalid group", "GET", "/api/atlas/v2/groups/xyz", atlasType, "", "", atlasKey, 400, `[{"groupId":"xyz"}]`},
+		{"unknown group", "GET", "/api/atlas/v2/groups/" + missing, atlasType, "", "", atlasKey, 404, `[{"groupId":"` + missing + `"}]`},
+		{"invalid attribute", "POST", base("/validate"), newType, newType, `{}`, atlasKey, 400, `[{"field":"source"}]`},
+		{"unknown validation", "GET", base("/validate/" + missing), atlasType, "", "", atlasKey, 404, `[{"validationId":"` + missing + `"}]`},
+		{"unknown migration", "GET", base("/" + missing), atlasType, "", "", atlasKey, 404, `[{"liveMigrationId":"` + missing + `"}]`},
+		{"cutover too early", "PUT", base("/" + migration + "/cutover"), atlasType, "", "", atlasKey, 409, `[{"liveMigrationId":"` + migration + `"}]`},
+	} {
+		status, _, out := call(t, s, c.key, c.method, c.path, c.accept, c.ct, c.body)
+		var body map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(out), &body); err != nil || status != c.status {
+			t.Errorf("%s: %d %s (%v), want %d", c.name, status, out, err, c.status)
+			continue
+		}
+		if got := string(body["parameters"]); got != c.want {
+			t.Errorf("%s: parameters %s, want %s", c.name, got, c.want)
+		}
+	}
+}

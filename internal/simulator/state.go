@@ -17,6 +17,18 @@ type Project struct {
 	Deployments    []Deployment `json:"deployments"`
 }
 
+// answered is the project as the API answers it: its lists are never null,
+// though a project may be seeded or set without hosts or deployments.
+func (p Project) answered() Project {
+	if p.MigrationHosts == nil {
+		p.MigrationHosts = []string{}
+	}
+	if p.Deployments == nil {
+		p.Deployments = []Deployment{}
+	}
+	return p
+}
+
 // Deployment is one deployment of a project; optional fields are omitted
 // from answers when nil, as the API omits them.
 type Deployment struct {
@@ -274,7 +286,8 @@ func (s *Simulator) Summary() StateSummary {
 		sources = append(sources, org)
 	}
 	for org, ids := range s.activeMigrations {
-		sum.ActiveMigrations[org] = ids
+		// A list in an answer is never null, though a seed may give none.
+		sum.ActiveMigrations[org] = append([]string{}, ids...)
 	}
 	for _, p := range s.mig.projects {
 		if ids := s.activeMigrationProjectsLocked(p.OrgID); len(ids) > 0 {
