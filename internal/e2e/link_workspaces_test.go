@@ -156,6 +156,60 @@ func TestLostTokenAnswerReplacementIsARemoval(t *testing.T) {
 	}
 }
 
+// While a live migration is active in the Atlas organization, Atlas removes
+// no token, so the repair above (replace every token) cannot be made. The
+// refusal gives the way that removes nothing: terraform state rm the tainted
+// token, and the next apply creates a new one and links with it, leaving the
+// token Atlas may have made unused until the organization's tokens go.
+func TestLostTokenAnswerLeftBehindDuringActiveMigration(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	atlas := "5f1b2c3d4e5f6a7b8c9d0a14"
+	s.w.write("main.tf", pairsHCL(atlas, []string{"a", "b"}, s.sources[:2]))
+	s.w.run(true, "apply", "-auto-approve", "-input=false")
+	migration := s.startOutsideMigration(t, atlas, 0, "65f1b2c3d4e5f6a7b8c9d0a4")
+
+	s.w.write("main.tf", pairsHCL(atlas, []string{"a", "b", "c"}, s.sources))
+	s.sim.SetFault(simulator.RouteCreateLinkToken, simulator.Fault{Count: 1, ResetAfterProcessing: true})
+	wantAll(t, "the lost answer", oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false")), "Link Token Outcome Unknown")
+	s.sim.ClearFaults()
+
+	s.sim.ResetJournal()
+	out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	wantAll(t, "the replacement's refusal", out, "Removal Would Break Other Links", "terraform state rm 'atlasmig_link_token.<name>'",
+		"works during an active live migration", "Nothing has been changed")
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+
+	s.w.stateRm("atlasmig_link_token.c")
+	s.sim.ResetJournal()
+	s.w.run(true, "apply", "-auto-approve", "-input=false")
+	s.requireSynced(t, s.sources...)
+	s.requireActive(t, migration)
+	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 0 {
+		t.Errorf("%d organization-wide removals, want 0", n)
+	}
+	if n := s.sim.Calls(simulator.RouteCreateLinkToken); n != 1 {
+		t.Errorf("%d tokens created, want 1", n)
+	}
+	if n := len(s.sim.LinkTokens(atlas)); n != 4 {
+		t.Errorf("%d tokens, want the 3 in use and the lost one", n)
+	}
+	if out, code := s.w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after the repair exited %d, want 0:\n%s", code, out)
+	}
+
+	if err := s.sim.FailMigration(migration); err != nil {
+		t.Fatal(err)
+	}
+	s.w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(s.sim.LinkTokens(atlas)) + s.sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy, the lost token among them", n)
+	}
+}
+
 // terraform destroy -target of one pair right after the apply that created
 // the pairs (no plan or refresh in between, so the links remember nothing
 // yet) would remove the tokens the other pairs use: Atlas lists their

@@ -30,6 +30,9 @@ const (
 	soakSeedsEnv     = "ATLASMIG_SOAK_SEEDS"
 	soakSeedEnv      = "ATLASMIG_SOAK_SEED"
 	soakKeepGoingEnv = "ATLASMIG_SOAK_KEEP_GOING"
+	// soakDumpEnv names a directory that receives each run's command line
+	// and whole output, as <seed>-<step>-<run>.txt.
+	soakDumpEnv = "ATLASMIG_SOAK_DUMP"
 )
 
 // The soak's world: one Atlas organization and project with two clusters,
@@ -187,6 +190,10 @@ type soakJourney struct {
 	// replace holds the -replace options the operator adds to the next run,
 	// as a refused removal of link tokens asks (see followInstructions).
 	replace []string
+	// leftBehind counts the tainted tokens the operator removed from state
+	// after their creation's answer was lost: Atlas may hold each of them,
+	// unused, until the organization's tokens are removed.
+	leftBehind int
 }
 
 func newSoakJourney(t *testing.T, seed int) *soakJourney {
@@ -248,6 +255,9 @@ func (j *soakJourney) converge(step int, command string, done func() []string) b
 		args := append([]string{command, "-auto-approve", "-input=false"}, j.replace...)
 		j.replace = nil
 		out, code, hit := j.runFaulted(step, attempt, faulty, args...)
+		if d := os.Getenv(soakDumpEnv); d != "" {
+			_ = os.WriteFile(fmt.Sprintf("%s/%d-%d-%d.txt", d, j.seed, step, attempt), []byte(strings.Join(args, " ")+"\n"+out), 0o644)
+		}
 		broken := append(j.checkAlways(), checkDiagnosis(out)...)
 		if code == 0 {
 			broken = append(broken, done()...)
@@ -401,6 +411,19 @@ func (j *soakJourney) followInstructions(out string) {
 		}
 		j.story = append(j.story, fmt.Sprintf("operator: the next run adds %s", strings.Join(j.replace, " ")))
 	}
+	if strings.Contains(f, "Link Token In Use By An Active Migration") {
+		// Atlas removes no token while a migration is active, so the
+		// replacement of every token cannot be made: leave a tainted token
+		// whose creation's answer was lost behind instead, as the refusal
+		// of its replacement says.
+		for name, r := range j.state() {
+			if r.tainted && strings.HasPrefix(name, "atlasmig_link_token.") {
+				j.w.stateRm(name)
+				j.leftBehind++
+				j.story = append(j.story, "operator: terraform state rm "+name)
+			}
+		}
+	}
 	untainted := map[string]bool{}
 	for _, re := range []*regexp.Regexp{untaintInstruction, untaintRefusal} {
 		for _, m := range re.FindAllStringSubmatch(f, -1) {
@@ -484,11 +507,14 @@ func (j *soakJourney) checkApplied() []string {
 		broken = append(broken, j.checkMigration(st, p)...)
 	}
 	live := j.sim.LinkTokens(soakAtlasOrg)
+	unknown := 0
 	for _, tok := range live {
 		if !stateTokens[tok] {
-			broken = append(broken, fmt.Sprintf("exit 0 but Atlas holds %d link tokens, and one of them is not in state (an orphaned API key)", len(live)))
-			break
+			unknown++
 		}
+	}
+	if unknown > j.leftBehind {
+		broken = append(broken, fmt.Sprintf("exit 0 but Atlas holds %d link tokens, and %d of them are not in state (orphaned API keys; the operator left %d behind)", len(live), unknown, j.leftBehind))
 	}
 	for tok := range stateTokens {
 		if !slices.Contains(live, tok) {

@@ -196,7 +196,7 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 			// object, with neither its prior state nor its private state;
 			// the refresh just before saw the token whose creation's answer
 			// was lost. Replacing it removes the organization's tokens.
-			removal(plan.OrgID.ValueString(), "", "a link token whose creation's answer was lost is replaced")
+			removal(plan.OrgID.ValueString(), "", lostTokenRemoval)
 			return
 		}
 		if v := guard.registerToken(plan.OrgID.ValueString(), "", tokenCreated, "", ""); v.conflict != "" {

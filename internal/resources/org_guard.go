@@ -523,17 +523,35 @@ func targetedConflict(orgID string, known []string, unknown int) string {
 		orgID, strings.Join(who, " and "))
 }
 
+// lostTokenRemoval is the reason a plan gives for removing the
+// organization's tokens when it replaces a token whose creation's answer was
+// lost.
+const lostTokenRemoval = "a link token whose creation's answer was lost is replaced"
+
+// lostTokenWayOn is the way past a refused replacement of a token whose
+// creation's answer was lost that removes nothing, so it works while a live
+// migration keeps Atlas from removing any token.
+const lostTokenWayOn = "The tainted link token whose creation's answer was lost (terraform plan shows it as tainted) can be left behind without removing anything: " +
+	"terraform state rm 'atlasmig_link_token.<name>', then apply again. A new token is created and its link made with it; " +
+	"the token Atlas may have created stays unused until the organization's tokens are removed (when its last link goes, or in a rotation of all of them). " +
+	"This works during an active live migration, while Atlas refuses to remove any token.\n\nOtherwise, make"
+
 func (g *orgGuard) conflictLocked(orgID string, p *orgPlan, what string) string {
+	removals := uniq(p.removals)
+	wayOn := "To go ahead, make"
+	if slices.Contains(removals, lostTokenRemoval) {
+		wayOn = lostTokenWayOn
+	}
 	return fmt.Sprintf("This plan removes the link tokens of Atlas organization %s (%s). The Atlas API removes link tokens only organization-wide: "+
 		"removing or replacing one atlasmig_link_token removes every token of the organization and stops every source organization linked with one. "+
 		"Here %s.\n\n"+
-		"Nothing has been changed. To go ahead, make the plan cover every token of the organization, so every link is re-linked with a new token in the same apply:\n"+
+		"Nothing has been changed. "+wayOn+" the plan cover every token of the organization, so every link is re-linked with a new token in the same apply:\n"+
 		"  - to rotate one token, replace all of them: terraform apply -replace='atlasmig_link_token.<name>' once for each token of the organization "+
 		"(with for_each, each instance, such as -replace='atlasmig_link_token.src[\"<key>\"]');\n"+
 		"  - to remove one source organization, remove its token and link from the configuration and replace the other tokens of the organization in the same apply;\n"+
 		"  - to add a source organization, add it in an apply that removes no token.\n"+
 		"Avoid -target with link tokens: a targeted plan cannot see the other tokens and links of the organization.",
-		orgID, strings.Join(uniq(p.removals), "; "), what)
+		orgID, strings.Join(removals, "; "), what)
 }
 
 // memoryOf returns what a link remembers of its Atlas organization: the
