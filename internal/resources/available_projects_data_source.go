@@ -123,8 +123,8 @@ func (d *availableProjectsDataSource) Read(ctx context.Context, req datasource.R
 	// The read proves the Atlas credentials for the organization to a plan
 	// of this process that removes its tokens (see read_reuse.go), and is
 	// the list that plan compares with its links' projects.
-	d.data.orgGuard().markProved(atlasProofKey(orgID))
-	d.data.orgGuard().noteAvailable(orgID, exposedProjects(projects))
+	guardOf(d.data).markProved(atlasProofKey(orgID))
+	guardOf(d.data).noteAvailable(orgID, exposedProjects(projects))
 	model.ID = types.StringValue(orgID)
 	model.Projects = projectModels(projects)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)

@@ -145,7 +145,7 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	if atlas == nil {
 		return
 	}
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	var state, plan linkTokenModel
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -219,7 +219,7 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 
 func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	if r.data != nil {
-		r.data.orgGuard().startApply()
+		guardOf(r.data).startApply()
 	}
 	var plan linkTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -261,13 +261,13 @@ func (r *linkTokenResource) Create(ctx context.Context, req resource.CreateReque
 		return
 	}
 	plan.LinkToken = types.StringValue(token)
-	r.data.orgGuard().markCreated(orgID, fingerprint(token))
+	guardOf(r.data).markCreated(orgID, fingerprint(token))
 	tflog.Debug(ctx, "created link token", map[string]any{"org_id": orgID, "access_list_ips": len(ips)})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	for _, key := range []string{privReplacing, privRemoval} {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, key, nil)...)
 	}
-	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, r.data.orgGuard().gen)...)
+	resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privGen, guardOf(r.data).gen)...)
 }
 
 // Read keeps the state as it is: the Atlas API has no way to read a link token
@@ -281,7 +281,7 @@ func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 	if r.data == nil {
 		return
 	}
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	guard.sawRefresh()
 	guard.seeToken(state.OrgID.ValueString(), fingerprint(state.LinkToken.ValueString()))
 	if state.LinkToken.IsNull() && !state.OrgID.IsNull() {
@@ -296,7 +296,7 @@ func (r *linkTokenResource) Read(ctx context.Context, req resource.ReadRequest, 
 // replacement.
 func (r *linkTokenResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	if r.data != nil {
-		r.data.orgGuard().startApply()
+		guardOf(r.data).startApply()
 	}
 	var plan linkTokenModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -306,7 +306,7 @@ func (r *linkTokenResource) Update(ctx context.Context, req resource.UpdateReque
 
 func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	if r.data != nil {
-		r.data.orgGuard().startApply()
+		guardOf(r.data).startApply()
 	}
 	var state linkTokenModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -325,8 +325,8 @@ func (r *linkTokenResource) Delete(ctx context.Context, req resource.DeleteReque
 	var removal removalPrivate
 	_, diags = getPrivateJSON(ctx, req.Private, privRemoval, &removal)
 	resp.Diagnostics.Append(diags...)
-	r.data.orgGuard().noteAccounted(state.OrgID.ValueString(), removal.Accounted)
-	removeOrgTokens(ctx, r.data.orgGuard(), atlas, state.OrgID.ValueString(), removal.Accounted, "", &resp.Diagnostics)
+	guardOf(r.data).noteAccounted(state.OrgID.ValueString(), removal.Accounted)
+	removeOrgTokens(ctx, guardOf(r.data), atlas, state.OrgID.ValueString(), removal.Accounted, "", &resp.Diagnostics)
 }
 
 func (r *linkTokenResource) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -43,7 +43,7 @@ func (r *liveMigrationResource) Create(ctx context.Context, req resource.CreateR
 	// The same checks as at plan time, now refusing: nothing is started
 	// for a migration that cannot work.
 	in, _ := inputsOf(ctx, &plan)
-	problems, _, err := r.data.checkMigration(createCtx, atlas, in)
+	problems, _, err := checkMigration(createCtx, r.data, atlas, in)
 	if err != nil {
 		addMigrationAPIError(&resp.Diagnostics, "check the migration against what Atlas exposes through the link (project "+projectID+")", "project", err)
 		return

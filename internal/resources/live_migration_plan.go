@@ -273,7 +273,7 @@ func (r *liveMigrationResource) refuseTaintedReplacement(ctx context.Context, re
 		return false
 	}
 	projectID := plan.ProjectID.ValueString()
-	seen := r.data.healthyMigrationsInto(projectID, cluster)
+	seen := healthyMigrationsInto(r.data, projectID, cluster)
 	if len(seen) == 0 || plansForDestroy() {
 		return false
 	}

@@ -29,7 +29,7 @@ func (r *liveMigrationResource) warnAtPlan(ctx context.Context, plan *liveMigrat
 	if !known {
 		return
 	}
-	problems, notes, err := r.data.checkMigration(ctx, r.data.Atlas, in)
+	problems, notes, err := checkMigration(ctx, r.data, r.data.Atlas, in)
 	if err != nil {
 		summary, detail := describeMigrationAPIError("check the migration against what Atlas exposes through the link", "project", err)
 		resp.Diagnostics.AddWarning(summary, detail+"\n\nThe plan goes on; the same checks run again before the migration is created.")
@@ -148,13 +148,13 @@ func preflight(ctx context.Context, reads preflightReads, opsManagerHost string,
 // checkMigration runs the pre-flight checks on the answers this provider
 // process shares (see shared_reads.go), and again on fresh ones before it
 // reports a problem: a refusal or a warning always rests on a fresh read.
-func (d *ProviderData) checkMigration(ctx context.Context, atlas *client.Atlas, in migrationInputs) ([]problem, []string, error) {
-	shared := d.sharedReads()
-	problems, notes, err := preflight(ctx, windowReads{atlas: atlas, shared: shared}, d.opsManagerHost(), in)
+func checkMigration(ctx context.Context, d *ProviderData, atlas *client.Atlas, in migrationInputs) ([]problem, []string, error) {
+	shared := sharedReadsOf(d)
+	problems, notes, err := preflight(ctx, windowReads{atlas: atlas, shared: shared}, sourceOpsManagerHost(d), in)
 	if err != nil || len(problems) == 0 {
 		return problems, notes, err
 	}
-	return preflight(ctx, windowReads{atlas: atlas, shared: shared, fresh: true}, d.opsManagerHost(), in)
+	return preflight(ctx, windowReads{atlas: atlas, shared: shared, fresh: true}, sourceOpsManagerHost(d), in)
 }
 
 func listOrNone(v []string) string {
@@ -171,10 +171,10 @@ func enabled(b bool) string {
 	return "disabled"
 }
 
-// opsManagerHost is the host of the configured source when it is Ops
+// sourceOpsManagerHost is the host of the configured source when it is Ops
 // Manager, and "" when it is Cloud Manager. The provider configuration
 // decides which it is (ops_manager.kind); nothing here guesses from the URL.
-func (d *ProviderData) opsManagerHost() string {
+func sourceOpsManagerHost(d *ProviderData) string {
 	if d == nil || !d.SourceIsOpsManager {
 		return ""
 	}

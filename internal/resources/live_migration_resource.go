@@ -478,7 +478,7 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 						"It stays in state as %s and nothing is started: the application may already write to the destination, which a new migration would overwrite. "+
 						"Check the destination cluster. To start a new migration into it, run terraform apply -replace on this resource; "+
 						"to stop managing it, remove the resource from the configuration.", id, projectID, status, status))
-				r.data.rememberMigration(projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: status, CutOver: true})
+				rememberMigration(r.data, projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: status, CutOver: true})
 				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 				resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
 				return
@@ -495,7 +495,7 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 					fmt.Sprintf("Atlas answered 404 for migration %s in project %s, which was cut over: Atlas keeps migration records for a time it does not document. "+
 						"It stays in state as COMPLETE and nothing is started. To start a new migration into the destination, run terraform apply -replace on this resource; "+
 						"to stop managing it, remove the resource from the configuration.", id, projectID))
-				r.data.rememberMigration(projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: client.MigrationComplete, CutOver: true})
+				rememberMigration(r.data, projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: client.MigrationComplete, CutOver: true})
 				resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 				resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
 				return
@@ -528,7 +528,7 @@ func (r *liveMigrationResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	// A plan that follows this read in the same process must not start
 	// a second migration into the same cluster (see migrationsSeen).
-	r.data.rememberMigration(projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: mig.Status, CutOver: priv.CutoverRequested})
+	rememberMigration(r.data, projectID, state.destinationCluster(ctx), seenMigration{ID: id, Status: mig.Status, CutOver: priv.CutoverRequested})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	resp.Diagnostics.Append(writeMigrationPrivate(ctx, resp.Private, priv)...)
 }

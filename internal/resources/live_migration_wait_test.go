@@ -92,7 +92,7 @@ func TestPreflightSaysWhatIsWrong(t *testing.T) {
 		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://opsmanager.example.com:8443"},
 		{in: migrationInputs{tGroup, tSource, "plain-rs", "mh-1", false}, baseURL: "https://cloud.mongodb.com"},
 	} {
-		problems, notes, err := preflight(ctx, directReads{atlas}, (&ProviderData{SourceBaseURL: c.baseURL, SourceIsOpsManager: c.opsManager}).opsManagerHost(), c.in)
+		problems, notes, err := preflight(ctx, directReads{atlas}, sourceOpsManagerHost(&ProviderData{SourceBaseURL: c.baseURL, SourceIsOpsManager: c.opsManager}), c.in)
 		if err != nil {
 			t.Fatal(err)
 		}

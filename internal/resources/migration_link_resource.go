@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -210,7 +211,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if om == nil {
 		return
 	}
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	var state, plan migrationLinkModel
 	if !req.State.Raw.IsNull() {
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -310,7 +311,7 @@ func (r *migrationLinkResource) ModifyPlan(ctx context.Context, req resource.Mod
 
 func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	if r.data != nil {
-		r.data.orgGuard().startApply()
+		guardOf(r.data).startApply()
 	}
 	var plan migrationLinkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -349,7 +350,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	case current == client.StatusNotSynced:
 		tflog.Info(ctx, "organization has a link that does not sync, or none; linking", map[string]any{"org_id": orgID})
 	default:
-		resp.Diagnostics.AddError("Organization Already Linked", alreadyLinkedAtApply(orgID, current, r.data.orgGuard().createdInThisApply(fingerprint(token.ValueString()))))
+		resp.Diagnostics.AddError("Organization Already Linked", alreadyLinkedAtApply(orgID, current, guardOf(r.data).createdInThisApply(fingerprint(token.ValueString()))))
 		return
 	}
 
@@ -473,7 +474,7 @@ func alreadyLinkedAtApply(orgID, status string, tokenCreatedHere bool) string {
 // another's projects. Nil when the Atlas organization, the Atlas credentials
 // or a list is missing: the link is made all the same.
 func (r *migrationLinkResource) linkAndAttribute(ctx context.Context, fp string, link func() bool) ([]string, bool) {
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	atlasOrg := guard.atlasOrgOf(fp)
 	if r.data.Atlas == nil || atlasOrg == "" {
 		return nil, link()
@@ -520,7 +521,7 @@ func configuredToken(ctx context.Context, config tfsdk.Config, plan migrationLin
 // later plans can tell which organization's tokens the link depends on.
 // projects are those the link was seen to expose (nil when not known).
 func (r *migrationLinkResource) recordToken(ctx context.Context, p privateStateWriter, token string, projects []string) diag.Diagnostics {
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	fp := fingerprint(token)
 	org := guard.atlasOrgOf(fp)
 	// No memory yet: an apply sees only the objects it changes, so it cannot
@@ -546,25 +547,6 @@ func addLinkError(diags *diag.Diagnostics, action string, err error) {
 	diags.AddError(summary, detail)
 }
 
-// waitForSynced polls the status until it is SYNCED or the context ends.
-func waitForSynced(ctx context.Context, om *client.OpsManager, orgID string, p Polling) (string, error) {
-	last := ""
-	err := poll(ctx, p, linkSyncedPace(), "the link of organization "+orgID+" to be SYNCED", false, &sighting{Status: "not SYNCED"}, func() (bool, sighting, error) {
-		status, err := om.LinkStatus(ctx, orgID)
-		if err != nil && !client.IsNotFound(err) {
-			return false, sighting{}, err
-		}
-		if err == nil {
-			last = status
-		}
-		return status == client.StatusSynced, sawStatus(orDefault(status, "no link")), nil
-	})
-	if err != nil {
-		return last, err
-	}
-	return client.StatusSynced, nil
-}
-
 func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state migrationLinkModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -582,7 +564,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	defer cancel()
 
 	orgID := state.OrgID.ValueString()
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	guard.sawRefresh()
 	var priv linkPrivate
 	_, diags = getPrivateJSON(ctx, req.Private, privLink, &priv)
@@ -593,7 +575,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	// Tell the links refreshed at the same time which source organization
 	// uses this token, and what it exposes, before waiting for the API.
 	guard.registerLink(orgID, priv.FP, "", linkCreated, nil, "")
-	guard.noteLinkProjects(orDefault(guard.atlasOrgOf(priv.FP), priv.AtlasOrg), priv.FP, priv.Projects)
+	guard.noteLinkProjects(cmp.Or(guard.atlasOrgOf(priv.FP), priv.AtlasOrg), priv.FP, priv.Projects)
 	status, err := om.LinkStatus(ctx, orgID)
 	if err != nil {
 		if client.IsNotFound(err) {
@@ -606,7 +588,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	// The read proved the source credentials for this organization, for a
 	// plan in this process and, through private state, in the next one.
-	r.data.orgGuard().markProved(omProofKey(orgID))
+	guardOf(r.data).markProved(omProofKey(orgID))
 	resp.Diagnostics.Append(recordStatusRead(ctx, resp.Private, om, orgID, time.Now())...)
 	state.ID = types.StringValue(orgID)
 	state.Status = types.StringValue(status)
@@ -647,7 +629,7 @@ func (r *migrationLinkResource) Read(ctx context.Context, req resource.ReadReque
 // replacement.
 func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	if r.data != nil {
-		r.data.orgGuard().startApply()
+		guardOf(r.data).startApply()
 	}
 	var plan, state migrationLinkModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -708,7 +690,7 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 
 func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	if r.data != nil {
-		r.data.orgGuard().startApply()
+		guardOf(r.data).startApply()
 	}
 	var state migrationLinkModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -728,7 +710,7 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 	// organization, remove them first: if Atlas refuses (an active
 	// migration, a wrong key), the apply stops with the organization still
 	// linked instead of unlinked.
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	var priv linkPrivate
 	_, _ = getPrivateJSON(ctx, req.Private, privLink, &priv)
 	if priv.AtlasOrg == "" {
@@ -750,10 +732,10 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 		return
 	} else if err != nil {
 		tflog.Info(ctx, "link already removed", map[string]any{"org_id": orgID})
-		r.data.answers().noteUnlinked(orgID, time.Now())
+		answersOf(r.data).noteUnlinked(orgID, time.Now())
 		return
 	}
-	r.data.answers().noteUnlinked(orgID, time.Now())
+	answersOf(r.data).noteUnlinked(orgID, time.Now())
 	// What the organization exposed is this apply's own from now on, and a
 	// later refusal to remove the organization's tokens in this apply says
 	// that this organization was unlinked.
@@ -772,7 +754,7 @@ func (r *migrationLinkResource) Delete(ctx context.Context, req resource.DeleteR
 // unlinks first: the removal after it, by its token, then sees Atlas's list
 // without them.
 func (r *migrationLinkResource) judgeRemoveFirst(ctx context.Context, sourceOrgID, atlasOrg string, ownKnown bool, resp *resource.ModifyPlanResponse) bool {
-	guard := r.data.orgGuard()
+	guard := guardOf(r.data)
 	proveAtlas(ctx, guard, r.data.Atlas, atlasOrg, &resp.Diagnostics)
 	exposure := guard.judgeExposure(atlasOrg)
 	if !ownKnown && !exposure.blocks() {

@@ -185,6 +185,14 @@ type orgPlan struct {
 	relinking map[string]string
 }
 
+// guardKey keys the organization guard in the provider instance's state.
+type guardKey struct{}
+
+// guardOf returns the guard shared by every resource of this provider
+// instance. Terraform configures a provider instance once per plan and once
+// per apply, so each holds a fresh guard.
+func guardOf(d *ProviderData) *orgGuard { return State(d, guardKey{}, newOrgGuard) }
+
 func newOrgGuard() *orgGuard {
 	return &orgGuard{
 		tokenOrg:   map[string]string{},

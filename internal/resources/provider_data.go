@@ -4,8 +4,6 @@ package resources
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -38,96 +36,35 @@ type ProviderData struct {
 	// (ops_manager.kind, or its guess from the base URL).
 	SourceIsOpsManager bool
 
-	guardOnce sync.Once
-	guard     *orgGuard
 	linksOnce sync.Once
 	links     *plannedLinks
-	// answersOnce and answersCache: see read_reuse.go.
-	answersOnce  sync.Once
-	answersCache *answers
-	// sharedOnce and shared: see shared_reads.go.
-	sharedOnce sync.Once
-	shared     *sharedReads
-	// seenOnce and seen: see healthyMigrationsInto.
-	seenOnce sync.Once
-	seen     *migrationsSeen
+
+	// stateMu and state: see State.
+	stateMu sync.Mutex
+	state   map[any]any
 }
 
-// migrationsSeen is what this provider process read of live migrations: for
-// each destination (project and cluster), the migrations Atlas reported and
-// their last status.
-//
-// Terraform taints a migration whose create returned an error, refreshes the
-// tainted object in the plan's own provider process, and then plans its
-// replacement as a create with no prior state: the create's plan learns from
-// here that a healthy migration into its destination cluster was just read,
-// and refuses to start a second one.
-type migrationsSeen struct {
-	mu   sync.Mutex
-	byTo map[migrationDestination]map[string]seenMigration // by migration id
-}
-
-// migrationDestination names a destination cluster.
-type migrationDestination struct {
-	projectID, cluster string
-}
-
-// seenMigration is one migration read into a destination: its last status,
-// and whether its cutover was requested.
-type seenMigration struct {
-	ID, Status string
-	CutOver    bool
-}
-
-func (d *ProviderData) migrationsSeen() *migrationsSeen {
-	d.seenOnce.Do(func() { d.seen = &migrationsSeen{byTo: map[migrationDestination]map[string]seenMigration{}} })
-	return d.seen
-}
-
-// rememberMigration records what a read of a migration into the cluster of
-// project said of it. A nil ProviderData or an unknown cluster (an import
-// whose configuration is not written yet) records nothing.
-func (d *ProviderData) rememberMigration(projectID, cluster string, m seenMigration) {
-	if d == nil || cluster == "" || m.ID == "" {
-		return
-	}
-	seen := d.migrationsSeen()
-	seen.mu.Lock()
-	defer seen.mu.Unlock()
-	to := migrationDestination{projectID, cluster}
-	if seen.byTo[to] == nil {
-		seen.byTo[to] = map[string]seenMigration{}
-	}
-	seen.byTo[to][m.ID] = m
-}
-
-// healthyMigrationsInto returns the migrations into the cluster of project
-// that this process read and that must not be replaced on the provider's own:
-// those that had not FAILED or EXPIRED, and those whose cutover was requested
-// (the application may already write to the cluster), by id.
-func (d *ProviderData) healthyMigrationsInto(projectID, cluster string) []seenMigration {
+// State returns what a room keeps for the life of this provider instance
+// under key, built by build on first use. Terraform configures a provider
+// instance once per plan and once per apply, so each holds fresh state. A
+// room keys its state with a type of its own that no other room can name,
+// so this package knows nothing of what the rooms keep. A nil ProviderData
+// (the provider is not configured yet) keeps nothing: State returns nil.
+func State[T any](d *ProviderData, key any, build func() *T) *T {
 	if d == nil {
 		return nil
 	}
-	seen := d.migrationsSeen()
-	seen.mu.Lock()
-	defer seen.mu.Unlock()
-	var out []seenMigration
-	for _, m := range seen.byTo[migrationDestination{projectID, cluster}] {
-		if m.CutOver || (m.Status != client.MigrationFailed && m.Status != client.MigrationExpired) {
-			out = append(out, m)
-		}
+	d.stateMu.Lock()
+	defer d.stateMu.Unlock()
+	if v, ok := d.state[key].(*T); ok {
+		return v
 	}
-	slices.SortFunc(out, func(a, b seenMigration) int { return strings.Compare(a.ID, b.ID) })
-	return out
-}
-
-// orgGuard returns the guard shared by every resource of this provider
-// instance. Terraform configures a provider instance once per plan and once
-// per apply, so each holds a fresh guard.
-func (d *ProviderData) orgGuard() *orgGuard {
-	d.guardOnce.Do(func() { d.guard = newOrgGuard() })
-	return d.guard
+	if d.state == nil {
+		d.state = map[any]any{}
+	}
+	v := build()
+	d.state[key] = v
+	return v
 }
 
 // providerData converts what Configure received into *ProviderData, reporting

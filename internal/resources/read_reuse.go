@@ -138,15 +138,17 @@ var errUnlinkedHere = errors.New("unlinked by this apply a moment ago")
 // statusBeforeLink answers the check before linking: the link's status, or
 // errUnlinkedHere when this process has just unlinked the organization.
 func (r *migrationLinkResource) statusBeforeLink(ctx context.Context, om *client.OpsManager, orgID string) (string, error) {
-	if r.data.answers().unlinkedRecently(orgID, time.Now()) {
+	if answersOf(r.data).unlinkedRecently(orgID, time.Now()) {
 		tflog.Debug(ctx, "organization unlinked by this apply a moment ago; not reading its status again before linking", map[string]any{"org_id": orgID})
 		return "", errUnlinkedHere
 	}
 	return om.LinkStatus(ctx, orgID)
 }
 
-// answers returns the answers of this provider process.
-func (d *ProviderData) answers() *answers {
-	d.answersOnce.Do(func() { d.answersCache = &answers{} })
-	return d.answersCache
+// answersKey keys the answers in the provider instance's state.
+type answersKey struct{}
+
+// answersOf returns the answers of this provider process.
+func answersOf(d *ProviderData) *answers {
+	return State(d, answersKey{}, func() *answers { return &answers{} })
 }

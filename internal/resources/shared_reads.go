@@ -143,10 +143,12 @@ func (s *sharedReads) leave(key string, f *flight) {
 	}
 }
 
-// sharedReads returns the shared reads of this provider process.
-func (d *ProviderData) sharedReads() *sharedReads {
-	d.sharedOnce.Do(func() { d.shared = &sharedReads{} })
-	return d.shared
+// sharedReadsKey keys the shared reads in the provider instance's state.
+type sharedReadsKey struct{}
+
+// sharedReadsOf returns the shared reads of this provider process.
+func sharedReadsOf(d *ProviderData) *sharedReads {
+	return State(d, sharedReadsKey{}, func() *sharedReads { return &sharedReads{} })
 }
 
 // preflightReads are the two reads of the pre-flight checks.

@@ -24,7 +24,7 @@ func TestFleetPreflightAsksOncePerProjectAndOrganization(t *testing.T) {
 	var checks errgroup.Group
 	for range 40 {
 		checks.Go(func() error {
-			problems, _, err := d.checkMigration(context.Background(), atlas, in)
+			problems, _, err := checkMigration(context.Background(), d, atlas, in)
 			if err == nil && len(problems) > 0 {
 				err = errors.New(problems[0].text)
 			}
@@ -34,14 +34,14 @@ func TestFleetPreflightAsksOncePerProjectAndOrganization(t *testing.T) {
 	if err := checks.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := d.checkMigration(context.Background(), atlas, in); err != nil {
+	if _, _, err := checkMigration(context.Background(), d, atlas, in); err != nil {
 		t.Fatal(err)
 	}
 	if p, a := sim.Calls(simulator.RouteGetProject), sim.Calls(simulator.RouteAvailableProjects); p != 1 || a != 1 {
 		t.Fatalf("41 checks read the project %d times and the available projects %d times, want 1 and 1", p, a)
 	}
 	// Another provider process shares nothing.
-	if _, _, err := (&ProviderData{}).checkMigration(context.Background(), atlas, in); err != nil {
+	if _, _, err := checkMigration(context.Background(), &ProviderData{}, atlas, in); err != nil {
 		t.Fatal(err)
 	}
 	if a := sim.Calls(simulator.RouteAvailableProjects); a != 2 {
@@ -68,7 +68,7 @@ func TestPreflightProblemIsReadFresh(t *testing.T) {
 	}
 	d := &ProviderData{}
 	in := migrationInputs{tGroup, tSource, "orders-rs", "mh-1", true}
-	problems, _, err := d.checkMigration(context.Background(), atlas, in)
+	problems, _, err := checkMigration(context.Background(), d, atlas, in)
 	if err != nil || len(problems) != 1 || problems[0].unlinkedOrg != tAtlasOrg {
 		t.Fatalf("before the link: problems %v, err %v; want the unlinked organization", problems, err)
 	}
@@ -76,7 +76,7 @@ func TestPreflightProblemIsReadFresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := sim.Calls(simulator.RouteAvailableProjects)
-	problems, _, err = d.checkMigration(context.Background(), atlas, in)
+	problems, _, err = checkMigration(context.Background(), d, atlas, in)
 	if err != nil || len(problems) != 0 {
 		t.Fatalf("after the link: problems %v, err %v; want none (the kept answer is read again before a problem is reported)", problems, err)
 	}
