@@ -55,6 +55,9 @@ type pkgStats struct {
 	// "user\x00decl" with paths relative to the working directory.
 	fileEdges map[[2]string]bool
 	ctorFiles map[string]bool
+	// crossEdges: user file of this package -> declaring file of another
+	// package, by the other package's import path.
+	crossEdges map[string]map[[2]string]bool
 }
 
 func run(dirs []string, top int, listEdges bool) error {
@@ -108,7 +111,7 @@ func run(dirs []string, top int, listEdges bool) error {
 	for _, st := range all {
 		for _, p := range st.imports {
 			if other, ok := byPath[p]; ok {
-				fmt.Printf("  %s -> %s\n", st.dir, other.dir)
+				fmt.Printf("  %s -> %s (%d file pairs)\n", st.dir, other.dir, len(st.crossEdges[p]))
 				n++
 			}
 		}
@@ -208,7 +211,7 @@ func measure(fset *token.FileSet, imp types.Importer, dir string) (*pkgStats, []
 	if len(code) == 0 {
 		return nil, nil, fmt.Errorf("%s: no Go files", dir)
 	}
-	st := &pkgStats{dir: dir, fileEdges: map[[2]string]bool{}, ctorFiles: map[string]bool{}}
+	st := &pkgStats{dir: dir, fileEdges: map[[2]string]bool{}, ctorFiles: map[string]bool{}, crossEdges: map[string]map[[2]string]bool{}}
 	for _, f := range code {
 		st.files++
 		st.lines += fset.Position(f.FileEnd).Line - 1
@@ -242,7 +245,15 @@ func measure(fset *token.FileSet, imp types.Importer, dir string) (*pkgStats, []
 	st.path = modulePath(dir)
 	_ = pkg
 	record := func(at token.Pos, obj types.Object) {
-		if obj == nil || obj.Pkg() != pkg || !obj.Pos().IsValid() {
+		if obj == nil || obj.Pkg() == nil || !obj.Pos().IsValid() {
+			return
+		}
+		if obj.Pkg() != pkg {
+			other := obj.Pkg().Path()
+			if st.crossEdges[other] == nil {
+				st.crossEdges[other] = map[[2]string]bool{}
+			}
+			st.crossEdges[other][[2]string{fset.Position(at).Filename, fset.Position(obj.Pos()).Filename}] = true
 			return
 		}
 		// Only package-level names, methods and fields: a local variable
