@@ -41,7 +41,7 @@ import (
 //     request.
 //
 // The pre-flight checks of live migrations share their answers within the
-// process for a short window (shared_reads.go).
+// process for a short window (internal/migration/shared_reads.go).
 //
 // The proofs of the Atlas credentials (proveAtlas) have no refresh to reuse,
 // since the link token API has no read: an atlasmig_available_projects data

@@ -12,22 +12,23 @@ import (
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
 )
 
-// apiSide names one of the two APIs in diagnostics, with the provider block
+// APISide names one of the two APIs in diagnostics, with the provider block
 // that configures it, so every message can say exactly what to change.
-type apiSide struct {
+type APISide struct {
 	label        string
 	block        string
 	caCertEnvVar string
 }
 
+// The two APIs.
 var (
-	AtlasSide      = apiSide{label: "Atlas", block: "atlas", caCertEnvVar: "ATLASMIG_ATLAS_CA_CERT_FILE"}
-	OpsManagerSide = apiSide{label: "Cloud Manager / Ops Manager", block: "ops_manager", caCertEnvVar: "MCLI_OPS_MANAGER_CA_CERTIFICATE"}
+	AtlasSide      = APISide{label: "Atlas", block: "atlas", caCertEnvVar: "ATLASMIG_ATLAS_CA_CERT_FILE"}
+	OpsManagerSide = APISide{label: "Cloud Manager / Ops Manager", block: "ops_manager", caCertEnvVar: "MCLI_OPS_MANAGER_CA_CERTIFICATE"}
 )
 
 // AddAPIError appends a diagnostic for a failed API call. action completes the
 // sentence "Could not ..." and must carry no secret.
-func AddAPIError(diags *diag.Diagnostics, side apiSide, action string, err error) {
+func AddAPIError(diags *diag.Diagnostics, side APISide, action string, err error) {
 	summary, detail := DescribeAPIError(side, action, err)
 	diags.AddError(summary, detail)
 }
@@ -35,7 +36,7 @@ func AddAPIError(diags *diag.Diagnostics, side apiSide, action string, err error
 // DescribeAPIError turns a client error into a summary and a detail that say
 // what happened, what to do next, and what the API answered. The client
 // scrubs secrets from its errors; nothing here adds one.
-func DescribeAPIError(side apiSide, action string, err error) (string, string) {
+func DescribeAPIError(side APISide, action string, err error) (string, string) {
 	if errors.Is(err, context.Canceled) {
 		// Terraform cancels the provider's requests when it is interrupted
 		// (Ctrl-C, SIGTERM): nothing is wrong with the network.
@@ -145,7 +146,7 @@ func APIAnswer(e *client.APIError) string {
 	return b.String()
 }
 
-func hostOf(side apiSide) string {
+func hostOf(side APISide) string {
 	if side.block == "atlas" {
 		return "the Atlas organization (destination)"
 	}

@@ -14,7 +14,7 @@ import (
 func TestDescribeAPIError(t *testing.T) {
 	cases := []struct {
 		name        string
-		side        apiSide
+		side        APISide
 		err         error
 		summary     string
 		mustContain []string
