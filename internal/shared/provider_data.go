@@ -65,9 +65,9 @@ func State[T any](d *ProviderData, key any, build func() *T) *T {
 	return v
 }
 
-// ProviderDataFrom converts what Configure received into *ProviderData, reporting
-// a provider defect when the type is unexpected. A nil result with no
-// diagnostic means the provider is not configured yet (validation phase).
+// ProviderDataFrom converts what Configure received into *ProviderData,
+// reporting a provider defect when the type is unexpected. A nil result with
+// no diagnostic means the provider is not configured yet (validation phase).
 func ProviderDataFrom(raw any, diags *diag.Diagnostics) *ProviderData {
 	if raw == nil {
 		return nil
