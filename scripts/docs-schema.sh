@@ -4,8 +4,8 @@
 # The docs are generated from the schema a Terraform 1.14 or later reports:
 # older ones leave out the atlasmig_cutover action (1.14) and the resource
 # identities (1.12). That is TERRAFORM when it qualifies, else the binary
-# ATLASMIG_TERRAFORM_NEXT names (default /root/tf/1.15.0/terraform, the
-# tests' choice too). After sourcing: DOCS_TERRAFORM (empty when none
+# ATLASMIG_TERRAFORM_NEXT names (the tests' choice too; it has no default).
+# After sourcing: DOCS_TERRAFORM (empty when none
 # qualifies, with the reason in DOCS_TERRAFORM_WHY) and docs_schema FILE,
 # which writes the provider's schema as JSON.
 DOCS_MIN_VERSION=1.14.0
@@ -17,13 +17,15 @@ docs_qualifies() {
   [[ $product == Terraform ]] && [[ $(printf '%s\n%s\n' "$DOCS_MIN_VERSION" "$version" | sort -V | head -1) == "$DOCS_MIN_VERSION" ]]
 }
 
-docs_next=${ATLASMIG_TERRAFORM_NEXT:-/root/tf/1.15.0/terraform}
+docs_next=${ATLASMIG_TERRAFORM_NEXT:-}
 if docs_qualifies "$TERRAFORM"; then
   DOCS_TERRAFORM=$TERRAFORM
-elif [[ -x $docs_next ]] && docs_qualifies "$docs_next"; then
+elif [[ -n $docs_next && -x $docs_next ]] && docs_qualifies "$docs_next"; then
   DOCS_TERRAFORM=$docs_next
 else
-  DOCS_TERRAFORM_WHY="the docs are generated from the schema of Terraform $DOCS_MIN_VERSION or later (it holds the atlasmig_cutover action and the resource identities); $TERRAFORM is $TF_PRODUCT $TF_VERSION and ATLASMIG_TERRAFORM_NEXT ($docs_next) is not such a binary"
+  docs_next_why="ATLASMIG_TERRAFORM_NEXT is not set"
+  [[ -z $docs_next ]] || docs_next_why="ATLASMIG_TERRAFORM_NEXT ($docs_next) is not such a binary"
+  DOCS_TERRAFORM_WHY="the docs are generated from the schema of Terraform $DOCS_MIN_VERSION or later (it holds the atlasmig_cutover action and the resource identities); $TERRAFORM is $TF_PRODUCT $TF_VERSION and $docs_next_why: set it to a Terraform $DOCS_MIN_VERSION or later"
 fi
 
 # docs_schema FILE: the schema, read from the provider already built.

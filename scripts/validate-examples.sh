@@ -28,10 +28,14 @@ while IFS= read -r dir; do
   tf=$TERRAFORM
   if [[ -n $needs ]] && ! tf_at_least "$needs"; then
     # The newer Terraform the tests use for actions and identities.
-    next=${ATLASMIG_TERRAFORM_NEXT:-/root/tf/1.15.0/terraform}
-    next_version=$([[ -x $next ]] && CHECKPOINT_DISABLE=1 "$next" version 2>/dev/null | tf_parse_version | cut -d' ' -f2 || true)
+    next=${ATLASMIG_TERRAFORM_NEXT:-}
+    next_version=$([[ -n $next && -x $next ]] && CHECKPOINT_DISABLE=1 "$next" version 2>/dev/null | tf_parse_version | cut -d' ' -f2 || true)
     if [[ -n $next_version && $(printf '%s\n%s\n' "$needs" "$next_version" | sort -V | head -1) == "$needs" ]]; then
       tf=$next
+    elif [[ -z $next ]]; then
+      echo "skipped: $dir (needs $needs or later; this is $TF_PRODUCT $TF_VERSION, and ATLASMIG_TERRAFORM_NEXT is not set)"
+      skipped=$((skipped + 1))
+      continue
     else
       echo "skipped: $dir (needs $needs or later; this is $TF_PRODUCT $TF_VERSION, and ATLASMIG_TERRAFORM_NEXT ($next) is not)"
       skipped=$((skipped + 1))

@@ -18,8 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/provider"
-	"github.com/atlasmig/terraform-provider-atlasmig/internal/resources"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/secretscan"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/shared"
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
@@ -147,11 +147,11 @@ func (e *Env) Factories() map[string]func() (tfprotov6.ProviderServer, error) {
 // answers at once, and the provider's default against real services. A test
 // that sets simulator_clock_speed (or its environment variable in Environ)
 // replaces it.
-func (e *Env) polling() resources.Polling {
+func (e *Env) polling() shared.Polling {
 	if e.real {
-		return resources.Polling{}
+		return shared.Polling{}
 	}
-	return resources.Polling{Scale: 0.005}
+	return shared.Polling{Scale: 0.005}
 }
 
 // Config prefixes body with a provider block for both sides.

@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -200,4 +201,15 @@ func (e *Env) LinkOutOfBand(t *testing.T, atlasOrgID, sourceOrgID string) string
 		t.Fatal(err)
 	}
 	return token
+}
+
+// NoWritesSince fails when the simulator received a request that changes
+// something since its journal was last reset.
+func NoWritesSince(sim *simulator.Server) error {
+	for _, r := range sim.Requests() {
+		if r.Authenticated && r.Method != http.MethodGet {
+			return fmt.Errorf("the import sent %s %s", r.Method, r.Path)
+		}
+	}
+	return nil
 }

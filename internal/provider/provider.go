@@ -21,7 +21,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
-	"github.com/atlasmig/terraform-provider-atlasmig/internal/resources"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/link"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/migration"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/shared"
 )
 
 // Address is the provider's registry address.
@@ -35,7 +37,7 @@ var (
 type atlasmigProvider struct {
 	version string
 	getenv  func(string) string
-	polling resources.Polling
+	polling shared.Polling
 }
 
 // Options are what a provider is built with besides its version.
@@ -45,7 +47,7 @@ type Options struct {
 	// Polling configures every wait of the provider (the link's SYNCED and
 	// the live-migration waits), for tests that build the provider in
 	// process. A configured simulator_clock_speed replaces its Scale.
-	Polling resources.Polling
+	Polling shared.Polling
 }
 
 // New returns a constructor for the provider at the given version, reading
@@ -244,7 +246,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 
 	attrs, unknown := model.attributes()
 	if unknown {
-		data := &resources.ProviderData{ConfigUnknown: true}
+		data := &shared.ProviderData{ConfigUnknown: true}
 		resp.ResourceData, resp.DataSourceData, resp.ActionData = data, data, data
 		return
 	}
@@ -269,7 +271,7 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	userAgent := fmt.Sprintf("terraform-provider-atlasmig/%s Terraform/%s", p.version, req.TerraformVersion)
-	data := &resources.ProviderData{
+	data := &shared.ProviderData{
 		AtlasMissing: cfg.Atlas.Missing, OpsManagerMissing: cfg.OpsManager.Missing,
 		SourceBaseURL: cfg.OpsManager.BaseURL, SourceIsOpsManager: cfg.OpsManagerKind == KindOpsManager,
 		Polling: p.polling,
@@ -386,22 +388,22 @@ func attributePath(dotted string) path.Path {
 
 func (p *atlasmigProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		resources.NewLinkTokenResource,
-		resources.NewMigrationLinkResource,
-		resources.NewLiveMigrationResource,
+		link.NewLinkTokenResource,
+		link.NewMigrationLinkResource,
+		migration.NewLiveMigrationResource,
 	}
 }
 
 // Actions lists the actions (Terraform 1.14 and later; older versions and
 // OpenTofu never ask for them).
 func (p *atlasmigProvider) Actions(_ context.Context) []func() action.Action {
-	return []func() action.Action{resources.NewCutoverAction}
+	return []func() action.Action{migration.NewCutoverAction}
 }
 
 func (p *atlasmigProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
-		resources.NewAvailableProjectsDataSource,
-		resources.NewMigrationLinkDataSource,
-		resources.NewLiveMigrationDataSource,
+		link.NewAvailableProjectsDataSource,
+		link.NewMigrationLinkDataSource,
+		migration.NewLiveMigrationDataSource,
 	}
 }

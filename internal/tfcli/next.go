@@ -9,13 +9,9 @@ import (
 
 // EnvNext names a newer Terraform binary for the tests of features the
 // suite's own binary may lack: resource identity (Terraform 1.12) and
-// actions (Terraform 1.14). OpenTofu has neither yet.
+// actions (Terraform 1.14). OpenTofu has neither yet. It has no default:
+// where a newer build lives differs from one machine to the next.
 const EnvNext = "ATLASMIG_TERRAFORM_NEXT"
-
-// DefaultNext is where the development machines keep a Terraform 1.15 build
-// (../shared/tools/build-terraform.sh 1.15.0 /root/tf/1.15.0); EnvNext
-// overrides it.
-const DefaultNext = "/root/tf/1.15.0/terraform"
 
 // Feature versions.
 const (
@@ -35,8 +31,8 @@ func Main() string {
 
 // For returns a Terraform binary at version minVersion or later for a
 // feature: the suite's own binary when it qualifies, otherwise the one EnvNext
-// names (default DefaultNext). When none qualifies it returns the reason to
-// skip, naming both binaries and how to provide one.
+// names. When none qualifies it returns the reason to skip, naming the
+// binaries it tried and how to provide one.
 func For(feature, minVersion string) (Binary, string) {
 	var seen []string
 	try := func(path string) (Binary, bool) {
@@ -57,15 +53,21 @@ func For(feature, minVersion string) (Binary, string) {
 	if b, ok := try(Main()); ok {
 		return b, ""
 	}
-	next := os.Getenv(EnvNext)
-	if next == "" {
-		next = DefaultNext
-	}
-	if _, err := os.Stat(next); err != nil {
+	switch next := os.Getenv(EnvNext); {
+	case next == "":
+		seen = append(seen, EnvNext+" is not set")
+	case !exists(next):
 		seen = append(seen, next+" ("+EnvNext+") does not exist")
-	} else if b, ok := try(next); ok {
-		return b, ""
+	default:
+		if b, ok := try(next); ok {
+			return b, ""
+		}
 	}
 	return Binary{}, fmt.Sprintf("%s needs Terraform %s or later (OpenTofu has none yet): %s. Set %s to a newer Terraform "+
 		"(the README says how to build one)", feature, minVersion, strings.Join(seen, "; "), EnvNext)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

@@ -113,6 +113,25 @@ func TestDocsCheckSkipsWhereItCannotRun(t *testing.T) {
 	}
 }
 
+// Without ATLASMIG_TERRAFORM_NEXT the docs check uses only the suite's
+// binary, and says the variable is not set.
+func TestDocsCheckWithoutNextSaysItIsNotSet(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("scripts/check-docs.sh")
+	cmd.Dir = repoRoot(t)
+	var env []string
+	for _, kv := range cleanEnv() {
+		if !strings.HasPrefix(kv, tfcli.EnvNext+"=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "TERRAFORM="+fakeBinary(t, "Terraform v1.11.4"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "docs check skipped: ") || !strings.Contains(string(out), "is Terraform 1.11.4 and ATLASMIG_TERRAFORM_NEXT is not set") {
+		t.Errorf("%v\n%s", err, out)
+	}
+}
+
 func TestMissingBinaryIsExplained(t *testing.T) {
 	t.Parallel()
 	cmd := exec.Command("scripts/check-terraform.sh")
@@ -159,5 +178,26 @@ func TestForFindsANewEnoughTerraform(t *testing.T) {
 	t.Setenv(tfcli.EnvNext, "/nonexistent/terraform")
 	if _, why := tfcli.For("identity", tfcli.IdentityVersion); !strings.Contains(why, "/nonexistent/terraform (ATLASMIG_TERRAFORM_NEXT) does not exist") {
 		t.Errorf("reason %q", why)
+	}
+}
+
+// ATLASMIG_TERRAFORM_NEXT has no default: unset, only the suite's own binary
+// is tried, and the reason to skip says the variable is not set.
+func TestForWithoutNextTriesOnlyTheSuitesBinary(t *testing.T) {
+	old, next := fakeBinary(t, "Terraform v1.11.4"), fakeBinary(t, "Terraform v1.15.0")
+	t.Setenv("TF_ACC_TERRAFORM_PATH", old)
+	t.Setenv(tfcli.EnvNext, "")
+	b, why := tfcli.For("identity", tfcli.IdentityVersion)
+	if b.Path != "" {
+		t.Fatalf("found %v without %s", b, tfcli.EnvNext)
+	}
+	for _, want := range []string{old + " is Terraform 1.11.4", "ATLASMIG_TERRAFORM_NEXT is not set", "Set ATLASMIG_TERRAFORM_NEXT"} {
+		if !strings.Contains(why, want) {
+			t.Errorf("reason %q lacks %q", why, want)
+		}
+	}
+	t.Setenv("TF_ACC_TERRAFORM_PATH", next)
+	if b, why := tfcli.For("identity", tfcli.IdentityVersion); why != "" || b.Path != next {
+		t.Fatalf("the suite's own binary qualifies: got %v %q", b, why)
 	}
 }
