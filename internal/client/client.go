@@ -6,7 +6,7 @@
 // Every request goes through one transport chain per side, outermost first:
 // retry → logging → authentication → rate limit → per-attempt timeout → base
 // transport. Retry sits outside authentication so that a replayed request
-// runs its own digest challenge; logging sits inside retry so every attempt
+// answers the current digest challenge (digest.go); logging sits inside retry so every attempt
 // is logged; the rate limit sits inside authentication so digest challenges
 // wait their turn too, and it is shared by every client of the same API and
 // credentials in the process (ratelimit.go).
@@ -119,7 +119,9 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 	var auth http.RoundTripper
 	if keyPair {
-		auth = newDigestTransport(cfg.PublicKey, cfg.PrivateKey, timed)
+		dt := newDigestTransport(cfg.PublicKey, cfg.PrivateKey, timed)
+		dt.challenges = sharedChallengeCache(base, cfg)
+		auth = dt
 	} else {
 		// The token endpoint gets the same logging as the API, without
 		// authentication of its own (HTTP Basic is added by the OAuth

@@ -9,16 +9,19 @@ import (
 // Request is one HTTP request the simulator received. It never holds an
 // Authorization value or a body.
 type Request struct {
-	Time          time.Time `json:"time"`
-	Method        string    `json:"method"`
-	Path          string    `json:"path"`
-	Query         string    `json:"query,omitempty"`
-	Route         Route     `json:"route,omitempty"`
-	Accept        string    `json:"accept,omitempty"`
-	ContentType   string    `json:"contentType,omitempty"`
-	UserAgent     string    `json:"userAgent,omitempty"`
-	Auth          string    `json:"auth"`
-	Authenticated bool      `json:"authenticated"`
+	Time        time.Time `json:"time"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	Query       string    `json:"query,omitempty"`
+	Route       Route     `json:"route,omitempty"`
+	Accept      string    `json:"accept,omitempty"`
+	ContentType string    `json:"contentType,omitempty"`
+	UserAgent   string    `json:"userAgent,omitempty"`
+	Auth        string    `json:"auth"`
+	// NonceCount is the nonce count (nc) of a digest response: 1 for the
+	// first use of a nonce, more when the client reuses it.
+	NonceCount    int  `json:"nonceCount,omitempty"`
+	Authenticated bool `json:"authenticated"`
 	// Status is the answer's status code, StatusReset when the connection
 	// was closed without an answer, 0 when the client went away first.
 	Status int    `json:"status"`
