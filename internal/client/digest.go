@@ -110,10 +110,10 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 	}
 	// The API refused the credentials before running anything: this leg
 	// was not processed, and its body is sent again below.
-	t.challenges.settle(probe, false)
 	fresh := t.parseChallenge(resp.Header.Get("WWW-Authenticate"))
 	discard(resp)
 	if fresh != nil && fresh.stale {
+		t.challenges.settle(probe, false)
 		t.challenges.replace(ch, fresh)
 		body, err := replayBody(req)
 		if err != nil {
@@ -131,7 +131,10 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 		discard(resp)
 		return t.fallback(req, nil)
 	}
+	// A probe stays in flight until its refusal has counted, so that no
+	// other request tries reuse on a server that has not accepted one.
 	t.challenges.drop(ch)
+	defer t.challenges.settle(probe, false)
 	return t.fallback(req, ch)
 }
 

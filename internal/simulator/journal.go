@@ -18,10 +18,13 @@ type Request struct {
 	ContentType string    `json:"contentType,omitempty"`
 	UserAgent   string    `json:"userAgent,omitempty"`
 	Auth        string    `json:"auth"`
-	// NonceCount is the nonce count (nc) of a digest response: 1 for the
-	// first use of a nonce, more when the client reuses it.
-	NonceCount    int  `json:"nonceCount,omitempty"`
-	Authenticated bool `json:"authenticated"`
+	// Nonce, NonceCount and CNonce are those of a digest response: the
+	// count is 1 for the first use of a nonce, more when the client reuses
+	// it.
+	Nonce         string `json:"nonce,omitempty"`
+	NonceCount    int    `json:"nonceCount,omitempty"`
+	CNonce        string `json:"cnonce,omitempty"`
+	Authenticated bool   `json:"authenticated"`
 	// Status is the answer's status code, StatusReset when the connection
 	// was closed without an answer, 0 when the client went away first.
 	Status int    `json:"status"`

@@ -15,8 +15,10 @@ import (
 const DefaultNonceTTL = 5 * time.Minute
 
 // DefaultNonceCountWindow is how far below the highest nonce count seen
-// for a nonce a count may still arrive, when Options sets none.
-const DefaultNonceCountWindow = 64
+// for a nonce a count may still arrive, when Options sets none. Counts are
+// given to requests before they wait for a connection or the client's rate
+// limit, so on a busy machine one can be overtaken by a hundred others.
+const DefaultNonceCountWindow = 1024
 
 // nonceRecord is what the simulator remembers of an issued nonce: when it
 // was issued and which nonce counts it has accepted. Counts above the

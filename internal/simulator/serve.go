@@ -27,8 +27,9 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Auth: authKind(r.Header.Get("Authorization")),
 	}
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Digest ") {
-		nc, _ := strconv.ParseUint(parseDigest(strings.TrimPrefix(h, "Digest "))["nc"], 16, 32)
-		rec.NonceCount = int(nc)
+		p := parseDigest(strings.TrimPrefix(h, "Digest "))
+		nc, _ := strconv.ParseUint(p["nc"], 16, 32)
+		rec.Nonce, rec.NonceCount, rec.CNonce = p["nonce"], int(nc), p["cnonce"]
 	}
 	sw := &statusWriter{ResponseWriter: w}
 	// The request is in flight from now until it is recorded: readers of

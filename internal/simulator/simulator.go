@@ -83,7 +83,7 @@ type Options struct {
 	// is accepted once (replay protection, see NonceCountWindow).
 	NonceTTL time.Duration
 	// NonceCountWindow is how far below the highest nonce count seen for a
-	// nonce a count may still arrive (default DefaultNonceCountWindow, 64):
+	// nonce a count may still arrive (default DefaultNonceCountWindow, 1024):
 	// requests sharing a nonce are sent concurrently and may arrive out of
 	// order, so the counts seen are kept as a set over that window, not as
 	// their maximum only. A count already seen, or at least this far below
