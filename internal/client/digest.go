@@ -69,10 +69,15 @@ func (t *digestTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// A body that cannot be read again could not be sent by the fallback
 	// after a refused nonce: the library buffers it for its two legs.
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	if replayable {
-		if ch, probe := t.challenges.take(); ch != nil {
-			return t.reuse(req, ch, probe)
-		}
+	if !replayable {
+		return t.challengeResponse(req)
+	}
+	ch, probe, filler := t.challenges.take(req.Context())
+	if ch != nil {
+		return t.reuse(req, ch, probe)
+	}
+	if filler {
+		defer t.challenges.filled()
 	}
 	return t.challengeResponse(req)
 }
@@ -274,8 +279,11 @@ const maxNonceCount = 1 << 31
 
 // challengeCache keeps the last challenge of one API and key pair.
 type challengeCache struct {
-	policy *noncePolicy // guards cur too
+	policy *noncePolicy // its mutex guards the fields below too
 	cur    *cachedChallenge
+	// filling is open while a challenge-response that will fill an empty
+	// cache is in flight.
+	filling chan struct{}
 }
 
 // noncePolicy is what the process learned of a server's nonce policy.
@@ -284,9 +292,9 @@ type noncePolicy struct {
 	// trusted: a reused nonce was accepted; requests in flight may then
 	// all reuse one.
 	trusted bool
-	// probing: an untrusted reuse is in flight; other requests use the
-	// challenge-response meanwhile.
-	probing  bool
+	// probe is open while an untrusted reuse is in flight, and closed
+	// when its answer (and, when refused, its fallback) is known.
+	probe    chan struct{}
 	refusals int
 	disabled bool
 }
@@ -295,35 +303,75 @@ type noncePolicy struct {
 const maxNonceRefusals = 2
 
 // take returns the challenge to answer, if any, and whether the request is
-// the one probe allowed while reuse is untrusted.
-func (c *challengeCache) take() (*cachedChallenge, bool) {
+// the one probe allowed while reuse is untrusted; without a challenge,
+// filler says that the request's challenge-response is the one that fills
+// the empty cache (the caller then calls filled).
+//
+// Requests that find the cache being filled, or a probe in flight, wait
+// for it — once each — rather than each paying a challenge-response: the
+// workers of an apply start together, and one challenge and one probe then
+// serve them all. A request that would wait a second time uses the
+// challenge-response instead, so a failing fill or probe never queues
+// requests behind each other.
+func (c *challengeCache) take(ctx context.Context) (ch *cachedChallenge, probe, filler bool) {
 	p := c.policy
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.disabled || c.cur == nil {
-		return nil, false
+	var waitedFill, waitedProbe bool
+	for {
+		p.mu.Lock()
+		if c.cur != nil && c.cur.count.Load() >= maxNonceCount {
+			c.cur = nil
+		}
+		var wait chan struct{}
+		switch {
+		case p.disabled:
+		case c.cur == nil && c.filling == nil:
+			c.filling = make(chan struct{})
+			filler = true
+		case c.cur == nil:
+			if !waitedFill {
+				wait, waitedFill = c.filling, true
+			}
+		case p.trusted:
+			ch = c.cur
+		case p.probe == nil:
+			p.probe = make(chan struct{})
+			ch, probe = c.cur, true
+		default:
+			if !waitedProbe {
+				wait, waitedProbe = p.probe, true
+			}
+		}
+		p.mu.Unlock()
+		if wait == nil {
+			return ch, probe, filler
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, false, false
+		}
 	}
-	if c.cur.count.Load() >= maxNonceCount {
-		c.cur = nil
-		return nil, false
-	}
-	if p.trusted {
-		return c.cur, false
-	}
-	if p.probing {
-		return nil, false
-	}
-	p.probing = true
-	return c.cur, true
 }
 
-// settle records the answer to a reused nonce.
+// filled ends the fill of the cache, whatever its outcome.
+func (c *challengeCache) filled() {
+	c.policy.mu.Lock()
+	defer c.policy.mu.Unlock()
+	if c.filling != nil {
+		close(c.filling)
+		c.filling = nil
+	}
+}
+
+// settle records the answer to a reused nonce; a probe's ends the wait of
+// the requests behind it.
 func (c *challengeCache) settle(probe, accepted bool) {
 	p := c.policy
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if probe {
-		p.probing = false
+	if probe && p.probe != nil {
+		close(p.probe)
+		p.probe = nil
 	}
 	if accepted {
 		p.trusted = true

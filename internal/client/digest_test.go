@@ -356,3 +356,32 @@ func TestDigestReusedRequestWithLostAnswerIsUncertain(t *testing.T) {
 		t.Fatal("the error carries the private key")
 	}
 }
+
+// Workers that start together with nothing kept share one challenge: one
+// fills the cache, one probes the reuse while the others wait, then all
+// reuse the nonce.
+func TestDigestWorkersStartingTogetherShareOneChallenge(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
+	om := omClient(t, sim, client.Config{})
+	start := make(chan struct{})
+	var g errgroup.Group
+	const workers = 10
+	for range workers {
+		g.Go(func() error {
+			<-start
+			if _, err := om.LinkStatus(context.Background(), sourceOrg); !client.IsNotFound(err) {
+				return fmt.Errorf("status: %w", err)
+			}
+			return nil
+		})
+	}
+	close(start)
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	challenges, refused, accepted := digestLegs(sim)
+	if len(challenges) != 1 || len(refused) != 0 || len(accepted) != workers {
+		t.Fatalf("%d challenges, %d refused, %d accepted for %d calls; want 1, 0, %d", len(challenges), len(refused), len(accepted), workers, workers)
+	}
+}
