@@ -130,7 +130,7 @@ func TestDigestStaleNonceTakesTheNewOne(t *testing.T) {
 	}
 	want := []leg{
 		{"none", 401, 0}, {"digest", 404, 1}, // challenge-response
-		{"digest", 404, 2},                   // reuse
+		{"digest", 404, 2},                     // reuse
 		{"digest", 401, 3}, {"digest", 404, 1}, // stale, then the new nonce
 		{"digest", 404, 2}, // reuse of the new nonce
 	}
