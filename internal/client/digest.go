@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/mongodb-forks/digest"
 )
 
@@ -37,7 +38,9 @@ import (
 // refused that way, the process stops reusing nonces on that host
 // (noncePolicy), and until a reused nonce has been accepted once, only one
 // request at a time tries: a server that never accepts reuse costs at most
-// two requests more per process than the challenge-response alone.
+// two requests more per process than the challenge-response alone. Workers
+// that start together wait for the first challenge, and for that first
+// trial, instead of each paying a challenge-response (challengeCache.take).
 //
 // The reuse path computes the digest response here, not in the library:
 // the library builds its challenge and credentials (nonce count and
@@ -118,6 +121,7 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 	fresh := t.parseChallenge(resp.Header.Get("WWW-Authenticate"))
 	discard(resp)
 	if fresh != nil && fresh.stale {
+		tflog.Debug(req.Context(), "digest nonce expired: answering the new one", map[string]any{"method": req.Method, "path": req.URL.Path})
 		t.challenges.settle(probe, false)
 		t.challenges.replace(ch, fresh)
 		body, err := replayBody(req)
@@ -138,6 +142,7 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 	}
 	// A probe stays in flight until its refusal has counted, so that no
 	// other request tries reuse on a server that has not accepted one.
+	tflog.Debug(req.Context(), "reused digest nonce refused: answering a fresh challenge", map[string]any{"method": req.Method, "path": req.URL.Path})
 	t.challenges.drop(ch)
 	defer t.challenges.settle(probe, false)
 	return t.fallback(req, ch)
@@ -154,8 +159,8 @@ func (t *digestTransport) fallback(req *http.Request, refused *cachedChallenge) 
 	r := req.Clone(req.Context())
 	r.Body = body
 	resp, err := t.challengeResponse(r)
-	if err == nil && refused != nil && resp.StatusCode != http.StatusUnauthorized {
-		t.challenges.refusedReuse(refused)
+	if err == nil && refused != nil && resp.StatusCode != http.StatusUnauthorized && t.challenges.refusedReuse(refused) {
+		tflog.Info(req.Context(), "the API refused reused digest nonces twice: every request to this host now answers its own challenge", map[string]any{"host": req.URL.Host})
 	}
 	return resp, err
 }
@@ -407,19 +412,22 @@ func (c *challengeCache) drop(ch *cachedChallenge) {
 }
 
 // refusedReuse counts the refusal of a reused nonce whose key the API then
-// accepted; the second stops reuse on the host for the process.
-func (c *challengeCache) refusedReuse(ch *cachedChallenge) {
+// accepted; the second stops reuse on the host for the process, and
+// reports it.
+func (c *challengeCache) refusedReuse(ch *cachedChallenge) bool {
 	if !ch.refusalCounted.CompareAndSwap(false, true) {
-		return
+		return false
 	}
 	p := c.policy
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.refusals++
-	if p.refusals >= maxNonceRefusals {
+	if p.refusals == maxNonceRefusals {
 		p.disabled = true
 		c.cur = nil
+		return true
 	}
+	return false
 }
 
 // The process's challenges, one per API and key pair, and nonce policies,

@@ -1,6 +1,7 @@
 package client_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
@@ -106,7 +108,8 @@ func TestDigestStaleNonceTakesTheNewOne(t *testing.T) {
 	clock := newSimClock()
 	sim := newSim(t, simulator.Options{NonceTTL: time.Minute, Clock: clock.Now}, simulator.ServerOptions{})
 	om := omClient(t, sim, client.Config{})
-	ctx := context.Background()
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &logs)
 	status := func() {
 		t.Helper()
 		if _, err := om.LinkStatus(ctx, sourceOrg); !client.IsNotFound(err) {
@@ -140,6 +143,9 @@ func TestDigestStaleNonceTakesTheNewOne(t *testing.T) {
 	if reqs[4].Nonce == reqs[1].Nonce || reqs[5].Nonce != reqs[4].Nonce {
 		t.Fatal("the stale answer's nonce was not the one used after it")
 	}
+	if n := strings.Count(logs.String(), "digest nonce expired"); n != 1 {
+		t.Fatalf("%d DEBUG lines on the expired nonce, want 1", n)
+	}
 }
 
 // A server that refuses every reuse: each call still succeeds, the first
@@ -151,7 +157,8 @@ func TestDigestRefusedReuseFallsBackThenStops(t *testing.T) {
 	sim := newSim(t, simulator.Options{RefuseNonceReuse: true}, simulator.ServerOptions{})
 	atlas := atlasClient(t, sim, client.Config{})
 	om := omClient(t, sim, client.Config{})
-	ctx := context.Background()
+	var logs bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &logs)
 	for i := range 6 {
 		if _, err := om.LinkStatus(ctx, sourceOrg); !client.IsNotFound(err) {
 			t.Fatalf("status %d: %v, want the API's 404", i+1, err)
@@ -174,6 +181,13 @@ func TestDigestRefusedReuseFallsBackThenStops(t *testing.T) {
 	}
 	if n := len(sim.LinkTokens(atlasOrg)); n != 6 {
 		t.Fatalf("%d tokens, want 6", n)
+	}
+	const stopped = "the API refused reused digest nonces twice"
+	if n := strings.Count(logs.String(), stopped); n != 1 {
+		t.Fatalf("%d INFO lines saying %q, want 1:\n%s", n, stopped, logs.String())
+	}
+	if n := strings.Count(logs.String(), "reused digest nonce refused"); n != 2 {
+		t.Fatalf("%d DEBUG lines on refused nonces, want 2", n)
 	}
 }
 
