@@ -58,6 +58,10 @@ type Config struct {
 	// MaxRequestsPerSecond caps the requests to this API, challenges
 	// included. Zero learns the quota from the API's answers 429.
 	MaxRequestsPerSecond float64
+	// DigestNonces shares the kept digest challenges and what was learned
+	// of the servers' nonce policies with the other clients given the same
+	// one (digest.go); nil keeps them to this client.
+	DigestNonces *DigestNonces
 	// TraceBodies logs masked request and response bodies at TRACE. When
 	// false, they are logged only for requests whose logger (tflog.IsTrace)
 	// is at TRACE, so ordinary runs do not pay for buffering bodies.
@@ -120,7 +124,11 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 	var auth http.RoundTripper
 	if keyPair {
 		dt := newDigestTransport(cfg.PublicKey, cfg.PrivateKey, timed)
-		dt.challenges = sharedChallengeCache(base, cfg)
+		nonces := cfg.DigestNonces
+		if nonces == nil {
+			nonces = NewDigestNonces()
+		}
+		dt.challenges = nonces.cache(base, cfg)
 		auth = dt
 	} else {
 		// The token endpoint gets the same logging as the API, without

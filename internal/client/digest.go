@@ -35,10 +35,11 @@ import (
 // and no failure: a 401 with stale=true (the nonce expired) is answered
 // once more with the new nonce it carries, and a 401 without it falls back
 // to the library's challenge-response for that request. After two nonces
-// refused that way, the process stops reusing nonces on that host
-// (noncePolicy), and until a reused nonce has been accepted once, only one
-// request at a time tries: a server that never accepts reuse costs at most
-// two requests more per process than the challenge-response alone. Workers
+// refused that way, the clients sharing a DigestNonces (the provider
+// process's) stop reusing nonces on that host (noncePolicy), and until a
+// reused nonce has been accepted once, only one request at a time tries: a
+// server that never accepts reuse costs at most two requests more per
+// provider process than the challenge-response alone. Workers
 // that start together wait for the first challenge, and for that first
 // trial, instead of each paying a challenge-response (challengeCache.take).
 //
@@ -291,7 +292,8 @@ type challengeCache struct {
 	filling chan struct{}
 }
 
-// noncePolicy is what the process learned of a server's nonce policy.
+// noncePolicy is what the clients sharing it learned of a server's nonce
+// policy.
 type noncePolicy struct {
 	mu sync.Mutex
 	// trusted: a reused nonce was accepted; requests in flight may then
@@ -412,8 +414,8 @@ func (c *challengeCache) drop(ch *cachedChallenge) {
 }
 
 // refusedReuse counts the refusal of a reused nonce whose key the API then
-// accepted; the second stops reuse on the host for the process, and
-// reports it.
+// accepted; the second stops reuse on the host for the clients sharing the
+// policy, and reports it.
 func (c *challengeCache) refusedReuse(ch *cachedChallenge) bool {
 	if !ch.refusalCounted.CompareAndSwap(false, true) {
 		return false
@@ -430,32 +432,40 @@ func (c *challengeCache) refusedReuse(ch *cachedChallenge) bool {
 	return false
 }
 
-// The process's challenges, one per API and key pair, and nonce policies,
-// one per server (scheme and host): Atlas and Cloud Manager answer on the
-// same host, whose nonce policy is one.
-var challengeRegistry = struct {
-	sync.Mutex
+// DigestNonces holds, for the clients that share it, the last digest
+// challenge of each API and key pair, and what was learned of each server's
+// nonce policy (per scheme and host: Atlas and Cloud Manager answer on the
+// same host, whose policy is one). The provider gives one to both clients
+// of its configuration, so it lives as long as the provider process; a
+// client configured without one keeps its own.
+type DigestNonces struct {
+	mu       sync.Mutex
 	caches   map[string]*challengeCache
 	policies map[string]*noncePolicy
-}{caches: map[string]*challengeCache{}, policies: map[string]*noncePolicy{}}
+}
 
-// sharedChallengeCache returns the process's cache for an API and key pair,
-// keyed by a digest of the key pair so the registry holds no secret.
-func sharedChallengeCache(base *url.URL, cfg Config) *challengeCache {
+// NewDigestNonces returns an empty DigestNonces.
+func NewDigestNonces() *DigestNonces {
+	return &DigestNonces{caches: map[string]*challengeCache{}, policies: map[string]*noncePolicy{}}
+}
+
+// cache returns the cache of an API and key pair, keyed by a digest of the
+// key pair so that no secret is a map key.
+func (n *DigestNonces) cache(base *url.URL, cfg Config) *challengeCache {
 	sum := sha256.Sum256([]byte(cfg.PublicKey + "\x00" + cfg.PrivateKey))
 	key := base.String() + "\x00" + hex.EncodeToString(sum[:])
 	host := base.Scheme + "://" + base.Host
-	challengeRegistry.Lock()
-	defer challengeRegistry.Unlock()
-	if c, ok := challengeRegistry.caches[key]; ok {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if c, ok := n.caches[key]; ok {
 		return c
 	}
-	p, ok := challengeRegistry.policies[host]
+	p, ok := n.policies[host]
 	if !ok {
 		p = &noncePolicy{}
-		challengeRegistry.policies[host] = p
+		n.policies[host] = p
 	}
 	c := &challengeCache{policy: p}
-	challengeRegistry.caches[key] = c
+	n.caches[key] = c
 	return c
 }

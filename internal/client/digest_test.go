@@ -150,13 +150,15 @@ func TestDigestStaleNonceTakesTheNewOne(t *testing.T) {
 
 // A server that refuses every reuse: each call still succeeds, the first
 // two reuses fall back to the challenge-response (one request more each),
-// and then the process stops reusing on that host — for both APIs, which
-// share it.
+// and then the clients sharing what they learn of nonces (as the provider's
+// two sides do) stop reusing on that host — for both APIs, which share it.
+// A client that shares nothing learns on its own.
 func TestDigestRefusedReuseFallsBackThenStops(t *testing.T) {
 	t.Parallel()
 	sim := newSim(t, simulator.Options{RefuseNonceReuse: true}, simulator.ServerOptions{})
-	atlas := atlasClient(t, sim, client.Config{})
-	om := omClient(t, sim, client.Config{})
+	nonces := client.NewDigestNonces()
+	atlas := atlasClient(t, sim, client.Config{DigestNonces: nonces})
+	om := omClient(t, sim, client.Config{DigestNonces: nonces})
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
 	for i := range 6 {
@@ -188,6 +190,17 @@ func TestDigestRefusedReuseFallsBackThenStops(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "reused digest nonce refused"); n != 2 {
 		t.Fatalf("%d DEBUG lines on refused nonces, want 2", n)
+	}
+
+	sim.ResetJournal()
+	alone := omClient(t, sim, client.Config{})
+	for i := range 4 {
+		if _, err := alone.LinkStatus(ctx, sourceOrg); !client.IsNotFound(err) {
+			t.Fatalf("status %d of a client sharing nothing: %v", i+1, err)
+		}
+	}
+	if _, refused, accepted := digestLegs(sim); len(refused) != 2 || len(accepted) != 4 || sim.Total() != 10 {
+		t.Fatalf("a client sharing nothing: %d refused reuses, %d calls, %d requests; want 2, 4 and 10", len(refused), len(accepted), sim.Total())
 	}
 }
 
