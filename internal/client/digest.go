@@ -133,13 +133,14 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			return resp, withDelivery(err, notSent)
 		}
-		if again := t.parseChallenge(resp.Header.Get("WWW-Authenticate")); again == nil || !again.stale {
-			// A fresh nonce refused without stale: the key itself
-			// is refused, as the challenge-response would find.
-			return resp, nil
-		}
+		// The new nonce refused too: other requests may have taken it
+		// first, and a strict server refuses a count that arrives behind
+		// theirs; or the key itself is refused. The challenge-response
+		// tells, and the refusal counts against reuse only when it
+		// succeeds.
 		discard(resp)
-		return t.fallback(req, nil)
+		t.challenges.drop(fresh)
+		return t.fallback(req, fresh)
 	}
 	// A probe stays in flight until its refusal has counted, so that no
 	// other request tries reuse on a server that has not accepted one.

@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -59,4 +61,61 @@ func TestEveryDigestLegGoesThroughTheTransportBelow(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A stale nonce whose new nonce is refused too (a strict server that saw a
+// higher count of it first): the request falls back to the
+// challenge-response and succeeds, its body sent in full on every leg.
+func TestDigestStaleThenRefusedFallsBack(t *testing.T) {
+	t.Parallel()
+	var legs []string
+	next := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		body, _ := io.ReadAll(r.Body)
+		auth := r.Header.Get("Authorization")
+		nonce, nc := between(auth, `nonce="`, `"`), between(auth+",", "nc=", ",")
+		legs = append(legs, fmt.Sprintf("%s/%s/%s", nonce, nc, body))
+		resp := &http.Response{StatusCode: http.StatusUnauthorized, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}
+		switch {
+		case auth == "" && len(legs) == 1:
+			resp.Header.Set("WWW-Authenticate", `Digest realm="r", nonce="n1", algorithm=MD5, qop="auth", stale=false`)
+		case auth == "":
+			resp.Header.Set("WWW-Authenticate", `Digest realm="r", nonce="n3", algorithm=MD5, qop="auth", stale=false`)
+		case nonce == "n1" && nc != "00000001":
+			resp.Header.Set("WWW-Authenticate", `Digest realm="r", nonce="n2", algorithm=MD5, qop="auth", stale=true`)
+		case nonce == "n2":
+			resp.Header.Set("WWW-Authenticate", `Digest realm="r", nonce="n4", algorithm=MD5, qop="auth", stale=false`)
+		default:
+			resp.StatusCode = http.StatusCreated
+		}
+		return resp, nil
+	})
+	dt := newDigestTransport("pub", "priv-0123", next)
+	for i := range 2 {
+		req, err := http.NewRequest(http.MethodPost, "https://api.example.com/api/x", strings.NewReader(`{"a":1}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := dt.RoundTrip(req)
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("call %d: %v %v", i+1, resp, err)
+		}
+		_ = resp.Body.Close()
+	}
+	want := []string{
+		`//{"a":1}`, `n1/00000001/{"a":1}`, // challenge-response
+		`n1/00000002/{"a":1}`, `n2/00000001/{"a":1}`, // stale, then the new nonce refused
+		`//{"a":1}`, `n3/00000001/{"a":1}`, // the challenge-response
+	}
+	if strings.Join(legs, " ") != strings.Join(want, " ") {
+		t.Fatalf("legs %v, want %v", legs, want)
+	}
+}
+
+func between(s, from, to string) string {
+	_, after, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(after, to)
+	return v
 }
