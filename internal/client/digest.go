@@ -114,7 +114,9 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 		return nil, withDelivery(err, notSent)
 	}
 	if resp.StatusCode != http.StatusUnauthorized {
-		t.challenges.settle(probe, true)
+		// Only an answer the API gives after authenticating proves the
+		// reuse accepted: a 429 or a gateway's 5xx may come before.
+		t.challenges.settle(probe, resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests)
 		return resp, nil
 	}
 	// The API refused the credentials before running anything: this leg

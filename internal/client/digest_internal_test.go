@@ -6,8 +6,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
@@ -118,4 +121,71 @@ func between(s, from, to string) string {
 	}
 	v, _, _ := strings.Cut(after, to)
 	return v
+}
+
+// An answer 429 to the first reuse proves nothing (a quota answers before
+// the API authenticates): against a server that refuses every reuse
+// behind it, concurrent calls still meet at most two refusals.
+func TestDigestReuseAnswered429IsNoProof(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var reused, refused, nonces int
+	next := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		auth := r.Header.Get("Authorization")
+		resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}
+		switch {
+		case auth == "":
+			nonces++
+			resp.StatusCode = http.StatusUnauthorized
+			resp.Header.Set("WWW-Authenticate", fmt.Sprintf(`Digest realm="r", nonce="n%d", algorithm=MD5, qop="auth", stale=false`, nonces))
+		case !strings.Contains(auth, "nc=00000001"):
+			reused++
+			if reused == 1 {
+				resp.StatusCode = http.StatusTooManyRequests
+				break
+			}
+			refused++
+			nonces++
+			resp.StatusCode = http.StatusUnauthorized
+			resp.Header.Set("WWW-Authenticate", fmt.Sprintf(`Digest realm="r", nonce="n%d", algorithm=MD5, qop="auth", stale=false`, nonces))
+		}
+		return resp, nil
+	})
+	dt := newDigestTransport("pub", "priv-0123", next)
+	call := func() (int, error) {
+		req, err := http.NewRequest(http.MethodGet, "https://api.example.com/api/x", nil)
+		if err != nil {
+			return 0, err
+		}
+		resp, err := dt.RoundTrip(req)
+		if err != nil {
+			return 0, err
+		}
+		_ = resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	for _, want := range []int{http.StatusOK, http.StatusTooManyRequests} {
+		if got, err := call(); err != nil || got != want {
+			t.Fatalf("%d %v, want %d", got, err, want)
+		}
+	}
+	var g errgroup.Group
+	for range 16 {
+		g.Go(func() error {
+			for range 4 {
+				if got, err := call(); err != nil || got != http.StatusOK {
+					return fmt.Errorf("%d %v", got, err)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if refused > 2 {
+		t.Fatalf("%d reuses refused after a 429 to the first one, want at most 2", refused)
+	}
 }
