@@ -105,8 +105,9 @@ func (b *bench) scenario8() ([]row, error) {
 	}
 	fmt.Fprintf(os.Stderr, "scenario 8: %d migrations from %d source organizations, two waves, %.0f requests/s shared, clock ×%.0f, %d runs\n",
 		n, fleetSources, fleetRate, fleetSpeed, b.runs)
-	var failures, limitedShare, callsPer, readyMedian, readyMax, waveMedian, waveMax, completeOnce, walls []float64
+	var failures, limitedShare, callsPer, readyMedian, readyMax, waveMedian, waveMax, completeOnce, walls, perCall []float64
 	var note string
+	var legs digestLegs
 	for run := 0; run < b.runs; run++ {
 		sim, env, err := startSim(simulator.Options{
 			RateLimit: &simulator.RateLimit{PerSecond: fleetRate, Burst: fleetBurst},
@@ -171,6 +172,8 @@ func (b *bench) scenario8() ([]row, error) {
 			}
 		}
 		migrations := sim.Migrations()
+		legs = countDigestLegs(sim)
+		perCall = append(perCall, legs.perCall())
 		sim.Close()
 
 		good := 0
@@ -216,6 +219,7 @@ func (b *bench) scenario8() ([]row, error) {
 		{scenario: "8", measure: "fleet of 40, wave 2 (20 ready before the apply, 10 workers): apply start → cutover request, median (simulated)", ratio: summarize(waveMedian), unit: "s", target: "report"},
 		{scenario: "8", measure: "fleet of 40, wave 2: apply start → cutover request, worst (simulated)", ratio: summarize(waveMax), unit: "s", target: "report"},
 		{scenario: "8", measure: "fleet of 40: wall of the two waves (clock ×10: 10 simulated minutes to readiness)", ratio: summarize(walls), unit: "s", target: "report"},
+		perCallRow("8", "fleet of 40, both waves", perCall, legs),
 	}, nil
 }
 

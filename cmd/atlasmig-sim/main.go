@@ -79,6 +79,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Float64Var(&rate, "rate-limit", 0, "token bucket rate in requests per second (0: no limit)")
 	fs.IntVar(&burst, "burst", 0, "token bucket size (default: the rate)")
 	fs.DurationVar(&c.opts.TokenTTL, "token-ttl", time.Hour, "lifetime of service-account access tokens")
+	fs.DurationVar(&c.opts.NonceTTL, "nonce-ttl", simulator.DefaultNonceTTL, "lifetime of a digest nonce (wall clock); an expired one is answered 401 with stale=true")
+	fs.IntVar(&c.opts.NonceCountWindow, "nonce-count-window", simulator.DefaultNonceCountWindow, "how far below the highest nonce count seen a count may arrive; a count seen before is refused (1: counts must grow)")
+	fs.BoolVar(&c.opts.RefuseNonceReuse, "refuse-nonce-reuse", false, "make every digest nonce single use, as a server without nonce counts")
 	fs.StringVar(&statusWithoutLink, "status-without-link", "404", "status endpoint answer without a link: 404 or NOT_SYNCED")
 	fs.Var(&faults, "fault", "inject a fault, `ROUTE:KIND[xN][,retry-after=S][,code=CODE][,latency=D]` (repeatable), e.g. link:429x2,retry-after=1")
 	fs.DurationVar(&c.opts.Migrations.ValidationTime, "validation-time", 2*time.Second, "how long a migration validation stays PENDING (simulated time)")
@@ -125,6 +128,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.opts.Migrations.ClockSpeed < 0 {
 		return c, errors.New("-clock-speed must not be negative")
+	}
+	if c.opts.NonceTTL <= 0 || c.opts.NonceCountWindow <= 0 {
+		return c, errors.New("-nonce-ttl and -nonce-count-window must be positive")
 	}
 	if rate < 0 || burst < 0 {
 		return c, errors.New("-rate-limit and -burst must not be negative")

@@ -37,7 +37,18 @@ func TestParseFlags(t *testing.T) {
 	if c.opts.AtlasServiceAccounts[0].ClientID != "id" {
 		t.Fatal("service account")
 	}
-	for _, bad := range [][]string{{"-fault", "nope:1"}, {"-atlas-client-id", "x"}, {"-ca-cert-out", "x"}, {"-status-without-link", "maybe"}, {"extra"}} {
+	if c.opts.NonceTTL != simulator.DefaultNonceTTL || c.opts.NonceCountWindow != simulator.DefaultNonceCountWindow || c.opts.RefuseNonceReuse {
+		t.Fatalf("nonce defaults: %v %d %t", c.opts.NonceTTL, c.opts.NonceCountWindow, c.opts.RefuseNonceReuse)
+	}
+	c, err = parseFlags([]string{"-nonce-ttl", "30s", "-nonce-count-window", "1", "-refuse-nonce-reuse"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.opts.NonceTTL != 30*time.Second || c.opts.NonceCountWindow != 1 || !c.opts.RefuseNonceReuse {
+		t.Fatalf("nonce flags: %v %d %t", c.opts.NonceTTL, c.opts.NonceCountWindow, c.opts.RefuseNonceReuse)
+	}
+	for _, bad := range [][]string{{"-fault", "nope:1"}, {"-atlas-client-id", "x"}, {"-ca-cert-out", "x"}, {"-status-without-link", "maybe"}, {"extra"},
+		{"-nonce-ttl", "0s"}, {"-nonce-count-window", "0"}} {
 		if _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("%v accepted", bad)
 		}

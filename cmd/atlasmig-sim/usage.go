@@ -38,6 +38,15 @@ without credentials; reset-after does not apply there). Examples:
   -fault linkStatus:latency,latency=200ms  -fault getMigration:500,skip=3
   -fault cutover:503,challenge
 
+Digest nonces: a nonce serves any number of requests with growing nonce counts
+(nc, RFC 7616) for -nonce-ttl (5m, wall clock), then is answered 401 with a new
+challenge and stale=true. A count already seen for that nonce, or at least
+-nonce-count-window below the highest seen, is refused with 401 and stale=false
+(counts of concurrent requests may arrive out of order; 1 makes every count
+exceed the earlier ones). -refuse-nonce-reuse makes every nonce single use.
+Challenge legs are the requests without credentials: a client that reuses a
+nonce sends one only when it has none to answer.
+
 Control API (no authentication, loopback only; never returns token values):
   GET  /_sim/state                 {"linkTokens": {orgId: count}, "links": {orgId: status},
                                     "activeMigrations": {...}, "oauthTokenRequests": n}

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mongodb-forks/digest"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -173,18 +172,6 @@ func withBearer(req *http.Request, token string) *http.Request {
 	return r
 }
 
-// digestTransport is the digest library's challenge-response with the
-// delivery of its failures: the library fails on its own (a challenge it
-// cannot answer, say) only before it sends the authenticated request, and
-// passes on the failures of the layers below, which know theirs.
-type digestTransport struct {
-	next http.RoundTripper
-}
-
-func newDigestTransport(publicKey, privateKey string, next http.RoundTripper) *digestTransport {
-	return &digestTransport{next: digest.NewTransportWithHTTPRoundTripper(publicKey, privateKey, &challengeGuard{next: next})}
-}
-
 // challengeGuard hands the digest library only challenges it can read. The
 // library splits a challenge on ", " and reads a value after "=" for each
 // parameter it knows, without checking that there is one: a parameter
@@ -200,10 +187,14 @@ func (g *challengeGuard) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || resp.StatusCode != http.StatusUnauthorized || req.Header.Get("Authorization") != "" {
 		return resp, err
 	}
-	if challenge := resp.Header.Get("WWW-Authenticate"); !digestChallengeReadable(challenge) {
+	challenge := resp.Header.Get("WWW-Authenticate")
+	if !digestChallengeReadable(challenge) {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 2<<10))
 		_ = resp.Body.Close()
 		return nil, &deliveryError{d: notSent, err: errors.New("the server's digest authentication challenge cannot be read (a parameter without a value)")}
+	}
+	if seen, ok := req.Context().Value(seenChallengeKey{}).(*seenChallenge); ok {
+		seen.header = challenge
 	}
 	return resp, nil
 }
@@ -224,12 +215,4 @@ func digestChallengeReadable(challenge string) bool {
 		}
 	}
 	return true
-}
-
-func (t *digestTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.next.RoundTrip(req)
-	if err != nil {
-		return nil, withDelivery(err, notSent)
-	}
-	return resp, nil
 }

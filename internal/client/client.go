@@ -6,7 +6,7 @@
 // Every request goes through one transport chain per side, outermost first:
 // retry → logging → authentication → rate limit → per-attempt timeout → base
 // transport. Retry sits outside authentication so that a replayed request
-// runs its own digest challenge; logging sits inside retry so every attempt
+// answers the current digest challenge (digest.go); logging sits inside retry so every attempt
 // is logged; the rate limit sits inside authentication so digest challenges
 // wait their turn too, and it is shared by every client of the same API and
 // credentials in the process (ratelimit.go).
@@ -58,6 +58,10 @@ type Config struct {
 	// MaxRequestsPerSecond caps the requests to this API, challenges
 	// included. Zero learns the quota from the API's answers 429.
 	MaxRequestsPerSecond float64
+	// DigestNonces shares the kept digest challenges and what was learned
+	// of the servers' nonce policies with the other clients given the same
+	// one (digest.go); nil keeps them to this client.
+	DigestNonces *DigestNonces
 	// TraceBodies logs masked request and response bodies at TRACE. When
 	// false, they are logged only for requests whose logger (tflog.IsTrace)
 	// is at TRACE, so ordinary runs do not pay for buffering bodies.
@@ -119,7 +123,13 @@ func newCore(cfg Config, mediaType string) (*core, error) {
 
 	var auth http.RoundTripper
 	if keyPair {
-		auth = newDigestTransport(cfg.PublicKey, cfg.PrivateKey, timed)
+		dt := newDigestTransport(cfg.PublicKey, cfg.PrivateKey, timed)
+		nonces := cfg.DigestNonces
+		if nonces == nil {
+			nonces = NewDigestNonces()
+		}
+		dt.challenges = nonces.cache(base, cfg)
+		auth = dt
 	} else {
 		// The token endpoint gets the same logging as the API, without
 		// authentication of its own (HTTP Basic is added by the OAuth

@@ -130,7 +130,8 @@ func TestLinkLifecycleAgainstSimulator(t *testing.T) {
 		t.Fatalf("second unlink: %v, want 404", err)
 	}
 
-	// Digest costs a challenge per call: two requests per authenticated call.
+	// Digest costs one challenge per API (and key): every later call
+	// answers the kept nonce with the next count, in one request.
 	for _, r := range sim.Requests() {
 		if r.Authenticated && r.Auth != "digest" {
 			t.Errorf("%s %s authenticated with %s", r.Method, r.Path, r.Auth)
@@ -149,8 +150,24 @@ func TestLinkLifecycleAgainstSimulator(t *testing.T) {
 			t.Errorf("%s %s: Content-Type %q", r.Method, r.Path, r.ContentType)
 		}
 	}
-	if total, calls := sim.Total(), len(authenticated(sim)); total != 2*calls {
-		t.Errorf("%d requests for %d calls, want a challenge per call", total, calls)
+	if total, calls := sim.Total(), len(authenticated(sim)); total != calls+2 {
+		t.Errorf("%d requests for %d calls, want one challenge per API", total, calls)
+	}
+	counts := map[string][]int{}
+	for _, r := range authenticated(sim) {
+		side := "om"
+		if strings.HasPrefix(r.Path, "/api/atlas/v2/") {
+			side = "atlas"
+		}
+		counts[side] = append(counts[side], r.NonceCount)
+	}
+	for side, nc := range counts {
+		for i, n := range nc {
+			if n != i+1 {
+				t.Errorf("%s: nonce counts %v, want 1, 2, 3, ...", side, nc)
+				break
+			}
+		}
 	}
 }
 
@@ -370,8 +387,9 @@ func TestRetryReplaysBodyThroughDigest(t *testing.T) {
 	if strings.Join(ips, ",") != "203.0.113.7,2001:db8::/32" {
 		t.Fatalf("the replayed body arrived as %v", ips)
 	}
-	// Three calls, each with its own challenge.
-	if sim.Calls(simulator.RouteCreateLinkToken) != 3 || sim.Count(simulator.RouteCreateLinkToken) != 6 {
+	// Three calls: the first with its challenge, the retries answering the
+	// same nonce with counts 2 and 3, their body sent once each.
+	if sim.Calls(simulator.RouteCreateLinkToken) != 3 || sim.Count(simulator.RouteCreateLinkToken) != 4 {
 		t.Fatalf("calls %d, requests %d", sim.Calls(simulator.RouteCreateLinkToken), sim.Count(simulator.RouteCreateLinkToken))
 	}
 }

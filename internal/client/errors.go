@@ -231,8 +231,9 @@ type delivery int
 
 const (
 	// notSent: the API cannot have processed the request. Nothing of it
-	// was written, or only its unauthenticated digest challenge leg was,
-	// which the API refuses without running the operation.
+	// was written, or only legs the API refuses without running the
+	// operation were: its unauthenticated digest challenge leg, or a
+	// reused digest nonce answered 401.
 	notSent delivery = iota + 1
 	// answerLost: the request may have reached the API and its answer did
 	// not come back.

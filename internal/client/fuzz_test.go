@@ -154,3 +154,63 @@ func FuzzDigestChallenge(f *testing.F) {
 		_ = resp.Body.Close()
 	})
 }
+
+// FuzzDigestReusedNonceRefused: whatever challenge a server sends with the
+// 401 that refuses a reused nonce, the call succeeds in one request more
+// (stale: the new nonce) or two (the challenge-response), never panics and
+// never sends the private key.
+func FuzzDigestReusedNonceRefused(f *testing.F) {
+	for _, s := range []string{
+		`Digest realm="MMS Public API", domain="", nonce="n2", algorithm=MD5, qop="auth", stale=true`,
+		`Digest realm="MMS Public API", domain="", nonce="n2", algorithm=MD5, qop="auth", stale=false`,
+		`Digest realm="r", nonce="n2", algorithm=SHA-256, qop="auth", opaque="o", stale=TRUE`,
+		`Digest realm="r", nonce="", qop="auth", stale=true`,
+		`Digest realm="r", nonce="n2", qop="auth-int", stale=true`,
+		`Digest realm, stale=true`,
+		`Basic realm="x"`,
+		``,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, refusal string) {
+		var sent []*http.Request
+		next := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			sent = append(sent, r)
+			resp := &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{}`)), Request: r}
+			auth := r.Header.Get("Authorization")
+			switch {
+			case auth == "":
+				resp.StatusCode = http.StatusUnauthorized
+				resp.Header.Set("WWW-Authenticate", `Digest realm="MMS Public API", domain="", nonce="n1", algorithm=MD5, qop="auth", stale=false`)
+			case !strings.Contains(auth, "nc=00000001"):
+				resp.StatusCode = http.StatusUnauthorized
+				resp.Header.Set("WWW-Authenticate", refusal)
+			}
+			return resp, nil
+		})
+		dt := newDigestTransport("fuzz-public", fuzzSecret, next)
+		call := func() *http.Response {
+			req, err := http.NewRequest(http.MethodPost, "https://api.example.com/api/x", strings.NewReader(`{"a":1}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := dt.RoundTrip(req)
+			if err != nil {
+				t.Fatalf("the call failed: %v", err)
+			}
+			_ = resp.Body.Close()
+			return resp
+		}
+		if resp := call(); resp.StatusCode != http.StatusOK || len(sent) != 2 {
+			t.Fatalf("first call: %d after %d requests", resp.StatusCode, len(sent))
+		}
+		if resp := call(); resp.StatusCode != http.StatusOK || len(sent) < 4 || len(sent) > 5 {
+			t.Fatalf("second call: %d after %d requests in all, want 200 after 4 or 5", resp.StatusCode, len(sent))
+		}
+		for _, r := range sent {
+			if strings.Contains(r.Header.Get("Authorization"), fuzzSecret) {
+				t.Fatal("the private key was sent")
+			}
+		}
+	})
+}

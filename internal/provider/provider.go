@@ -280,15 +280,22 @@ func (p *atlasmigProvider) Configure(ctx context.Context, req provider.Configure
 		data.Polling.Scale = 1 / cfg.SimulatorClockSpeed
 	}
 
+	// Both sides share what the process learns of digest nonces: Atlas and
+	// Cloud Manager answer on one host.
+	nonces := client.NewDigestNonces()
 	if cfg.Atlas.Usable() {
-		atlas, err := client.NewAtlas(ClientConfig(cfg.Atlas, cfg, userAgent))
+		atlasCfg := ClientConfig(cfg.Atlas, cfg, userAgent)
+		atlasCfg.DigestNonces = nonces
+		atlas, err := client.NewAtlas(atlasCfg)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("atlas"), "Invalid Atlas Configuration", err.Error())
 		}
 		data.Atlas = atlas
 	}
 	if cfg.OpsManager.Usable() {
-		om, err := client.NewOpsManager(ClientConfig(cfg.OpsManager, cfg, userAgent))
+		omCfg := ClientConfig(cfg.OpsManager, cfg, userAgent)
+		omCfg.DigestNonces = nonces
+		om, err := client.NewOpsManager(omCfg)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("ops_manager"), "Invalid Cloud Manager / Ops Manager Configuration", err.Error())
 		}

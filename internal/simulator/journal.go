@@ -9,16 +9,22 @@ import (
 // Request is one HTTP request the simulator received. It never holds an
 // Authorization value or a body.
 type Request struct {
-	Time          time.Time `json:"time"`
-	Method        string    `json:"method"`
-	Path          string    `json:"path"`
-	Query         string    `json:"query,omitempty"`
-	Route         Route     `json:"route,omitempty"`
-	Accept        string    `json:"accept,omitempty"`
-	ContentType   string    `json:"contentType,omitempty"`
-	UserAgent     string    `json:"userAgent,omitempty"`
-	Auth          string    `json:"auth"`
-	Authenticated bool      `json:"authenticated"`
+	Time        time.Time `json:"time"`
+	Method      string    `json:"method"`
+	Path        string    `json:"path"`
+	Query       string    `json:"query,omitempty"`
+	Route       Route     `json:"route,omitempty"`
+	Accept      string    `json:"accept,omitempty"`
+	ContentType string    `json:"contentType,omitempty"`
+	UserAgent   string    `json:"userAgent,omitempty"`
+	Auth        string    `json:"auth"`
+	// Nonce, NonceCount and CNonce are those of a digest response: the
+	// count is 1 for the first use of a nonce, more when the client reuses
+	// it.
+	Nonce         string `json:"nonce,omitempty"`
+	NonceCount    int    `json:"nonceCount,omitempty"`
+	CNonce        string `json:"cnonce,omitempty"`
+	Authenticated bool   `json:"authenticated"`
 	// Status is the answer's status code, StatusReset when the connection
 	// was closed without an answer, 0 when the client went away first.
 	Status int    `json:"status"`

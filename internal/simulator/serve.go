@@ -26,6 +26,11 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Accept: r.Header.Get("Accept"), ContentType: r.Header.Get("Content-Type"), UserAgent: r.Header.Get("User-Agent"),
 		Auth: authKind(r.Header.Get("Authorization")),
 	}
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Digest ") {
+		p := parseDigest(strings.TrimPrefix(h, "Digest "))
+		nc, _ := strconv.ParseUint(p["nc"], 16, 32)
+		rec.Nonce, rec.NonceCount, rec.CNonce = p["nonce"], int(nc), p["cnonce"]
+	}
 	sw := &statusWriter{ResponseWriter: w}
 	// The request is in flight from now until it is recorded: readers of
 	// the journal wait for it, so a client that saw its connection reset
@@ -188,34 +193,9 @@ func (s *Simulator) challenge(w http.ResponseWriter, stale bool, detail string) 
 	writeError(w, http.StatusUnauthorized, "", detail, nil)
 }
 
-func (s *Simulator) newNonce() string {
-	nonce := randomString(24)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	// Forget expired nonces so a long-running simulator stays small.
-	for n, issued := range s.nonces {
-		if now.Sub(issued) > s.opts.NonceTTL {
-			delete(s.nonces, n)
-		}
-	}
-	s.nonces[nonce] = now
-	return nonce
-}
-
-// restoreNonce makes the nonce of a digest request valid again.
-func (s *Simulator) restoreNonce(r *http.Request) {
-	p := parseDigest(strings.TrimPrefix(r.Header.Get("Authorization"), "Digest "))
-	if p["nonce"] == "" {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.nonces[p["nonce"]] = s.now()
-}
-
-// verifyDigest checks an RFC 2617 digest response with qop=auth and MD5.
-// Nonces are single use; an expired one is reported as stale.
+// verifyDigest checks an RFC 2617 digest response with qop=auth and MD5,
+// then its nonce and nonce count (nonce.go). It returns the key, whether
+// the nonce was stale, and whether the request is authenticated.
 func (s *Simulator) verifyDigest(r *http.Request, header string, sd side) (APIKey, bool, bool) {
 	p := parseDigest(strings.TrimPrefix(header, "Digest "))
 	if p["realm"] != Realm || p["qop"] != "auth" || p["nc"] == "" || p["cnonce"] == "" || p["uri"] != r.URL.RequestURI() {
@@ -225,27 +205,27 @@ func (s *Simulator) verifyDigest(r *http.Request, header string, sd side) (APIKe
 		return APIKey{}, false, false
 	}
 	s.mu.Lock()
-	issued, known := s.nonces[p["nonce"]]
-	delete(s.nonces, p["nonce"])
 	keys := s.atlasKeys
 	if sd == sideOpsManager {
 		keys = s.omKeys
 	}
 	keys = append([]APIKey(nil), keys...)
 	s.mu.Unlock()
-	if !known {
-		return APIKey{}, false, false
-	}
-	if s.now().Sub(issued) > s.opts.NonceTTL {
-		return APIKey{}, true, false
-	}
 	for _, k := range keys {
 		if k.PublicKey != p["username"] {
 			continue
 		}
 		want := digestResponse(k.PublicKey, Realm, k.PrivateKey, r.Method, p["uri"], p["nonce"], p["nc"], p["cnonce"], p["qop"])
-		if want == p["response"] {
+		if want != p["response"] {
+			continue
+		}
+		switch s.useNonce(p["nonce"], p["nc"]) {
+		case nonceAccepted:
 			return k, false, true
+		case nonceStale:
+			return APIKey{}, true, false
+		default:
+			return APIKey{}, false, false
 		}
 	}
 	return APIKey{}, false, false
@@ -343,7 +323,8 @@ func (s *Simulator) applyFault(w *statusWriter, r *http.Request, ep endpoint, f 
 	case f.ResetBeforeProcessing:
 		// A reset before processing happens in front of the application
 		// (a proxy, a load balancer): the digest nonce was never used.
-		s.restoreNonce(r)
+		p := parseDigest(strings.TrimPrefix(r.Header.Get("Authorization"), "Digest "))
+		s.releaseNonceCount(p["nonce"], p["nc"])
 		resetConnection(w)
 		return true
 	case f.ResetAfterProcessing:

@@ -71,8 +71,29 @@ type Options struct {
 
 	// TokenTTL is the lifetime of issued access tokens (default 3600 s).
 	TokenTTL time.Duration
-	// NonceTTL is the lifetime of a digest nonce (default 60 s).
+	// NonceTTL is the lifetime of a digest nonce (default
+	// DefaultNonceTTL, 5 minutes), on the simulator's clock (Clock, or the
+	// wall clock): the migrations' accelerated clock is not used, because a
+	// real server's nonces age in real time whatever a test does to the
+	// migrations. A digest response with an expired nonce but a valid
+	// digest is answered 401 with a new challenge saying stale=true.
+	//
+	// A nonce serves any number of requests with growing nonce counts (nc,
+	// RFC 7616), which MongoDB neither documents nor rules out; each count
+	// is accepted once (replay protection, see NonceCountWindow).
 	NonceTTL time.Duration
+	// NonceCountWindow is how far below the highest nonce count seen for a
+	// nonce a count may still arrive (default DefaultNonceCountWindow, 1024):
+	// requests sharing a nonce are sent concurrently and may arrive out of
+	// order, so the counts seen are kept as a set over that window, not as
+	// their maximum only. A count already seen, or at least this far below
+	// the highest, is refused with 401 and stale=false. 1 is the strictest
+	// server the RFC allows: every count must exceed all earlier ones.
+	NonceCountWindow int
+	// RefuseNonceReuse makes every nonce single use, as a server that
+	// does not implement nonce counts: a second request with the same
+	// nonce is refused with 401 and stale=false.
+	RefuseNonceReuse bool
 	// Latency is added to every HTTP request, challenges included.
 	Latency time.Duration
 	// RateLimit, when set, answers 429 with Retry-After once the bucket is
@@ -108,7 +129,8 @@ type Simulator struct {
 	links            map[string]*linkRecord  // by source organization
 	activeMigrations map[string][]string     // Atlas organization → project ids
 	inventory        map[string][]Project    // source organization → projects
-	nonces           map[string]time.Time
+	nonces           map[string]*nonceRecord
+	nonceSecret      []byte
 	bearers          map[string]*bearerRecord
 	tokenRequests    int
 	journal          []Request
@@ -159,7 +181,10 @@ func New(opts Options) *Simulator {
 		opts.TokenTTL = time.Hour
 	}
 	if opts.NonceTTL <= 0 {
-		opts.NonceTTL = time.Minute
+		opts.NonceTTL = DefaultNonceTTL
+	}
+	if opts.NonceCountWindow <= 0 {
+		opts.NonceCountWindow = DefaultNonceCountWindow
 	}
 	s := &Simulator{
 		opts:             opts,
@@ -167,7 +192,8 @@ func New(opts Options) *Simulator {
 		links:            map[string]*linkRecord{},
 		activeMigrations: map[string][]string{},
 		inventory:        map[string][]Project{},
-		nonces:           map[string]time.Time{},
+		nonces:           map[string]*nonceRecord{},
+		nonceSecret:      []byte(randomString(32)),
 		bearers:          map[string]*bearerRecord{},
 		faults:           map[Route]*Fault{},
 		challengeFaults:  map[Route]*Fault{},
