@@ -788,3 +788,86 @@ func TestDestroySeveralPairsDuringOutsideMigrationSaysWhatHappened(t *testing.T)
 		})
 	}
 }
+
+// withTriggers gives the named tokens of threePairs rotation_triggers.
+func withTriggers(hcl, value string, names ...string) string {
+	for _, n := range names {
+		decl := fmt.Sprintf("resource \"atlasmig_link_token\" %q {\n", n)
+		hcl = strings.Replace(hcl, decl, decl+fmt.Sprintf("  rotation_triggers = { rotated = %q }\n", value), 1)
+	}
+	return hcl
+}
+
+// rotation_triggers rotate like -replace, with its rules: changing the
+// triggers of one token of the organization is refused at plan time, before
+// any write, naming the organizations that would stop syncing; changing them
+// on every token rotates all of them with one organization-wide removal, and
+// every link is re-linked with its new token.
+func TestRotationTriggersRotateEveryTokenTogether(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	base := fmt.Sprintf(threePairs, s.atlas, s.sources[0], s.sources[1], s.sources[2])
+
+	s.w.write("main.tf", withTriggers(base, "2026-12", "b"))
+	s.sim.ResetJournal()
+	out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false"))
+	for _, want := range []string{"Removal Would Break Other Links", s.sources[0], s.sources[2], "Nothing has been changed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+	s.requireSynced(t, s.sources...)
+
+	before := s.sim.LinkTokens(s.atlas)
+	s.w.write("main.tf", withTriggers(base, "2026-12", "a", "b", "c"))
+	s.sim.ResetJournal()
+	s.w.run(true, "apply", "-auto-approve", "-input=false")
+	s.requireSynced(t, s.sources...)
+	if n := s.sim.Calls(simulator.RouteDeleteLinkTokens); n != 1 {
+		t.Errorf("%d organization-wide removals, want 1", n)
+	}
+	after := s.sim.LinkTokens(s.atlas)
+	if len(after) != 3 {
+		t.Errorf("%d tokens after the rotation, want 3", len(after))
+	}
+	for _, tok := range after {
+		for _, old := range before {
+			if tok == old {
+				t.Error("a token survived the rotation")
+			}
+		}
+	}
+	if out := s.w.run(true, "plan", "-detailed-exitcode", "-input=false"); !strings.Contains(out, "No changes") {
+		t.Errorf("the rotation left a diff:\n%s", out)
+	}
+}
+
+// A state written before rotation_triggers existed (its tokens have no such
+// attribute, and the schema version is unchanged) plans no change: no state
+// upgrade, no new token.
+func TestStateBeforeRotationTriggersPlansNoChange(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	state := s.w.read("terraform.tfstate")
+	if n := strings.Count(state, `"rotation_triggers": null`); n != 3 {
+		t.Fatalf("the state has %d tokens with a null rotation_triggers, want 3:\n%s", n, state)
+	}
+	if strings.Contains(state, `"schema_version": 1`) {
+		t.Errorf("a schema version changed:\n%s", state)
+	}
+	old := strings.ReplaceAll(state, `"rotation_triggers": null,`, "")
+	if strings.Contains(old, "rotation_triggers") {
+		t.Fatalf("could not remove rotation_triggers from the state:\n%s", old)
+	}
+	s.w.write("terraform.tfstate", old)
+	s.sim.ResetJournal()
+	if out, code := s.w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan of a state from before rotation_triggers exited %d, want 0:\n%s", code, out)
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes in the plan, want 0", n)
+	}
+}

@@ -44,7 +44,9 @@ type linkTokenModel struct {
 	OrgID         types.String    `tfsdk:"org_id"`
 	AccessListIPs accessListValue `tfsdk:"access_list_ips"`
 	LinkToken     types.String    `tfsdk:"link_token"`
-	Timeouts      timeouts.Value  `tfsdk:"timeouts"`
+	// RotationTriggers replaces the token whenever its strings change.
+	RotationTriggers types.Map      `tfsdk:"rotation_triggers"`
+	Timeouts         timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *linkTokenResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -57,6 +59,8 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"presents to link itself to Atlas for push live migrations (see `atlasmig_migration_link`).\n\n" +
 			"The token embeds an Atlas API key whose IP access list is `access_list_ips`. Atlas cannot return a token after it is created, " +
 			"so the token is kept in Terraform state (as a sensitive value): protect the state accordingly.\n\n" +
+			"A rotation is a replacement: change `rotation_triggers` (or `access_list_ips`) of every token of the organization in one apply, " +
+			"or run `terraform apply -replace` for each.\n\n" +
 			"Destroying or replacing this resource removes **all** link tokens of the Atlas organization, and with them the links of every source organization " +
 			"that used one: the Atlas API has no per-token removal. The provider therefore refuses, at plan time and before anything is changed, a plan that " +
 			"would remove the tokens of an organization while another token or link of it stays, including a `terraform destroy -target` of one of several pairs " +
@@ -85,6 +89,15 @@ func (r *linkTokenResource) Schema(ctx context.Context, _ resource.SchemaRequest
 					"such as `203.0.113.7` or `203.0.113.7/32`, or IPv6 in another case, changes nothing. `0.0.0.0/0` and `::/0` draw a warning.",
 				Validators:    []validator.Set{setvalidator.ValueStringsAre(ipOrCIDRValidator{})},
 				PlanModifiers: []planmodifier.Set{replaceUnlessSameAccessList()},
+			},
+			"rotation_triggers": schema.MapAttribute{
+				ElementType: types.StringType,
+				Optional:    true,
+				MarkdownDescription: "Arbitrary strings, in the manner of the `random` provider's `keepers`: any change of them creates a new token " +
+					"(for example `{ rotated = \"2026-12\" }`), as `terraform apply -replace` does, with the same rules: the change removes every token of the " +
+					"Atlas organization, so change the triggers of every token of the organization in the same apply (for example through one shared value). " +
+					"An empty map is the same as none.",
+				PlanModifiers: []planmodifier.Map{replaceWhenTriggersChange()},
 			},
 			"link_token": schema.StringAttribute{
 				Computed:            true,
@@ -208,7 +221,8 @@ func (r *linkTokenResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 		resp.Diagnostics.Append(setPrivateJSON(ctx, resp.Private, privReplacing, replacingMarker{OrgID: orgID, FP: fp})...)
 		// The resource-level plan cannot see the attribute plan modifiers'
 		// answer, so it asks their question again.
-		if !state.OrgID.Equal(plan.OrgID) || !sameAccessList(state.AccessListIPs.SetValue, plan.AccessListIPs.SetValue) {
+		if !state.OrgID.Equal(plan.OrgID) || !sameAccessList(state.AccessListIPs.SetValue, plan.AccessListIPs.SetValue) ||
+			triggersChange(state.RotationTriggers, plan.RotationTriggers) {
 			removal(orgID, fp, "a link token is replaced")
 			return
 		}

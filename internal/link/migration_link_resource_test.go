@@ -9,10 +9,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/acctest"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/simulator"
 )
 
 // pairConfig declares a token and a link that uses it.
@@ -332,4 +334,76 @@ func TestAccMigrationLink_tokenArgumentsValidatedAtPlan(t *testing.T) {
 			env.CheckNoCalls(t)
 		})
 	}
+}
+
+// A change of rotation_triggers replaces the token, and the link is re-made
+// with the new one, as a change of the addresses does: one organization-wide
+// removal, one new token. An empty map where there was none, or the same
+// triggers again, changes nothing.
+func TestAccMigrationLink_rotationTriggersRotate(t *testing.T) {
+	env := acctest.NewEnv(t)
+	env.RequireSimulator(t)
+	cfg := func(triggers string) string {
+		return env.Config(fmt.Sprintf(`
+resource "atlasmig_link_token" "test" {
+  org_id          = %q
+  access_list_ips = ["203.0.113.7"]
+  %s
+}
+
+resource "atlasmig_migration_link" "test" {
+  org_id     = %q
+  link_token = atlasmig_link_token.test.link_token
+}
+`, env.AtlasOrgID, triggers, env.SourceOrgID))
+	}
+	var first string
+	wantCalls := func(want map[simulator.Route]int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			for route, n := range want {
+				if got := env.Sim.Calls(route); got != n {
+					return fmt.Errorf("%d %s calls, want %d", got, route, n)
+				}
+			}
+			return nil
+		}
+	}
+	acctest.Run(t, env, resource.TestCase{
+		CheckDestroy: env.CheckNothingLeft,
+		Steps: []resource.TestStep{
+			{Config: cfg(""), Check: acctest.CaptureAttribute("atlasmig_link_token.test", "link_token", &first)},
+			{
+				PreConfig: env.Sim.ResetJournal,
+				Config:    cfg(`rotation_triggers = {}`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionNoop),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					wantCalls(map[simulator.Route]int{simulator.RouteDeleteLinkTokens: 0, simulator.RouteCreateLinkToken: 0, simulator.RouteLink: 0}),
+					resource.TestCheckResourceAttrPtr("atlasmig_link_token.test", "link_token", &first),
+				),
+			},
+			{
+				PreConfig: env.Sim.ResetJournal,
+				Config:    cfg(`rotation_triggers = { rotated = "2026-12" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("atlasmig_link_token.test", plancheck.ResourceActionDestroyBeforeCreate),
+					plancheck.ExpectResourceAction("atlasmig_migration_link.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				Check: resource.ComposeTestCheckFunc(
+					acctest.CheckAttributeChanged("atlasmig_link_token.test", "link_token", &first),
+					env.CheckLinked(env.SourceOrgID, env.AtlasOrgID),
+					env.CheckTokenCount(env.AtlasOrgID, 1),
+					wantCalls(map[simulator.Route]int{simulator.RouteDeleteLinkTokens: 1, simulator.RouteCreateLinkToken: 1, simulator.RouteLink: 1}),
+				),
+			},
+			{
+				Config: cfg(`rotation_triggers = { rotated = "2026-12" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+			},
+		},
+	})
 }

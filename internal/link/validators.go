@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -188,5 +189,36 @@ func replaceUnlessSameAccessList() planmodifier.Set {
 		},
 		"Changing the addresses creates a new token; writing the same addresses differently (203.0.113.7 or 203.0.113.7/32) does not.",
 		"Changing the addresses creates a new token; writing the same addresses differently (`203.0.113.7` or `203.0.113.7/32`) does not.",
+	)
+}
+
+// triggersChange reports whether rotation_triggers change between the state
+// and the plan: null and empty are the same map, and an unknown map or value
+// counts as a change (it may be anything once known).
+func triggersChange(state, plan types.Map) bool {
+	if plan.IsUnknown() {
+		return true
+	}
+	a, b := state.Elements(), plan.Elements()
+	if len(a) != len(b) {
+		return true
+	}
+	for k, v := range b {
+		if v.IsUnknown() || !v.Equal(a[k]) {
+			return true
+		}
+	}
+	return false
+}
+
+// replaceWhenTriggersChange forces a new token when rotation_triggers
+// change; writing an empty map where there was none changes nothing.
+func replaceWhenTriggersChange() planmodifier.Map {
+	return mapplanmodifier.RequiresReplaceIf(
+		func(_ context.Context, req planmodifier.MapRequest, resp *mapplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = triggersChange(req.StateValue, req.PlanValue)
+		},
+		"Changing the triggers creates a new token; an empty map is the same as none.",
+		"Changing the triggers creates a new token; an empty map is the same as none.",
 	)
 }

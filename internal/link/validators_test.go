@@ -138,3 +138,36 @@ func TestCheckOrgIDExplainsNearMisses(t *testing.T) {
 		t.Errorf("article: %s", msg)
 	}
 }
+
+func TestTriggersChange(t *testing.T) {
+	m := func(kv ...string) types.Map {
+		elems := map[string]attr.Value{}
+		for i := 0; i < len(kv); i += 2 {
+			elems[kv[i]] = types.StringValue(kv[i+1])
+		}
+		return types.MapValueMust(types.StringType, elems)
+	}
+	null := types.MapNull(types.StringType)
+	withUnknown := types.MapValueMust(types.StringType, map[string]attr.Value{"rotated": types.StringUnknown()})
+	for _, c := range []struct {
+		name        string
+		state, plan types.Map
+		want        bool
+	}{
+		{"none", null, null, false},
+		{"empty where there was none", null, m(), false},
+		{"none where there was an empty map", m(), null, false},
+		{"same", m("rotated", "2026-11"), m("rotated", "2026-11"), false},
+		{"first triggers", null, m("rotated", "2026-11"), true},
+		{"new value", m("rotated", "2026-11"), m("rotated", "2026-12"), true},
+		{"new key", m("rotated", "2026-11"), m("rotated", "2026-11", "by", "ops"), true},
+		{"key renamed", m("a", "1"), m("b", "1"), true},
+		{"removed", m("rotated", "2026-11"), null, true},
+		{"unknown map", m("rotated", "2026-11"), types.MapUnknown(types.StringType), true},
+		{"unknown value", m("rotated", "2026-11"), withUnknown, true},
+	} {
+		if got := triggersChange(c.state, c.plan); got != c.want {
+			t.Errorf("%s: triggersChange = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
