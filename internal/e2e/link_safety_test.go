@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -869,5 +871,60 @@ func TestStateBeforeRotationTriggersPlansNoChange(t *testing.T) {
 	}
 	if n := s.writes(); n != 0 {
 		t.Errorf("%d writes in the plan, want 0", n)
+	}
+}
+
+// The rotation example of the docs works when pasted: applied, then rotated
+// by changing its one shared value, which replaces both tokens with one
+// organization-wide removal and re-links both source organizations.
+func TestRotationExampleWorksWhenPasted(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "resources", "atlasmig_link_token", "rotation.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := string(b)
+	sim := simulator.NewServer(t, simulator.Options{
+		AtlasKeys:      []simulator.APIKey{{PublicKey: atlasPub, PrivateKey: atlasPriv}},
+		OpsManagerKeys: []simulator.APIKey{{PublicKey: omPub, PrivateKey: omPriv}},
+	}, simulator.ServerOptions{})
+	w := newWorkspace(t, bothSidesEnv(sim.URL, nil))
+	w.write("main.tf", requiredProviders+"\nprovider \"atlasmig\" {}\n\n"+example)
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	sources := []string{"60a1b2c3d4e5f6a7b8c9d0e1", "60a1b2c3d4e5f6a7b8c9d0e2"}
+	atlas := "5f1b2c3d4e5f6a7b8c9d0e1f"
+	before := sim.LinkTokens(atlas)
+	if len(before) != 2 {
+		t.Fatalf("%d tokens after the first apply, want 2", len(before))
+	}
+
+	rotated := strings.Replace(example, `token_rotation = "2026-12"`, `token_rotation = "2027-06"`, 1)
+	if rotated == example {
+		t.Fatal("the example has no token_rotation value to change")
+	}
+	w.write("main.tf", requiredProviders+"\nprovider \"atlasmig\" {}\n\n"+rotated)
+	sim.ResetJournal()
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	if n := sim.Calls(simulator.RouteDeleteLinkTokens); n != 1 {
+		t.Errorf("%d organization-wide removals, want 1", n)
+	}
+	after := sim.LinkTokens(atlas)
+	if len(after) != 2 || slices.ContainsFunc(after, func(tok string) bool { return slices.Contains(before, tok) }) {
+		t.Errorf("the rotation left %d tokens, some of them old ones; want 2 new ones", len(after))
+	}
+	for _, org := range sources {
+		if status, linked := sim.LinkStatus(org); !linked || status != "SYNCED" {
+			t.Errorf("source organization %s: linked=%v status=%q, want SYNCED", org, linked, status)
+		}
+		if got, _ := sim.LinkedAtlasOrg(org); got != atlas {
+			t.Errorf("source organization %s linked to %q, want %q", org, got, atlas)
+		}
+	}
+	if out, code := w.runCode("plan", "-detailed-exitcode", "-input=false"); code != 0 {
+		t.Errorf("plan after the rotation exited %d, want 0:\n%s", code, out)
+	}
+	w.run(true, "destroy", "-auto-approve", "-input=false")
+	if n := len(sim.AllLinkTokens()) + sim.LinkCount(); n != 0 {
+		t.Errorf("%d tokens and links left after destroy", n)
 	}
 }
