@@ -928,3 +928,27 @@ func TestRotationExampleWorksWhenPasted(t *testing.T) {
 		t.Errorf("%d tokens and links left after destroy", n)
 	}
 }
+
+// A targeted rotation of one token (-target, which plans neither the links
+// nor the other tokens) cannot see the other pairs at plan time; Atlas's list
+// of available projects, read right before the removal, shows them, so the
+// rotation is refused before any write and every link keeps working.
+func TestTargetedRotationOfOneTokenRefusedBeforeAnyWrite(t *testing.T) {
+	t.Parallel()
+	s := newSafetyScenario(t)
+	s.w.write("main.tf", withTriggers(fmt.Sprintf(threePairs, s.atlas, s.sources[0], s.sources[1], s.sources[2]), "2026-12", "b"))
+	s.sim.ResetJournal()
+	out := oneLine(s.w.run(false, "apply", "-auto-approve", "-input=false", "-target=atlasmig_link_token.b"))
+	for _, want := range []string{"Removal Would Break Other Links", "The token was kept"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the refusal does not mention %q:\n%s", want, out)
+		}
+	}
+	if n := s.writes(); n != 0 {
+		t.Errorf("%d writes before the refusal, want 0", n)
+	}
+	s.requireSynced(t, s.sources...)
+	if n := len(s.sim.LinkTokens(s.atlas)); n != 3 {
+		t.Errorf("%d tokens left, want all 3", n)
+	}
+}
