@@ -48,7 +48,7 @@ import (
 //	| token: refreshed (Read) | its organization | "refreshed_in" gen | - |
 //	| token: stays | stays(fp) | - | - |
 //	| token: created (new) | created | - | Create records "refreshed_in" |
-//	| token: replaced | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {accounted} | as destroyed; the new object's Create is a plain create |
+//	| token: replaced (org_id, access_list_ips or rotation_triggers changes; -replace; taint) | removed(fp); the second plan call (the new object) gets the first call's "replacing" {org, fp} | "removal" {accounted} | as destroyed; the new object's Create is a plain create |
 //	| token: tainted after a lost answer, replaced | its refresh notes the lost token; the new object's plan (null state, no private state) claims it: removed("") | "removal" {accounted} | as destroyed |
 //	| token: destroyed in a destroy plan | removed(fp, gen) after its links (gens compared) | "removal" {accounted} | Delete removes the organization's tokens once per apply (404 = already gone), after asking Atlas: refused when a listed project is not accounted for (org_exposure.go) |
 //	| token: destroyed in a normal plan (orphan) | removed(fp) | "removal" {accounted} | as above |
@@ -122,6 +122,16 @@ import (
 // link's refusal. The refusal leaves the link as it was and the deposed
 // token in state; the rule on kept tokens above refuses every later plan
 // that would break it, until the tokens are replaced with -replace.
+//
+// Why a rotation is a replacement and not an update in place: Terraform plans
+// an update again in the apply's own process, and the private state of that
+// second plan, not the first one's, reaches Update (a delete keeps the first
+// plan's). The apply's process has refreshed nothing, and a token's update
+// would run before any operation of the links made with it, so the check
+// right before the removal could not account for the projects of the links
+// it re-links: it would refuse every rotation, or, taking what the apply can
+// see, let a targeted one (-target on one token) break the other pairs. A
+// replacement's link deletes run first and carry their plan's accounting.
 type orgGuard struct {
 	mu sync.Mutex
 	// tokenOrg maps a token's fingerprint to its Atlas organization.
