@@ -145,7 +145,12 @@ func TestFleetExampleMigratesInWaves(t *testing.T) {
 	// 6. The second wave: the rest of the fleet, the replacement created
 	// and cut over in the same apply.
 	w.write("wave.auto.tfvars", "cutover = {\n  \"payments/payments-rs\" = true\n  \"catalog/search-rs\" = true\n  \"payments/ledger-rs\" = true\n  \"catalog/catalog-rs\" = true\n}\n")
+	// The replacement waits ten simulated minutes for readiness: the clock
+	// runs at the speed the provider was told (1000×), as it would against
+	// a running simulator, instead of moving 5 s per read.
+	sim.SetClockSpeed(1000)
 	out = w.run(true, "apply", "-auto-approve", "-input=false")
+	sim.SetClockSpeed(0)
 	expect(out, "Apply complete! Resources: 1 added, 1 changed, 1 destroyed")
 	all := sim.Migrations()
 	if len(all) != 5 {

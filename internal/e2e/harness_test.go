@@ -157,7 +157,10 @@ func (w *workspace) runCode(args ...string) (string, int) {
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{args[0], "-no-color"}, args[1:]...)...)
 	cmd.Dir, cmd.Env = w.dir, w.env
+	start := time.Now()
 	out, err := cmd.CombinedOutput()
+	// go test -v shows where a test's time goes.
+	w.t.Logf("terraform %s took %.1fs", strings.Join(args, " "), time.Since(start).Seconds())
 	w.output.Write(out)
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) {
