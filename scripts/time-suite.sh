@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 runs=${1:-3}
+command -v jq >/dev/null || { echo "time-suite.sh reads go test -json with jq: install it (apt-get install jq)" >&2; exit 1; }
 
 seconds() { # seconds CMD...: run CMD quietly, print its wall time in seconds
   local start end
@@ -32,6 +33,23 @@ if [[ ${COLD:-0} == 1 ]]; then
   chmod -R u+w "$tmp" && rm -rf "$tmp"
 fi
 
+# Where the time goes: each step of make test on its own (warm), and the
+# slowest tests of the Go step, from go test -json.
+steps=()
+json=$(mktemp)
+export ATLASMIG_PROVIDER_DIR="$root/bin"
+for step in provider test-go test-soak test-examples test-docs fuzz; do
+  if [[ $step == test-go ]]; then
+    steps+=("$step $(seconds make test-go GOTESTFLAGS=-json)")
+    cp /tmp/time-suite.$$.log "$json"
+  else
+    steps+=("$step $(seconds make "$step")")
+  fi
+done
+slowest=$(jq -rR 'fromjson? | select(.Action=="pass" and .Test != null and (.Test|contains("/")|not)) | "\(.Elapsed) \(.Package|split("/")|last) \(.Test)"' "$json" | sort -rn | head -10)
+packages=$(jq -rR 'fromjson? | select(.Action=="pass" and .Test == null) | "\(.Elapsed) \(.Package|split("/")|last)"' "$json" | sort -rn | head -6)
+rm -f "$json"
+
 sorted=$(printf '%s\n' "${warm[@]}" | sort -n)
 median=$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")
 {
@@ -49,6 +67,21 @@ median=$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")
   if [[ -n $cold ]]; then
     printf '| cold (fresh clone, empty module and build caches) | 1 | %.0f s | | |\n' "$cold"
   fi
+  echo
+  echo "Where the time goes, from one more run of each step on its own (the Go step runs its packages"
+  echo "side by side, so its wall time is that of its slowest packages, not their sum):"
+  echo
+  echo "| step | seconds |"
+  echo "|---|---|"
+  for s in "${steps[@]}"; do printf '| %s | %.0f |\n' "${s% *}" "${s##* }"; done
+  echo
+  echo "| slowest packages of the Go step | seconds |"
+  echo "|---|---|"
+  while read -r secs name; do printf '| %s | %.0f |\n' "$name" "$secs"; done <<<"$packages"
+  echo
+  echo "| slowest tests | package | seconds |"
+  echo "|---|---|---|"
+  while read -r secs pkg name; do printf '| %s | %s | %.1f |\n' "$name" "$pkg" "$secs"; done <<<"$slowest"
 } >BENCHMARKS.md.new
 mv BENCHMARKS.md.new BENCHMARKS.md
 rm -f /tmp/time-suite.$$.log
