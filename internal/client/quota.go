@@ -24,12 +24,18 @@ import (
 // process slows down as the level falls, so together they settle above
 // empty without seeing each other.
 //
-// The pace, once the refill rate is known: rate × 4 × (level ÷ capacity)²
-// requests a second. A full bucket is spent at four times its refill, a
-// bucket at half at its refill, and n processes settle where the bucket
-// holds capacity ÷ (2√n): a quarter for four, never empty. The level is
-// read from each answer, less the requests in flight then, refilled at the
-// stated rate since and less the requests let through since.
+// The pace, once the refill rate is known: refill × (level ÷ capacity)²
+// requests a second, at least a sixteenth of the refill. One process alone
+// settles with the bucket full, at its refill rate; n processes settle
+// where the bucket holds capacity ÷ √n — half for four — never empty,
+// each at a share of the refill, without knowing n. The level is read from
+// each answer (RateLimit-Remaining, which counts the answer's own request
+// as taken: half of it is counted back, so a process alone comes near the
+// full refill), less the requests in flight then and those let through
+// since, plus a share of the refill since: every process that waits counts
+// the same refill, so each counts only a fifth of it. A limiter of its own
+// (x/time/rate) would keep tokens saved at an earlier, lower pace: the
+// stated pace spaces requests by the level now.
 //
 // Without a stated refill rate the limiter learns the rate as it does
 // without any figure (ratelimit.go), and a level at or below the reserve
@@ -37,13 +43,13 @@ import (
 // before any 429.
 
 const (
-	// statedBoost is how much faster than its refill a full bucket is
-	// spent.
-	statedBoost = 4.0
 	// statedFloor is the slowest stated pace, as a share of the refill: a
 	// level read as empty still lets a request through now and then, whose
 	// answer reads the level again.
 	statedFloor = 1.0 / 16
+	// refillCredit is the share of the refill since the level was read
+	// that a process counts as its own: the others count it too.
+	refillCredit = 0.2
 	// maxStated bounds the figures read from an answer: no bucket is
 	// larger, and a larger number is no figure.
 	maxStated = 1e9
@@ -155,8 +161,15 @@ func (l *rateLimiter) estimatedLevel(now time.Time) float64 {
 		return -1
 	}
 	level := l.level
-	if l.refill > 0 && now.After(l.levelAt) {
-		level = min(level+l.refill*now.Sub(l.levelAt).Seconds(), l.capacity)
+	// Nothing refills for this process before a 429's Retry-After has
+	// passed, and what refills after it is shared with every process
+	// that waited for it too.
+	from := l.levelAt
+	if l.pausedUntil.After(from) {
+		from = l.pausedUntil
+	}
+	if l.refill > 0 && now.After(from) {
+		level = min(level+refillCredit*l.refill*now.Sub(from).Seconds(), l.capacity)
 	}
 	return level - float64(l.sentSince)
 }
@@ -166,6 +179,9 @@ func (l *rateLimiter) estimatedLevel(now time.Time) float64 {
 func (l *rateLimiter) reserve() float64 {
 	return max(math.Ceil(l.capacity/4), 1)
 }
+
+// paced reports whether the stated figures set the pace; l.mu is held.
+func (l *rateLimiter) paced() bool { return l.refill > 0 && l.recoverTo == 0 && l.learned }
 
 // paceStated sets the rate from the stated refill rate and the level, when
 // both are known and no recovery from 429s without Retry-After is under
@@ -177,8 +193,8 @@ func (l *rateLimiter) paceStated(now time.Time) bool {
 	}
 	next := l.refill
 	if level := l.estimatedLevel(now); level >= 0 {
-		share := level / l.capacity
-		next = l.refill * max(statedBoost*share*share, statedFloor)
+		share := min(level+0.5, l.capacity) / l.capacity
+		next = l.refill * max(share*share, statedFloor)
 	}
 	if l.ceiling > 0 {
 		next = min(next, l.ceiling)

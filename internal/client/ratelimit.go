@@ -21,11 +21,12 @@ import (
 // and the base transport, so digest challenges wait their turn too: they
 // reach the server and spend its quota like any other request.
 //
-// It learns the quota from the API. Atlas and Cloud/Ops Manager answer 429
-// with Retry-After once a token bucket is empty and do not say how fast it
-// refills (RateLimit-Limit and RateLimit-Remaining, when present, give the
-// bucket's size and level, never its refill rate or when to send again, so
-// the limiter does not rely on them). Until the first 429 it starts slowly
+// When the API states its bucket — RateLimit-Limit and RateLimit-Remaining
+// on its answers, the capacity and refill rate in a 429's detail — the
+// limiter paces by those figures (quota.go). What follows is how it learns
+// the quota when they are absent, as they may be: Atlas and Cloud/Ops
+// Manager answer 429 with Retry-After once a token bucket is empty, and
+// need not say how fast it refills. Until the first 429 it starts slowly
 // by answers, not by time, as TCP does: the first request to an API goes
 // alone, and every answer that is not a 429 doubles how many requests may
 // be in flight (1, 2, 4, ...). When the bucket is already empty or nearly
@@ -146,6 +147,8 @@ type rateLimiter struct {
 	capacity, refill, level float64
 	levelAt                 time.Time
 	sentSince               int
+	// lastGrant is when the latest request was let through.
+	lastGrant time.Time
 }
 
 func newRateLimiter(api string, ceiling float64) *rateLimiter {
@@ -261,11 +264,22 @@ func (l *rateLimiter) admit(now, since time.Time) (epoch uint64, delay time.Dura
 		l.inFlight++
 		l.granted++
 		l.sentSince++
+		l.lastGrant = now
 		return l.epoch, 0, false, true
 	}
 	delay = l.pausedUntil.Sub(now)
 	if delay > 0 {
 		return 0, delay, false, false
+	}
+	if l.paced() {
+		// The stated pace spaces the requests by the level now, not by
+		// tokens saved at an earlier, lower pace; the level refills, so
+		// look again at least once a refill.
+		due := l.lastGrant.Add(time.Duration(float64(time.Second) / float64(l.lim.Limit())))
+		if !now.Before(due) {
+			return let()
+		}
+		return 0, min(due.Sub(now), time.Duration(float64(time.Second)/l.refill)) + time.Microsecond, false, false
 	}
 	if !l.learned && l.ceiling == 0 {
 		if l.inFlight < l.slowStartWindow(now) || now.Sub(since) >= windowWait {
@@ -282,9 +296,6 @@ func (l *rateLimiter) admit(now, since time.Time) (epoch uint64, delay time.Dura
 	delay = time.Duration((1-l.lim.TokensAt(now))/float64(l.lim.Limit())*float64(time.Second)) + time.Microsecond
 	if l.recoverTo > 0 {
 		delay = min(delay, recoveryDoubling)
-	}
-	if l.refill > 0 {
-		delay = min(delay, time.Duration(float64(time.Second)/l.refill)+time.Microsecond)
 	}
 	return 0, delay, false, false
 }
