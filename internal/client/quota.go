@@ -38,8 +38,8 @@ import (
 // stated pace spaces requests by the level now.
 //
 // Without a stated refill rate the limiter learns the rate as it does
-// without any figure (ratelimit.go), and a level at or below the reserve
-// counts as an empty bucket would: the rate falls to what the API admitted,
+// without any figure (ratelimit.go), and a level under the reserve (a
+// quarter of the capacity) counts as an empty bucket would: the rate falls to what the API admitted,
 // before any 429.
 
 const (
@@ -174,8 +174,8 @@ func (l *rateLimiter) estimatedLevel(now time.Time) float64 {
 	return level - float64(l.sentSince)
 }
 
-// reserve is the level at which a bucket whose refill rate is not stated
-// counts as empty: a quarter of its capacity, at least one request.
+// reserve is the level under which a bucket whose refill rate is not
+// stated counts as empty: a quarter of its capacity, at least one request.
 func (l *rateLimiter) reserve() float64 {
 	return max(math.Ceil(l.capacity/4), 1)
 }

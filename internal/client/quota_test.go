@@ -164,7 +164,7 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 }
 
 // When the API states its bucket's level but not its refill rate, a level
-// at the reserve (a quarter of the capacity) lowers the rate to what the
+// under the reserve (a quarter of the capacity) lowers the rate to what the
 // API admitted, before any 429, and the slow start sends no more at once
 // than a quarter of the level above the reserve.
 func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
@@ -194,7 +194,7 @@ func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
 	if window != 2 {
 		t.Fatalf("window at level 13 of 20: %d, want 2", window)
 	}
-	for remaining := 18; remaining >= 6; remaining-- {
+	for remaining := 18; remaining >= 5; remaining-- {
 		epoch := let(t, l, clock)
 		clock.t = clock.t.Add(100 * time.Millisecond)
 		resp := answer(200, "20", "", "", "")
@@ -207,13 +207,27 @@ func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
 	}
 	epoch = let(t, l, clock)
 	clock.t = clock.t.Add(100 * time.Millisecond)
-	resp = answer(200, "20", "5", "", "")
+	resp = answer(200, "20", "4", "", "")
 	l.observe(ctx, resp, epoch, readFigures(resp))
 	l.answered(true)
-	// 15 answers in the 1.5 s since the first request: 10 a second.
+	// 16 answers in the 1.6 s since the first request: 10 a second.
 	st := l.state()
 	if !st.Learned || st.Limited != 0 || !near(st.PerSecond, 10*margin) || !st.PausedUntil.IsZero() {
-		t.Fatalf("at the reserve: %+v; want %v a second, learned without a 429 or a pause", st, 10*margin)
+		t.Fatalf("under the reserve: %+v; want %v a second, learned without a 429 or a pause", st, 10*margin)
+	}
+
+	// A rate the user set stays until a 429 says otherwise.
+	set := newRateLimiter("api.test", 3.8)
+	set.now = clock.now
+	for range 3 {
+		clock.t = clock.t.Add(time.Second)
+		epoch := let(t, set, clock)
+		resp := answer(200, "20", "0", "", "")
+		set.observe(ctx, resp, epoch, readFigures(resp))
+		set.answered(true)
+	}
+	if st := set.state(); st.PerSecond != 3.8 {
+		t.Fatalf("max_requests_per_second 3.8 and a level of 0: %+v", st)
 	}
 }
 

@@ -333,9 +333,10 @@ func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch ui
 	now := l.now()
 	l.mu.Lock()
 	l.record(now, f)
-	// A level at the reserve, when the refill rate is not stated, is a
+	// A level under the reserve, when the refill rate is not stated, is a
 	// bucket about to be empty: the rate falls as a 429 would lower it.
-	low := l.refill == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining <= l.reserve() &&
+	// A rate the user set is trusted until a 429 says otherwise.
+	low := l.refill == 0 && l.ceiling == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining < l.reserve() &&
 		resp.StatusCode != http.StatusTooManyRequests && epoch >= l.epoch
 	l.mu.Unlock()
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
@@ -449,7 +450,14 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 		}
 	}
 	l.recoverFrom, l.recoverSince = next, now
-	l.lim = rate.NewLimiter(rate.Limit(next), 1)
+	if shared && pause == 0 && l.lim.Limit() != rate.Inf {
+		// A level under the reserve, no 429: the rate is lower from now
+		// on, and a new limiter's first token would let one more request
+		// through at once.
+		l.lim.SetLimitAt(now, rate.Limit(next))
+	} else {
+		l.lim = rate.NewLimiter(rate.Limit(next), 1)
+	}
 	l.learned = true
 	l.epoch++
 	l.lastDecrease, l.announced = now, next
