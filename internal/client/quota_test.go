@@ -409,3 +409,16 @@ func TestProcessesSharingAStatedBucketStayQuiet(t *testing.T) {
 		})
 	}
 }
+
+// The figure make bench reports: after 20 answers 429 without Retry-After,
+// the pace the API admitted is back within 2 minutes, learned or stated.
+func TestRecoveryAfterBurstIsWithinTwoMinutes(t *testing.T) {
+	t.Parallel()
+	for _, stated := range []bool{false, true} {
+		d, pace := RecoveryAfterBurst(20, stated)
+		if d > 2*time.Minute || pace < 4 {
+			t.Errorf("stated %v: back to %v requests a second after %v; want within 2 minutes", stated, pace, d)
+		}
+		t.Logf("stated %v: back to %.2f requests a second after %v", stated, pace, d)
+	}
+}
