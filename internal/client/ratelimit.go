@@ -336,8 +336,10 @@ func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch ui
 	// A level under the reserve, when the refill rate is not stated, is a
 	// bucket about to be empty: the rate falls as a 429 would lower it.
 	// A rate the user set is trusted until a 429 says otherwise.
+	// The bucket needs a moment to show a lower rate: a second between
+	// two such decreases.
 	low := l.refill == 0 && l.ceiling == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining < l.reserve() &&
-		resp.StatusCode != http.StatusTooManyRequests && epoch >= l.epoch
+		resp.StatusCode != http.StatusTooManyRequests && epoch >= l.epoch && !now.Before(l.lastDecrease.Add(time.Second))
 	l.mu.Unlock()
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
 	switch {
@@ -519,8 +521,9 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		}
 		return
 	}
-	if l.probing {
-		// Doubling about every second and a half, whatever the rate.
+	if level := l.estimatedLevel(now); l.probing || (l.refill == 0 && level >= l.capacity/2) {
+		// Doubling about every second and a half, whatever the rate —
+		// and while the stated level says half the bucket is unused.
 		next := current + probeGrowthPerAnswer
 		if l.ceiling > 0 {
 			next = math.Min(next, l.ceiling)
