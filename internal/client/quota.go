@@ -31,8 +31,8 @@ import (
 // each at a share of the refill, without knowing n. The level is read from
 // each answer (RateLimit-Remaining, which counts the answer's own request
 // as taken: half of it is counted back, so a process alone comes near the
-// full refill), less the requests in flight then and those let through
-// since, plus a share of the refill since: every process that waits counts
+// full refill), less half the other requests in flight then and those let
+// through since, plus a share of the refill since: every process that waits counts
 // the same refill, so each counts only a fifth of it. A limiter of its own
 // (x/time/rate) would keep tokens saved at an earlier, lower pace: the
 // stated pace spaces requests by the level now.
@@ -143,9 +143,9 @@ func (l *rateLimiter) record(now time.Time, f bucketFigures) {
 		l.refill = f.refill
 	}
 	if f.remaining >= 0 {
-		// The other requests in flight may not have reached the bucket
-		// yet: count them as taken.
-		l.level = max(f.remaining-float64(l.inFlight-1), 0)
+		// The other requests in flight may have reached the bucket before
+		// this one or not: count half of them as taken.
+		l.level = max(f.remaining-float64(l.inFlight-1)/2, 0)
 		if l.capacity > 0 {
 			l.level = min(l.level, l.capacity)
 		}
