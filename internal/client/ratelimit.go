@@ -318,15 +318,11 @@ func (l *rateLimiter) answered(admitted bool) {
 // slowStartWindow bounds the requests in flight before anything is
 // learned: the window, and when the API states its bucket's level, a
 // quarter of what is above the reserve — other processes may be spending
-// the same level — and none while the level read is empty (the window's
-// bound, windowWait, still lets a request through). l.mu is held.
+// the same level. l.mu is held.
 func (l *rateLimiter) slowStartWindow(now time.Time) int {
 	level := l.estimatedLevel(now)
-	switch {
-	case level < 0:
+	if level < 0 {
 		return l.window
-	case level < 1:
-		return 0
 	}
 	return min(l.window, max(int((level-l.reserve())/4), 1))
 }
@@ -456,18 +452,12 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 		}
 	}
 	l.recoverFrom, l.recoverSince = next, now
-	switch {
-	case shared && pause == 0 && l.lim.Limit() != rate.Inf:
+	if shared && pause == 0 && l.lim.Limit() != rate.Inf {
 		// A level under the reserve, no 429: the rate is lower from now
 		// on, and a new limiter's first token would let one more request
 		// through at once.
 		l.lim.SetLimitAt(now, rate.Limit(next))
-	case shared && pause == 0:
-		// The same at the end of the slow start: the bucket is nearly
-		// empty, so the next request waits its turn at the new rate.
-		l.lim = rate.NewLimiter(rate.Limit(next), 1)
-		l.lim.AllowN(now, 1)
-	default:
+	} else {
 		l.lim = rate.NewLimiter(rate.Limit(next), 1)
 	}
 	l.learned = true
