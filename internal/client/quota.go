@@ -27,20 +27,23 @@ import (
 // The pace, once the refill rate is known: refill × (level ÷ capacity)²
 // requests a second, at least a sixteenth of the refill. One process alone
 // settles with the bucket full, at its refill rate; n processes settle
-// where the bucket holds capacity ÷ √n — half for four — never empty,
-// each at a share of the refill, without knowing n. The level is read from
-// each answer (RateLimit-Remaining, which counts the answer's own request
-// as taken: half of it is counted back, so a process alone comes near the
+// where the bucket holds capacity ÷ √n — half for four — never empty, each
+// at a share of the refill, without knowing n. The level is read from each
+// answer (RateLimit-Remaining, which counts the answer's own request as
+// taken: half of it is counted back, so a process alone comes near the
 // full refill), less half the other requests in flight then and those let
-// through since, plus a share of the refill since: every process that waits counts
-// the same refill, so each counts only a fifth of it. A limiter of its own
-// (x/time/rate) would keep tokens saved at an earlier, lower pace: the
-// stated pace spaces requests by the level now.
+// through since, plus a share of the refill since: every process that
+// waits counts the same refill, so each counts only a fifth of it. The
+// stated pace spaces requests by the level now rather than by the tokens
+// of golang.org/x/time/rate, which keeps tokens saved at an earlier, lower
+// pace.
 //
 // Without a stated refill rate the limiter learns the rate as it does
-// without any figure (ratelimit.go), and a level under the reserve (a
-// quarter of the capacity) counts as an empty bucket would: the rate falls to what the API admitted,
-// before any 429.
+// without any figure (ratelimit.go), and the level steers it: under the
+// reserve (a quarter of the capacity) it counts as an empty bucket would,
+// before any 429 — the rate falls to what the API admitted, at most once a
+// second — and at half the capacity or more the rate climbs quickly while
+// requests queue. A rate the user set is lowered only by a 429.
 
 const (
 	// statedFloor is the slowest stated pace, as a share of the refill: a
