@@ -25,9 +25,13 @@ var (
 )
 
 // keptRows reads the report at path and returns its rows whose scenario is
-// not among ran (scenario ids, one character each), each with the date and
+// not among ran (scenario ids, comma-separated), each with the date and
 // machine of the run that measured it.
 func keptRows(path, ran string) kept {
+	skip := map[string]bool{}
+	for _, id := range strings.Split(ran, ",") {
+		skip[strings.TrimSpace(id)] = true
+	}
 	old, err := os.ReadFile(path)
 	if err != nil {
 		return kept{}
@@ -47,7 +51,7 @@ func keptRows(path, ran string) kept {
 				earlier[strings.TrimSpace(id)] = m[2]
 			}
 		}
-		if m := rowLine.FindStringSubmatch(line); m != nil && !strings.Contains(ran, m[1]) {
+		if m := rowLine.FindStringSubmatch(line); m != nil && !skip[m[1]] {
 			k.rows = append(k.rows, line)
 		}
 	}

@@ -50,6 +50,13 @@ func TestKeptRowsKeepTheirProvenance(t *testing.T) {
 	if k := keptRows(path, "1"); len(k.notes) != 1 || k.notes[0] != "- Scenario 2 was not run this time: their rows are kept from an earlier report (see that report's header for its date, on Intel Xeon)" {
 		t.Fatalf("hand-dated report: %#v", k.notes)
 	}
+	// Ids of two digits are ids, not characters: refreshing 1 keeps 10.
+	if err := os.WriteFile(path, []byte("- Machine: M\n- Runs per scenario: 1; date: D\n\n| 1 | a |\n| 10 | b |\n| 11 | c |\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if k := keptRows(path, "1,11"); !reflect.DeepEqual(k.rows, []string{"| 10 | b |"}) {
+		t.Fatalf("refreshing 1 and 11: %#v", k.rows)
+	}
 	if got := byScenario([]string{"| 8 | x |", "| 1 | y |", "| 8 | z |"}); !reflect.DeepEqual(got, []string{"| 1 | y |", "| 8 | x |", "| 8 | z |"}) {
 		t.Fatalf("byScenario: %v", got)
 	}

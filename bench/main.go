@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -36,7 +37,7 @@ const (
 func main() {
 	runs := flag.Int("runs", 3, "repetitions of each scenario")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
-	only := flag.String("scenarios", "1,2,3,4,5,6,7,8,9", "scenarios to run (2 and 3 run together); rows of the others are kept from -out")
+	only := flag.String("scenarios", "1,2,3,4,5,6,7,8,9,10,11", "scenarios to run, comma-separated (2 and 3 run together); rows of the others are kept from -out")
 	flag.Parse()
 	if err := run(*runs, *out, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -71,23 +72,28 @@ func run(runs int, out, only string) error {
 	}
 
 	var rows []row
-	ran := ""
+	var ran []string
+	want := map[string]bool{}
+	for _, id := range strings.Split(only, ",") {
+		want[strings.TrimSpace(id)] = true
+	}
 	scenarios := []struct {
-		ids string
+		ids []string
 		run func() ([]row, error)
-	}{{"1", b.scenario1}, {"23", b.scenario2and3}, {"4", b.scenario4}, {"5", b.scenario5}, {"6", b.scenario6}, {"7", b.scenario7}, {"8", b.scenario8}, {"9", b.scenario9}}
+	}{{[]string{"1"}, b.scenario1}, {[]string{"2", "3"}, b.scenario2and3}, {[]string{"4"}, b.scenario4}, {[]string{"5"}, b.scenario5}, {[]string{"6"}, b.scenario6},
+		{[]string{"7"}, b.scenario7}, {[]string{"8"}, b.scenario8}, {[]string{"9"}, b.scenario9}, {[]string{"10"}, b.scenario10}, {[]string{"11"}, b.scenario11}}
 	for _, s := range scenarios {
-		if !strings.ContainsAny(only, s.ids) {
+		if !slices.ContainsFunc(s.ids, func(id string) bool { return want[id] }) {
 			continue
 		}
-		ran += s.ids
+		ran = append(ran, s.ids...)
 		r, err := s.run()
 		if err != nil {
 			return err
 		}
 		rows = append(rows, r...)
 	}
-	report := b.report(rows, keptRows(out, ran))
+	report := b.report(rows, keptRows(out, strings.Join(ran, ",")))
 	fmt.Println(report)
 	return os.WriteFile(out, []byte(report+suiteSection(out)), 0o644)
 }
@@ -557,7 +563,7 @@ func (b *bench) report(rows []row, kept kept) string {
 	for _, line := range byScenario(lines) {
 		s.WriteString(line + "\n")
 	}
-	s.WriteString(explanation + fleetExplanation + digestExplanation)
+	s.WriteString(explanation + fleetExplanation + digestExplanation + workspacesExplanation)
 	return s.String()
 }
 

@@ -58,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		stateFile, statusWithoutLink       string
 		rate                               float64
 		burst                              int
+		stated                             bool
 		faults                             faultFlags
 	)
 	fs := flag.NewFlagSet("atlasmig-sim", flag.ContinueOnError)
@@ -78,6 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.opts.Latency, "latency", 0, "latency added to every HTTP request")
 	fs.Float64Var(&rate, "rate-limit", 0, "token bucket rate in requests per second (0: no limit)")
 	fs.IntVar(&burst, "burst", 0, "token bucket size (default: the rate)")
+	fs.BoolVar(&stated, "rate-limit-headers", true, "state the bucket's figures: RateLimit-Limit and RateLimit-Remaining on every answer, the capacity and refill rate in a 429's detail (false: a server that states none)")
 	fs.DurationVar(&c.opts.TokenTTL, "token-ttl", time.Hour, "lifetime of service-account access tokens")
 	fs.DurationVar(&c.opts.NonceTTL, "nonce-ttl", simulator.DefaultNonceTTL, "lifetime of a digest nonce (wall clock); an expired one is answered 401 with stale=true")
 	fs.IntVar(&c.opts.NonceCountWindow, "nonce-count-window", simulator.DefaultNonceCountWindow, "how far below the highest nonce count seen a count may arrive; a count seen before is refused (1: counts must grow)")
@@ -139,7 +141,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		if burst == 0 {
 			burst = max(int(rate), 1)
 		}
-		c.opts.RateLimit = &simulator.RateLimit{PerSecond: rate, Burst: burst}
+		c.opts.RateLimit = &simulator.RateLimit{PerSecond: rate, Burst: burst, Unstated: !stated}
 	}
 	if c.caOut != "" && !c.server.TLS {
 		return c, errors.New("-ca-cert-out needs -tls")

@@ -28,7 +28,7 @@ func TestParseFlags(t *testing.T) {
 	if k := c.opts.AtlasKeys[0]; k.PublicKey != "ap" || k.PrivateKey != "ak" || c.opts.OpsManagerKeys[0].PrivateKey == "" {
 		t.Fatalf("keys: %+v %+v", c.opts.AtlasKeys, c.opts.OpsManagerKeys)
 	}
-	if c.opts.RateLimit.PerSecond != 20 || c.opts.RateLimit.Burst != 20 || c.opts.Latency != 100*time.Millisecond || c.opts.StatusWithoutLink != "NOT_SYNCED" {
+	if c.opts.RateLimit.PerSecond != 20 || c.opts.RateLimit.Burst != 20 || c.opts.RateLimit.Unstated || c.opts.Latency != 100*time.Millisecond || c.opts.StatusWithoutLink != "NOT_SYNCED" {
 		t.Fatalf("options: %+v", c.opts)
 	}
 	if len(c.opts.Seed.Inventory["60a1b2c3d4e5f6a7b8c9d0e1"]) != 1 || len(c.faults) != 2 || c.faults[simulator.RouteLink].Count != 2 {
@@ -46,6 +46,10 @@ func TestParseFlags(t *testing.T) {
 	}
 	if c.opts.NonceTTL != 30*time.Second || c.opts.NonceCountWindow != 1 || !c.opts.RefuseNonceReuse {
 		t.Fatalf("nonce flags: %v %d %t", c.opts.NonceTTL, c.opts.NonceCountWindow, c.opts.RefuseNonceReuse)
+	}
+	unstated, err := parseFlags([]string{"-rate-limit", "4", "-burst", "8", "-rate-limit-headers=false"}, io.Discard)
+	if err != nil || *unstated.opts.RateLimit != (simulator.RateLimit{PerSecond: 4, Burst: 8, Unstated: true}) {
+		t.Fatalf("-rate-limit-headers=false: %+v %v", unstated.opts.RateLimit, err)
 	}
 	for _, bad := range [][]string{{"-fault", "nope:1"}, {"-atlas-client-id", "x"}, {"-ca-cert-out", "x"}, {"-status-without-link", "maybe"}, {"extra"},
 		{"-nonce-ttl", "0s"}, {"-nonce-count-window", "0"}} {

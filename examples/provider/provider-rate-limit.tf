@@ -1,6 +1,6 @@
 # Pace the requests to each API yourself when you know the quota, or when
-# other automation shares it. Unset, the provider learns the quota from the
-# API's answers 429.
+# other automation shares it. Unset, the provider paces by the quota the API
+# states, or learns it from the API's answers 429 when it states nothing.
 provider "atlasmig" {
   alias = "paced"
 

@@ -21,11 +21,12 @@ import (
 // and the base transport, so digest challenges wait their turn too: they
 // reach the server and spend its quota like any other request.
 //
-// It learns the quota from the API. Atlas and Cloud/Ops Manager answer 429
-// with Retry-After once a token bucket is empty and do not say how fast it
-// refills (RateLimit-Limit and RateLimit-Remaining, when present, give the
-// bucket's size and level, never its refill rate or when to send again, so
-// the limiter does not rely on them). Until the first 429 it starts slowly
+// When the API states its bucket — RateLimit-Limit and RateLimit-Remaining
+// on its answers, the capacity and refill rate in a 429's detail — the
+// limiter paces by those figures (quota.go). What follows is how it learns
+// the quota when they are absent, as they may be: Atlas and Cloud/Ops
+// Manager answer 429 with Retry-After once a token bucket is empty, and
+// need not say how fast it refills. Until the first 429 it starts slowly
 // by answers, not by time, as TCP does: the first request to an API goes
 // alone, and every answer that is not a 429 doubles how many requests may
 // be in flight (1, 2, 4, ...). When the bucket is already empty or nearly
@@ -138,6 +139,16 @@ type rateLimiter struct {
 	recoverTo, recoverFrom float64
 	recoverSince           time.Time
 	recoverStart           bool
+
+	// What the API states of its bucket (quota.go): its capacity and
+	// refill rate (requests a second), 0 while unknown, and its level as
+	// last read at levelAt (zero: never), with the requests let through
+	// since.
+	capacity, refill, level float64
+	levelAt                 time.Time
+	sentSince               int
+	// lastGrant is when the latest request was let through.
+	lastGrant time.Time
 }
 
 func newRateLimiter(api string, ceiling float64) *rateLimiter {
@@ -199,38 +210,12 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	for {
 		l.mu.Lock()
 		now := l.now()
-		if l.firstRequest.IsZero() {
-			l.firstRequest = now
+		epoch, delay, windowFull, ok := l.admit(now, since)
+		if ok {
+			l.mu.Unlock()
+			return epoch, nil
 		}
-		l.recover(now)
-		pause, changed, epoch, lim := l.pausedUntil, l.changed, l.epoch, l.lim
-		delay := pause.Sub(now)
-		slowStart := !l.learned && l.ceiling == 0
-		windowFull := false
-		if delay <= 0 && slowStart {
-			if l.inFlight < l.window || now.Sub(since) >= windowWait {
-				l.inFlight++
-				l.granted++
-				l.mu.Unlock()
-				return epoch, nil
-			}
-			// The window opens with the next answer.
-			windowFull = true
-			delay = since.Add(windowWait).Sub(now)
-		} else if delay <= 0 {
-			if lim.AllowN(now, 1) {
-				l.inFlight++
-				l.granted++
-				l.mu.Unlock()
-				return epoch, nil
-			}
-			// The next token is due when the bucket holds one; while the
-			// rate recovers, it may be due sooner.
-			delay = time.Duration((1-lim.TokensAt(now))/float64(lim.Limit())*float64(time.Second)) + time.Microsecond
-			if l.recoverTo > 0 {
-				delay = min(delay, recoveryDoubling)
-			}
-		}
+		changed := l.changed
 		l.waiting++
 		l.mu.Unlock()
 
@@ -266,6 +251,55 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	}
 }
 
+// admit lets a request through at now, waiting since since, or says how
+// long it should sleep before it looks again and whether it waits for the
+// window to open; l.mu is held.
+func (l *rateLimiter) admit(now, since time.Time) (epoch uint64, delay time.Duration, windowFull, ok bool) {
+	if l.firstRequest.IsZero() {
+		l.firstRequest = now
+	}
+	l.recover(now)
+	l.paceStated(now)
+	let := func() (uint64, time.Duration, bool, bool) {
+		l.inFlight++
+		l.granted++
+		l.sentSince++
+		l.lastGrant = now
+		return l.epoch, 0, false, true
+	}
+	delay = l.pausedUntil.Sub(now)
+	if delay > 0 {
+		return 0, delay, false, false
+	}
+	if l.paced() {
+		// The stated pace spaces the requests by the level now, not by
+		// tokens saved at an earlier, lower pace; the level refills, so
+		// look again at least once a refill.
+		due := l.lastGrant.Add(time.Duration(float64(time.Second) / float64(l.lim.Limit())))
+		if !now.Before(due) {
+			return let()
+		}
+		return 0, min(due.Sub(now), time.Duration(float64(time.Second)/l.refill)) + time.Microsecond, false, false
+	}
+	if !l.learned && l.ceiling == 0 {
+		if l.inFlight < l.slowStartWindow(now) || now.Sub(since) >= windowWait {
+			return let()
+		}
+		// The window opens with the next answer.
+		return 0, since.Add(windowWait).Sub(now), true, false
+	}
+	if l.lim.AllowN(now, 1) {
+		return let()
+	}
+	// The next token is due when the bucket holds one; while the rate
+	// recovers, or the stated bucket refills, it may be due sooner.
+	delay = time.Duration((1-l.lim.TokensAt(now))/float64(l.lim.Limit())*float64(time.Second)) + time.Microsecond
+	if l.recoverTo > 0 {
+		delay = min(delay, recoveryDoubling)
+	}
+	return 0, delay, false, false
+}
+
 // answered ends a request's time in flight, after observe; an answer that
 // is not a 429 doubles the window, and a waiter looks again.
 func (l *rateLimiter) answered(admitted bool) {
@@ -281,9 +315,32 @@ func (l *rateLimiter) answered(admitted bool) {
 	}
 }
 
-// observe learns from an answer to a request let through in epoch.
-func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch uint64) {
+// slowStartWindow bounds the requests in flight before anything is
+// learned: the window, and when the API states its bucket's level, a
+// quarter of what is above the reserve — other processes may be spending
+// the same level. l.mu is held.
+func (l *rateLimiter) slowStartWindow(now time.Time) int {
+	level := l.estimatedLevel(now)
+	if level < 0 {
+		return l.window
+	}
+	return min(l.window, max(int((level-l.reserve())/4), 1))
+}
+
+// observe learns from an answer to a request let through in epoch, and
+// what the answer states of the bucket.
+func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch uint64, f bucketFigures) {
 	now := l.now()
+	l.mu.Lock()
+	l.record(now, f)
+	// A level under the reserve, when the refill rate is not stated, is a
+	// bucket about to be empty: the rate falls as a 429 would lower it.
+	// A rate the user set is trusted until a 429 says otherwise.
+	// The bucket needs a moment to show a lower rate: a second between
+	// two such decreases.
+	low := l.refill == 0 && l.ceiling == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining < l.reserve() &&
+		resp.StatusCode != http.StatusTooManyRequests && epoch >= l.epoch && !now.Before(l.lastDecrease.Add(time.Second))
+	l.mu.Unlock()
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
@@ -298,6 +355,11 @@ func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch ui
 		}
 	default:
 		l.admittedAt(now)
+		if low {
+			l.mu.Lock()
+			l.decrease(ctx, now, true, 0)
+			l.mu.Unlock()
+		}
 	}
 }
 
@@ -328,7 +390,25 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 	if epoch < l.epoch {
 		return
 	}
+	if shared && l.paceStated(now) {
+		// The API stated its refill rate: nothing to estimate.
+		l.epoch++
+		l.lastDecrease = now
+		tflog.Info(ctx, "the API answered 429: every request to it waits for the bucket to refill at the rate it states", map[string]any{
+			"api":                 l.api,
+			"requests_per_second": math.Round(float64(l.lim.Limit())*100) / 100,
+			"pause_ms":            pause.Milliseconds(),
+		})
+		return
+	}
+	l.decrease(ctx, now, shared, pause)
+}
 
+// decrease lowers the rate after an empty bucket (a 429 with Retry-After,
+// or a stated level at the reserve), to what the API admitted since the
+// latest decrease, or after a 429 that is no bucket, by half. l.mu is
+// held.
+func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, pause time.Duration) {
 	current := float64(l.lim.Limit())
 	if current > unlimitedRate {
 		current = unlimitedRate
@@ -339,7 +419,10 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 	// A 429 that is no bucket halves the rate.
 	estimate := current / 2
 	if shared {
-		estimate = 1 / pause.Seconds()
+		estimate = minRate
+		if pause > 0 {
+			estimate = 1 / pause.Seconds()
+		}
 		if admitted, span := l.admittedSince(now); admitted > 0 {
 			estimate = math.Max(estimate, float64(admitted)/span.Seconds())
 		}
@@ -369,7 +452,14 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 		}
 	}
 	l.recoverFrom, l.recoverSince = next, now
-	l.lim = rate.NewLimiter(rate.Limit(next), 1)
+	if shared && pause == 0 && l.lim.Limit() != rate.Inf {
+		// A level under the reserve, no 429: the rate is lower from now
+		// on, and a new limiter's first token would let one more request
+		// through at once.
+		l.lim.SetLimitAt(now, rate.Limit(next))
+	} else {
+		l.lim = rate.NewLimiter(rate.Limit(next), 1)
+	}
 	l.learned = true
 	l.epoch++
 	l.lastDecrease, l.announced = now, next
@@ -379,7 +469,7 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 	}
 	close(l.changed)
 	l.changed = make(chan struct{})
-	tflog.Info(ctx, "the API answered 429: every request to it now waits its turn at a lower rate", map[string]any{
+	tflog.Info(ctx, "the API's bucket is empty or nearly so: every request to it now waits its turn at a lower rate", map[string]any{
 		"api":                 l.api,
 		"requests_per_second": math.Round(next*100) / 100,
 		"pause_ms":            pause.Milliseconds(),
@@ -419,8 +509,9 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		l.next = (l.next + 1) % recentAnswers
 	}
 	l.recover(now)
-	if !l.learned {
-		// The window grows with the answers (answered).
+	if !l.learned || l.refill > 0 {
+		// The window grows with the answers (answered); a stated refill
+		// rate needs no growth.
 		return
 	}
 	current := float64(l.lim.Limit())
@@ -430,8 +521,9 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		}
 		return
 	}
-	if l.probing {
-		// Doubling about every second and a half, whatever the rate.
+	if level := l.estimatedLevel(now); l.probing || (l.refill == 0 && level >= l.capacity/2) {
+		// Doubling about every second and a half, whatever the rate —
+		// and while the stated level says half the bucket is unused.
 		next := current + probeGrowthPerAnswer
 		if l.ceiling > 0 {
 			next = math.Min(next, l.ceiling)
@@ -529,7 +621,7 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err == nil {
-		t.limiter.observe(req.Context(), resp, epoch)
+		t.limiter.observe(req.Context(), resp, epoch, readFigures(resp))
 	}
 	t.limiter.answered(err == nil && resp.StatusCode != http.StatusTooManyRequests)
 	return resp, err

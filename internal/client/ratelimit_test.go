@@ -99,8 +99,9 @@ func TestLimiterIsSharedPerAPIAndCredentials(t *testing.T) {
 func TestAnswer429LowersTheRateForEveryCallerOfTheAPI(t *testing.T) {
 	t.Parallel()
 	// A burst of 2: the first call (challenge and authenticated request)
-	// empties the bucket, the second call's challenge meets a 429.
-	sim := rlSim(t, &simulator.RateLimit{PerSecond: 1, Burst: 2})
+	// empties the bucket, the second call's challenge meets a 429. The
+	// bucket states nothing: the limiter learns.
+	sim := rlSim(t, &simulator.RateLimit{PerSecond: 1, Burst: 2, Unstated: true})
 	first := rlOpsManager(t, sim, rlPub, rlPriv, 0)
 	second := rlOpsManager(t, sim, rlPub, rlPriv, 0)
 	otherKey := rlOpsManager(t, sim, rlPub2, rlPriv2, 0)

@@ -102,7 +102,7 @@ type SideConfig struct {
 	CACertFile         string
 	InsecureSkipVerify bool
 	// MaxRequestsPerSecond caps the requests to this side's API; zero
-	// learns the quota from the API's answers.
+	// takes the quota from the API's answers (what it states, or its 429s).
 	MaxRequestsPerSecond float64
 	// Missing explains, in words a user can act on, why this side has no
 	// credentials. It is empty when the side is usable.
@@ -418,7 +418,7 @@ func resolveRate(spec sideSpec, attr *float64, getenv func(string) string, errs 
 		return 0, append(errs, ConfigError{
 			Attribute: fromAttribute(name, source),
 			Summary:   "Invalid Request Rate",
-			Detail: fmt.Sprintf("%s must be a number of requests per second, such as 10 or 1.5; got %q. Unset it to let the provider learn the %s quota from the API's answers 429.",
+			Detail: fmt.Sprintf("%s must be a number of requests per second, such as 10 or 1.5; got %q. Unset it to let the provider learn the %s quota from the API's answers: the figures it states, or its answers 429.",
 				source, notNumber, spec.label),
 		})
 	case !set:
@@ -428,7 +428,7 @@ func resolveRate(spec sideSpec, attr *float64, getenv func(string) string, errs 
 		return 0, append(errs, ConfigError{
 			Attribute: fromAttribute(name, source),
 			Summary:   "Invalid Request Rate",
-			Detail: fmt.Sprintf("%s must be between %g and %g requests per second; got %g. Set it to the quota of your %s API key (for example 1.6 for 100 requests a minute), or unset it to let the provider learn the quota from the API's answers 429.",
+			Detail: fmt.Sprintf("%s must be between %g and %g requests per second; got %g. Set it to the quota of your %s API key (for example 1.6 for 100 requests a minute), or unset it to let the provider learn the quota from the API's answers: the figures it states, or its answers 429.",
 				source, float64(MinRequestsPerSecond), float64(MaxRequestsPerSecond), v, spec.label),
 		})
 	}

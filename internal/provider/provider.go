@@ -191,7 +191,7 @@ func (p *atlasmigProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		return schema.Float64Attribute{
 			Optional: true,
 			MarkdownDescription: fmt.Sprintf("The most requests a second the provider sends to the %s API with these credentials, digest challenges included, shared by every resource and data source. "+
-				"Unset (the default), the provider learns the quota: an answer 429 pauses every request until its `Retry-After` and lowers the rate, and the rate climbs back while the API keeps answering. "+
+				"Unset (the default), the provider paces by the quota the API states (`RateLimit-Limit`, `RateLimit-Remaining`, and the capacity and refill rate in a 429's detail) or, when it states nothing, learns it: an answer 429 pauses every request until its `Retry-After` and lowers the rate, and the rate climbs back while the API keeps answering. "+
 				"Set it when you know your quota or share it with other automation (%s). Between %g and %g. Falls back to the environment variable %s.",
 				label, example, float64(MinRequestsPerSecond), float64(MaxRequestsPerSecond), env),
 			Validators: []validator.Float64{float64validator.Between(MinRequestsPerSecond, MaxRequestsPerSecond)},

@@ -1,8 +1,6 @@
 package simulator
 
 import (
-	"math"
-	"sync"
 	"time"
 )
 
@@ -147,53 +145,4 @@ func (s *Simulator) JournalSummary() JournalSummary {
 		}
 	}
 	return sum
-}
-
-// bucket is a token bucket: rate tokens per second, up to burst.
-type bucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-	now    func() time.Time
-}
-
-func newBucket(rate float64, burst int, now func() time.Time) *bucket {
-	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now(), now: now}
-}
-
-// take removes a token, or reports the whole seconds until one is available.
-func (b *bucket) take() (int, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	now := b.now()
-	b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return 0, false
-	}
-	wait := int(math.Ceil((1 - b.tokens) / b.rate))
-	return max(wait, 1), true
-}
-
-func (s *Simulator) takeToken() (int, bool) {
-	s.mu.Lock()
-	b := s.bucket
-	s.mu.Unlock()
-	if b == nil {
-		return 0, false
-	}
-	return b.take()
-}
-
-// SetRateLimit replaces the rate limit; nil lifts it.
-func (s *Simulator) SetRateLimit(limit *RateLimit) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.bucket = nil
-	if limit != nil && limit.PerSecond > 0 {
-		s.bucket = newBucket(limit.PerSecond, max(limit.Burst, 1), s.now)
-	}
 }

@@ -52,9 +52,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if d := s.opts.Latency + s.routeLatency(ep.route); d > 0 && !waitOrGone(r, d) {
 		return // the client went away during the latency: nothing to answer
 	}
-	if wait, limited := s.takeToken(); limited {
-		sw.Header().Set("Retry-After", strconv.Itoa(wait))
-		writeError(sw, http.StatusTooManyRequests, "RATE_LIMITED", "Too many requests: the rate limit of this API was exceeded. Retry after the time the Retry-After header gives.", nil)
+	if s.takeToken(sw) {
 		return
 	}
 	if !known {

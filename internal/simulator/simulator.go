@@ -56,10 +56,18 @@ type ServiceAccount struct {
 	OrgIDs       []string `json:"orgIds,omitempty"`
 }
 
-// RateLimit is a token bucket over all API requests.
+// RateLimit is a token bucket over all API requests: Burst requests, refilled
+// at PerSecond. Like Atlas's buckets, it states its figures: every answer
+// carries RateLimit-Limit (the capacity) and RateLimit-Remaining (what is
+// left in the bucket), and an empty bucket answers 429
+// RATE_LIMITED_TOKEN_BUCKET whose detail gives the capacity and the refill
+// rate ("Please retry after 1 seconds. Request capacity: 20. Refill rate:
+// 1200 per 60 seconds."). Unstated models a server that states nothing:
+// no headers, and 429 RATE_LIMITED with a detail that names no figure.
 type RateLimit struct {
 	PerSecond float64
 	Burst     int
+	Unstated  bool
 }
 
 // Options configures a simulator.
@@ -203,7 +211,7 @@ func New(opts Options) *Simulator {
 	}
 	s.settled = sync.NewCond(&s.mu)
 	if opts.RateLimit != nil && opts.RateLimit.PerSecond > 0 {
-		s.bucket = newBucket(opts.RateLimit.PerSecond, max(opts.RateLimit.Burst, 1), s.now)
+		s.bucket = newBucket(*opts.RateLimit, s.now)
 	}
 	if opts.Seed != nil {
 		s.applySeed(*opts.Seed)

@@ -1,0 +1,227 @@
+package client
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// What the API states of its token bucket, and how the limiter paces by it.
+//
+// Atlas may send RateLimit-Limit (the bucket's capacity) and
+// RateLimit-Remaining (what is left in it) on any answer, and an empty
+// bucket answers 429 RATE_LIMITED_TOKEN_BUCKET with a detail such as
+// "Please retry after 55 seconds. Request capacity: 10. Refill rate: 5 per
+// 60 seconds." The level is what every process that shares the bucket — a
+// fleet split into workspaces and applied at once — has in common: each
+// process slows down as the level falls, so together they settle above
+// empty without seeing each other.
+//
+// The pace, once the refill rate is known: refill × (level ÷ capacity)²
+// requests a second, at least a sixteenth of the refill. One process alone
+// settles with the bucket full, at its refill rate; n processes settle
+// where the bucket holds capacity ÷ √n — half for four — never empty, each
+// at a share of the refill, without knowing n. The level is read from each
+// answer (RateLimit-Remaining, which counts the answer's own request as
+// taken: half of it is counted back, so a process alone comes near the
+// full refill), less half the other requests in flight then and those let
+// through since, plus a share of the refill since: every process that
+// waits counts the same refill, so each counts only a fifth of it. The
+// stated pace spaces requests by the level now rather than by the tokens
+// of golang.org/x/time/rate, which keeps tokens saved at an earlier, lower
+// pace.
+//
+// Without a stated refill rate the limiter learns the rate as it does
+// without any figure (ratelimit.go), and the level steers it: under the
+// reserve (a quarter of the capacity) it counts as an empty bucket would,
+// before any 429 — the rate falls to what the API admitted, at most once a
+// second — and at half the capacity or more the rate climbs quickly while
+// requests queue. A rate the user set is lowered only by a 429.
+
+const (
+	// statedFloor is the slowest stated pace, as a share of the refill: a
+	// level read as empty still lets a request through now and then, whose
+	// answer reads the level again.
+	statedFloor = 1.0 / 16
+	// refillCredit is the share of the refill since the level was read
+	// that a process counts as its own: the others count it too.
+	refillCredit = 0.2
+	// maxStated bounds the figures read from an answer: no bucket is
+	// larger, and a larger number is no figure.
+	maxStated = 1e9
+)
+
+// bucketFigures is what one answer states.
+type bucketFigures struct {
+	// capacity and remaining are RateLimit-Limit and RateLimit-Remaining,
+	// or the detail's capacity; -1 when absent.
+	capacity, remaining float64
+	// refill is the detail's refill rate in requests a second, 0 when
+	// absent.
+	refill float64
+}
+
+// parseStatedHeader reads a RateLimit-Limit or RateLimit-Remaining value: a
+// whole number of requests, or -1 when absent or malformed.
+func parseStatedHeader(v string) float64 {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n > maxStated {
+		return -1
+	}
+	return float64(n)
+}
+
+// The detail's figures, in the documented form; the words around them may
+// change case or spacing.
+var (
+	capacityDetail = regexp.MustCompile(`(?i)request\s+capacity:\s*(\d{1,10})\b`)
+	refillDetail   = regexp.MustCompile(`(?i)refill\s+rate:\s*(\d{1,10})\s+(?:requests?\s+)?per\s+(\d{1,10})\s+seconds?\b`)
+)
+
+// parseBucketDetail reads the capacity and the refill rate (requests a
+// second) of a 429's detail; each is 0 when the detail does not state it
+// in the documented form, or states 0.
+func parseBucketDetail(detail string) (capacity, perSecond float64) {
+	if m := capacityDetail.FindStringSubmatch(detail); m != nil {
+		if n, err := strconv.ParseUint(m[1], 10, 64); err == nil && n <= maxStated {
+			capacity = float64(n)
+		}
+	}
+	if m := refillDetail.FindStringSubmatch(detail); m != nil {
+		n, err1 := strconv.ParseUint(m[1], 10, 64)
+		period, err2 := strconv.ParseUint(m[2], 10, 64)
+		if err1 == nil && err2 == nil && n > 0 && n <= maxStated && period > 0 && period <= maxStated {
+			perSecond = float64(n) / float64(period)
+		}
+	}
+	return capacity, perSecond
+}
+
+// readFigures reads what an answer states of the bucket. Of a 429 it reads
+// the detail too, and gives the body back unread to the layers above.
+func readFigures(resp *http.Response) bucketFigures {
+	f := bucketFigures{
+		capacity:  parseStatedHeader(resp.Header.Get("RateLimit-Limit")),
+		remaining: parseStatedHeader(resp.Header.Get("RateLimit-Remaining")),
+	}
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Body == nil {
+		return f
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil {
+		return f
+	}
+	var body struct {
+		Detail string `json:"detail"`
+	}
+	if json.Unmarshal(head, &body) != nil {
+		return f
+	}
+	capacity, perSecond := parseBucketDetail(body.Detail)
+	if capacity > 0 {
+		f.capacity = capacity
+	}
+	f.refill = perSecond
+	return f
+}
+
+// record keeps what an answer states; l.mu is held. inFlight counts the
+// requests let through and not answered yet, this one included.
+func (l *rateLimiter) record(now time.Time, f bucketFigures) {
+	if f.capacity > 0 {
+		l.capacity = f.capacity
+	}
+	if f.refill > 0 {
+		l.refill = f.refill
+	}
+	if f.remaining >= 0 {
+		// The other requests in flight may have reached the bucket before
+		// this one or not: count half of them as taken.
+		l.level = max(f.remaining-float64(l.inFlight-1)/2, 0)
+		if l.capacity > 0 {
+			l.level = min(l.level, l.capacity)
+		}
+		l.levelAt, l.sentSince = now, 0
+	}
+}
+
+// estimatedLevel estimates the bucket's level now: the level last read, refilled
+// at the stated rate since, less the requests let through since; -1 when
+// no level or capacity has been stated. l.mu is held.
+func (l *rateLimiter) estimatedLevel(now time.Time) float64 {
+	if l.levelAt.IsZero() || l.capacity <= 0 {
+		return -1
+	}
+	level := l.level
+	// Nothing refills for this process before a 429's Retry-After has
+	// passed, and what refills after it is shared with every process
+	// that waited for it too.
+	from := l.levelAt
+	if l.pausedUntil.After(from) {
+		from = l.pausedUntil
+	}
+	if l.refill > 0 && now.After(from) {
+		level = min(level+refillCredit*l.refill*now.Sub(from).Seconds(), l.capacity)
+	}
+	return level - float64(l.sentSince)
+}
+
+// reserve is the level under which a bucket whose refill rate is not
+// stated counts as empty: a quarter of its capacity, at least one request.
+func (l *rateLimiter) reserve() float64 {
+	return max(math.Ceil(l.capacity/4), 1)
+}
+
+// paced reports whether the stated figures set the pace; l.mu is held.
+func (l *rateLimiter) paced() bool { return l.refill > 0 && l.recoverTo == 0 && l.learned }
+
+// paceStated sets the rate from the stated refill rate and the level, when
+// both are known and no recovery from 429s without Retry-After is under
+// way (recover then sets the rate); it reports whether it did. l.mu is
+// held.
+func (l *rateLimiter) paceStated(now time.Time) bool {
+	if l.refill <= 0 || l.recoverTo > 0 {
+		return false
+	}
+	next := l.refill
+	if level := l.estimatedLevel(now); level >= 0 {
+		share := min(level+0.5, l.capacity) / l.capacity
+		next = l.refill * max(share*share, statedFloor)
+	}
+	if l.ceiling > 0 {
+		next = min(next, l.ceiling)
+	}
+	if !l.learned {
+		// The slow start ends: the API has said how fast it refills.
+		l.learned = true
+		l.lim = rate.NewLimiter(rate.Limit(next), 1)
+		l.announced = next
+		l.wake()
+		return true
+	}
+	if cur := float64(l.lim.Limit()); math.Abs(next-cur) > cur/100 {
+		l.lim.SetLimitAt(now, rate.Limit(next))
+		if next > l.announced*1.1 || next < l.announced/1.1 {
+			l.announced = next
+			l.wake()
+		}
+	}
+	return true
+}
+
+// wake makes every waiter look again; l.mu is held.
+func (l *rateLimiter) wake() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
