@@ -17,10 +17,15 @@ const (
 )
 
 // migrationsHCL declares n migrations cut over in the same apply.
-func migrationsHCL(n int) string {
+func migrationsHCL(n int) string { return migrationRangeHCL(0, n, "") }
+
+// migrationRangeHCL declares n migrations cut over in the same apply, the
+// deployments from..from+n-1 of startMigrationSim's project, with these
+// lines in the provider block.
+func migrationRangeHCL(from, n int, providerLines string) string {
 	var s strings.Builder
-	s.WriteString("terraform {\n  required_providers {\n    atlasmig = {\n      source = \"atlasmig/atlasmig\"\n    }\n  }\n}\n\nprovider \"atlasmig\" {}\n")
-	for i := range n {
+	s.WriteString("terraform {\n  required_providers {\n    atlasmig = {\n      source = \"atlasmig/atlasmig\"\n    }\n  }\n}\n\nprovider \"atlasmig\" {" + providerLines + "}\n")
+	for i := from; i < from+n; i++ {
 		fmt.Fprintf(&s, `
 resource "atlasmig_live_migration" "m%[1]d" {
   project_id = %[2]q

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -17,30 +16,6 @@ import (
 // every request of every process draws from, digest challenges included.
 // The processes cannot see each other; what they share is the bucket's
 // level, which the simulator states on every answer unless told not to.
-
-// workspaceMigrationsHCL declares per migrations cut over in the same
-// apply, the deployments from..from+per-1 of startMigrationSim's project.
-func workspaceMigrationsHCL(from, per int) string {
-	var s strings.Builder
-	s.WriteString("terraform {\n  required_providers {\n    atlasmig = {\n      source = \"atlasmig/atlasmig\"\n    }\n  }\n}\n\nprovider \"atlasmig\" {\n  max_retries = 20\n}\n")
-	for i := from; i < from+per; i++ {
-		fmt.Fprintf(&s, `
-resource "atlasmig_live_migration" "m%[1]d" {
-  project_id = %[2]q
-  source {
-    project_id   = %[3]q
-    cluster_name = "rs-%[1]d"
-  }
-  destination {
-    cluster_name = "c-%[1]d"
-  }
-  migration_host = "mh-%[1]d"
-  cutover        = true
-}
-`, i, benchGroup, benchSource)
-	}
-	return s.String()
-}
 
 // workspacesRun is what one run of workspaces applied at once measured.
 type workspacesRun struct {
@@ -66,7 +41,7 @@ func (b *bench) applyWorkspacesAtOnce(name string, workspaces, per int, speed fl
 	env["ATLASMIG_SIMULATOR_CLOCK_SPEED"] = fmt.Sprintf("%g", speed)
 	ws := make([]*workspace, workspaces)
 	for i := range ws {
-		ws[i] = b.workspace(fmt.Sprintf("%s-w%d", name, i), workspaceMigrationsHCL(i*per, per), b.oursRC, env)
+		ws[i] = b.workspace(fmt.Sprintf("%s-w%d", name, i), migrationRangeHCL(i*per, per, "\n  max_retries = 20\n"), b.oursRC, env)
 	}
 	var (
 		wg   sync.WaitGroup
