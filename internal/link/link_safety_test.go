@@ -331,13 +331,13 @@ func TestAccLinkToken_accessListComparedByMeaning(t *testing.T) {
 	})
 }
 
-// One token and three links complete against 1 request per second with a
+// One token and three links complete against 2 requests per second with a
 // burst of 2: retries wait beyond Retry-After, with growth and jitter, so the
 // refilled requests are not all spent on digest challenges. (Waiting exactly
 // Retry-After livelocks even one link; make bench runs eight.)
 func TestAccRateLimitedApplyCompletes(t *testing.T) {
 	env := acctest.NewEnvWith(t, func(o *simulator.Options) {
-		o.RateLimit = &simulator.RateLimit{PerSecond: 1, Burst: 2}
+		o.RateLimit = &simulator.RateLimit{PerSecond: 2, Burst: 2}
 	})
 	var orgs []string
 	for range 3 {
@@ -361,7 +361,7 @@ resource "atlasmig_migration_link" "src" {
 				// The destroy that follows needs no rate limit.
 				defer env.Sim.SetRateLimit(nil)
 				sum := env.Sim.JournalSummary()
-				t.Logf("under 1 request/s with a burst of 2: %d requests, %d authenticated, by status %v", sum.Total, sum.Authenticated, sum.ByStatus)
+				t.Logf("under 2 requests/s with a burst of 2: %d requests, %d authenticated, by status %v", sum.Total, sum.Authenticated, sum.ByStatus)
 				if n := env.Sim.LinkCount(); n != 3 {
 					return fmt.Errorf("%d links, want 3", n)
 				}
