@@ -57,8 +57,8 @@ median=$(sed -n "$(((runs + 1) / 2))p" <<<"$sorted")
   echo
   echo "## Test suite wall time"
   echo
-  echo "Produced by \`scripts/time-suite.sh\`: \`make test\` from start to end (build once, every Go package,"
-  echo "example validation, docs check), on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average"
+  echo "Produced by \`scripts/time-suite.sh\`: \`make test\` from start to end (build once, then every Go package,"
+  echo "the short soak, example validation, docs check and fuzzing side by side), on $(nproc) cores, $(date -u '+%Y-%m-%d %H:%M UTC'), load average"
   echo "$(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine slows it)."
   echo
   echo "| cache | runs | median | min | max |"
