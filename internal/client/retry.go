@@ -83,7 +83,12 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		last = attemptDelivery(last, resp, err)
 
 		wait, reason, retry := t.decide(req, resp, err, attempt)
-		if !retry || attempt > t.maxRetries || ctx.Err() != nil {
+		if retry && attempt <= t.maxRetries && ctx.Err() != nil {
+			// The operation ended as the answer came (Ctrl-C during the
+			// round trip): it ends as it would have while waiting.
+			return nil, endedBetweenAttempts(ctx, resp, err, last, reason)
+		}
+		if !retry || attempt > t.maxRetries {
 			return resp, withAttemptsDelivery(err, last)
 		}
 		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
@@ -111,16 +116,23 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			// The operation ended between two attempts: the delivery is
-			// the last attempt's (an answer 429 proves the operation did
-			// not run; a lost answer leaves it unknown).
-			if resp != nil {
-				return nil, &deliveryError{d: last, err: fmt.Errorf("%s: waiting to retry: %w", reason, ctx.Err())}
-			}
-			return nil, &deliveryError{d: last, err: errors.Join(err, ctx.Err())}
+			return nil, endedBetweenAttempts(ctx, resp, err, last, reason)
 		case <-timer.C:
 		}
 	}
+}
+
+// endedBetweenAttempts is the error of an operation that ended between two
+// attempts: the delivery is the last attempt's (an answer 429 proves the
+// operation did not run; a lost answer leaves it unknown). An answer not
+// read yet is drained and closed.
+func endedBetweenAttempts(ctx context.Context, resp *http.Response, err error, last delivery, reason string) error {
+	if resp != nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		return &deliveryError{d: last, err: fmt.Errorf("%s: waiting to retry: %w", reason, ctx.Err())}
+	}
+	return &deliveryError{d: last, err: errors.Join(err, ctx.Err())}
 }
 
 // attemptDelivery folds one attempt into what is known of a request's

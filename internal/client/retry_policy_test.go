@@ -1,7 +1,11 @@
 package client
 
 import (
+	"context"
+	"errors"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +70,29 @@ func TestRetryWaitRules(t *testing.T) {
 		if _, got := p.statusWait(tc.status, 0, tc.hasRetryAfter, tc.idempotent, 1); got != tc.want {
 			t.Errorf("status %d (Retry-After %v, idempotent %v): retry = %v, want %v", tc.status, tc.hasRetryAfter, tc.idempotent, got, tc.want)
 		}
+	}
+}
+
+// An operation that ends (Ctrl-C) while a retryable answer comes back ends
+// as it would while waiting to retry: an error that says it was
+// interrupted, not the API's 429.
+func TestOperationEndedAsARetryableAnswerCameIsInterrupted(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sent := 0
+	p := &retryTransport{maxRetries: 3, waitMin: time.Millisecond, waitMax: 2 * time.Millisecond,
+		next: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			sent++
+			cancel()
+			return &http.Response{StatusCode: http.StatusTooManyRequests, Header: http.Header{"Retry-After": {"120"}}, Body: io.NopCloser(strings.NewReader("{}")), Request: r}, nil
+		})}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "https://atlas.test/api/atlas/v2/orgs/o/liveMigrations/linkTokens", nil)
+	resp, err := p.RoundTrip(req)
+	if resp != nil || !errors.Is(err, context.Canceled) || sent != 1 {
+		t.Fatalf("answer %v, error %v, %d sent; want no answer, context.Canceled, 1 sent", resp, err, sent)
+	}
+	if d := deliveryOf(err); d != answered {
+		t.Fatalf("delivery %v, want answered (the 429 proves the operation did not run)", d)
 	}
 }
