@@ -24,29 +24,26 @@ import (
 // process slows down as the level falls, so together they settle above
 // empty without seeing each other.
 //
-// The pace, once the refill rate is known: refill × share² requests a
-// second, at least a sixteenth of the refill, where the share is how full
-// the bucket is, (level − ½) ÷ (capacity − ½) (levelShare). One process
-// alone settles with the bucket full, at its refill rate; n processes
-// settle where the share is 1 ÷ √n — about half the bucket for four, and
-// the half request more keeps a small bucket from settling at one request,
-// which a fresh process's challenge and first call would empty — each at a
-// share of the refill, without knowing n. The level is read from each
-// answer (RateLimit-Remaining), less half the other requests in flight
-// then and those let through since, plus a share of the refill since:
-// every process that waits counts the same refill, so each counts only a
-// fifth of it. The
+// The pace, once the refill rate is known: refill × (level ÷ capacity)²
+// requests a second, at least a sixteenth of the refill. One process alone
+// settles with the bucket full, at its refill rate; n processes settle
+// where the bucket holds capacity ÷ √n — half for four — never empty, each
+// at a share of the refill, without knowing n. The level is read from each
+// answer (RateLimit-Remaining, which counts the answer's own request as
+// taken: half of it is counted back, so a process alone comes near the
+// full refill), less half the other requests in flight then and those let
+// through since, plus a share of the refill since: every process that
+// waits counts the same refill, so each counts only a fifth of it. The
 // stated pace spaces requests by the level now rather than by the tokens
 // of golang.org/x/time/rate, which keeps tokens saved at an earlier, lower
 // pace.
 //
 // Without a stated refill rate the limiter learns the rate as it does
-// without any figure (ratelimit.go), and the level steers it: at or under
-// the reserve (a quarter of the capacity) it counts as an empty bucket
-// would, before any 429 — the rate falls to what the API admitted, at most
-// once a second, and the next request waits its turn at that rate — and at
-// half the capacity or more the rate climbs quickly while requests queue.
-// A rate the user set is lowered only by a 429.
+// without any figure (ratelimit.go), and the level steers it: under the
+// reserve (a quarter of the capacity) it counts as an empty bucket would,
+// before any 429 — the rate falls to what the API admitted, at most once a
+// second — and at half the capacity or more the rate climbs quickly while
+// requests queue. A rate the user set is lowered only by a 429.
 
 const (
 	// statedFloor is the slowest stated pace, as a share of the refill: a
@@ -199,7 +196,7 @@ func (l *rateLimiter) paceStated(now time.Time) bool {
 	}
 	next := l.refill
 	if level := l.estimatedLevel(now); level >= 0 {
-		share := levelShare(level, l.capacity)
+		share := min(level+0.5, l.capacity) / l.capacity
 		next = l.refill * max(share*share, statedFloor)
 	}
 	if l.ceiling > 0 {
@@ -221,13 +218,6 @@ func (l *rateLimiter) paceStated(now time.Time) bool {
 		}
 	}
 	return true
-}
-
-// levelShare is how full the bucket is, for the stated pace: half a
-// request less on both sides, so that processes sharing a small bucket
-// settle with more in it and a full bucket is still a full share.
-func levelShare(level, capacity float64) float64 {
-	return min(max(level-0.5, 0)/(capacity-0.5), 1)
 }
 
 // wake makes every waiter look again; l.mu is held.

@@ -333,13 +333,12 @@ func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch ui
 	now := l.now()
 	l.mu.Lock()
 	l.record(now, f)
-	// A level at or under the reserve, when the refill rate is not
-	// stated, is a bucket about to be empty: the rate falls as a 429
-	// would lower it.
+	// A level under the reserve, when the refill rate is not stated, is a
+	// bucket about to be empty: the rate falls as a 429 would lower it.
 	// A rate the user set is trusted until a 429 says otherwise.
 	// The bucket needs a moment to show a lower rate: a second between
 	// two such decreases.
-	low := l.refill == 0 && l.ceiling == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining <= l.reserve() &&
+	low := l.refill == 0 && l.ceiling == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining < l.reserve() &&
 		resp.StatusCode != http.StatusTooManyRequests && epoch >= l.epoch && !now.Before(l.lastDecrease.Add(time.Second))
 	l.mu.Unlock()
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
@@ -454,17 +453,12 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 	}
 	l.recoverFrom, l.recoverSince = next, now
 	if shared && pause == 0 && l.lim.Limit() != rate.Inf {
-		// A level at or under the reserve, no 429: the rate is lower from now
+		// A level under the reserve, no 429: the rate is lower from now
 		// on, and a new limiter's first token would let one more request
 		// through at once.
 		l.lim.SetLimitAt(now, rate.Limit(next))
 	} else {
 		l.lim = rate.NewLimiter(rate.Limit(next), 1)
-		if shared && pause == 0 {
-			// The bucket is nearly empty now: the first request waits
-			// its turn too.
-			l.lim.AllowN(now, 1)
-		}
 	}
 	l.learned = true
 	l.epoch++
