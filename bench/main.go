@@ -38,8 +38,9 @@ func main() {
 	runs := flag.Int("runs", 3, "repetitions of each scenario")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
 	only := flag.String("scenarios", "1,2,3,4,5,6,7,8,9,10,11", "scenarios to run, comma-separated (2 and 3 run together); rows of the others are kept from -out")
+	journal := flag.String("journal", "", "a directory to write the request journal of every run of scenarios 10 and 11 into, as JSON (times, routes, statuses, digest nonces and counts; no credentials or bodies)")
 	flag.Parse()
-	if err := run(*runs, *out, *only); err != nil {
+	if err := run(*runs, *out, *only, *journal); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
@@ -50,9 +51,13 @@ type bench struct {
 	oursRC, noopRC   string
 	oursBin, noopBin string
 	runs             int
+	// journalDir, when set, receives the request journal of each
+	// workspaces run: where its 429s fall, and in which process (a
+	// process's requests share a digest nonce).
+	journalDir string
 }
 
-func run(runs int, out, only string) error {
+func run(runs int, out, only, journalDir string) error {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return fmt.Errorf("terraform not found on PATH: the benchmark drives the real binary")
@@ -62,7 +67,7 @@ func run(runs int, out, only string) error {
 		return err
 	}
 	defer func() { _ = os.RemoveAll(work) }()
-	b := &bench{work: work, tfPath: tf, runs: runs}
+	b := &bench{work: work, tfPath: tf, runs: runs, journalDir: journalDir}
 	fmt.Fprintln(os.Stderr, "building the provider and the no-op provider...")
 	if b.oursBin, b.oursRC, err = b.build("ours", "."); err != nil {
 		return err

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -67,6 +71,9 @@ func (b *bench) applyWorkspacesAtOnce(name string, workspaces, per int, speed fl
 	for _, err := range errs {
 		fmt.Fprintln(os.Stderr, err)
 	}
+	if err := b.writeJournal(name, sim.Requests()); err != nil {
+		return r, err
+	}
 	sum := sim.JournalSummary()
 	r.total, r.limited = sum.Total, sum.ByStatus[429]
 	var lags []float64
@@ -84,6 +91,33 @@ func (b *bench) applyWorkspacesAtOnce(name string, workspaces, per int, speed fl
 		r.worstLag, r.medianLag = time.Duration(s.max*float64(time.Second)), time.Duration(s.median*float64(time.Second))
 	}
 	return r, nil
+}
+
+// writeJournal writes a run's requests into the journal directory, when
+// one was given, as name-N.json for the next free N.
+func (b *bench) writeJournal(name string, requests []simulator.Request) error {
+	if b.journalDir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(b.journalDir, 0o755); err != nil {
+		return err
+	}
+	for n := 1; ; n++ {
+		f, err := os.OpenFile(filepath.Join(b.journalDir, fmt.Sprintf("%s-%d.json", name, n)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(requests); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 }
 
 // scenario10: four workspaces of ten migrations each (cutover = true),
