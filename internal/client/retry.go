@@ -86,6 +86,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if retry && attempt <= t.maxRetries && ctx.Err() != nil {
 			// The operation ended as the answer came (Ctrl-C during the
 			// round trip): it ends as it would have while waiting.
+			discardBody(resp)
 			return nil, endedBetweenAttempts(ctx, resp, err, last, reason)
 		}
 		if !retry || attempt > t.maxRetries {
@@ -101,10 +102,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			return nil, &retryWaitError{err: withAttemptsDelivery(err, last), wait: wait}
 		}
-		if resp != nil {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			resp.Body.Close()
-		}
+		discardBody(resp)
 		tflog.Warn(ctx, "retrying API request", map[string]any{
 			"method":  req.Method,
 			"path":    req.URL.Path,
@@ -122,14 +120,21 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// endedBetweenAttempts is the error of an operation that ended between two
-// attempts: the delivery is the last attempt's (an answer 429 proves the
-// operation did not run; a lost answer leaves it unknown). An answer not
-// read yet is drained and closed.
-func endedBetweenAttempts(ctx context.Context, resp *http.Response, err error, last delivery, reason string) error {
+// discardBody drains and closes an answer that will not be returned, so its
+// connection can be reused.
+func discardBody(resp *http.Response) {
 	if resp != nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
+	}
+}
+
+// endedBetweenAttempts is the error of an operation that ended between two
+// attempts, its last answer (if any) already discarded: the delivery is the
+// last attempt's (an answer 429 proves the operation did not run; a lost
+// answer leaves it unknown).
+func endedBetweenAttempts(ctx context.Context, resp *http.Response, err error, last delivery, reason string) error {
+	if resp != nil {
 		return &deliveryError{d: last, err: fmt.Errorf("%s: waiting to retry: %w", reason, ctx.Err())}
 	}
 	return &deliveryError{d: last, err: errors.Join(err, ctx.Err())}
