@@ -146,6 +146,20 @@ func (l *rateLimiter) record(now time.Time, f bucketFigures) {
 		l.refill = f.refill
 	}
 	if f.remaining >= 0 {
+		// Alone, the bucket loses between two answers at most the
+		// requests this process sent in between: those let through since
+		// the earlier answer and those still in flight then. It refills,
+		// and the stated level is rounded down on both sides, so a lower
+		// level means that others spend it too. Before the first answer
+		// the bucket was full unless someone spent it lately.
+		explained := l.capacity - float64(l.inFlight)
+		if !l.levelAt.IsZero() {
+			explained = l.stated - float64(l.sentSince+l.inFlightAtRead-1)
+		}
+		if f.remaining < explained {
+			l.othersSeen = now
+		}
+		l.stated, l.inFlightAtRead = f.remaining, l.inFlight
 		// The other requests in flight may have reached the bucket before
 		// this one or not: count half of them as taken.
 		l.level = max(f.remaining-float64(l.inFlight-1)/2, 0)
@@ -178,9 +192,35 @@ func (l *rateLimiter) estimatedLevel(now time.Time) float64 {
 }
 
 // reserve is the level under which a bucket whose refill rate is not
-// stated counts as empty: a quarter of its capacity, at least one request.
-func (l *rateLimiter) reserve() float64 {
+// stated counts as empty: a quarter of its capacity, at least one request —
+// and while the limiter keeps room for others (keepsRoom), more than half
+// of it.
+func (l *rateLimiter) reserve(now time.Time) float64 {
+	if l.keepsRoom(now) {
+		return math.Floor(l.capacity/2) + 1
+	}
 	return max(math.Ceil(l.capacity/4), 1)
+}
+
+// keepsRoom reports whether the limiter keeps room in the bucket for other
+// processes: while they may be spending it (sharing), it keeps more than
+// half of it, so that a process starting then finds the two requests its
+// first call costs (the digest challenge and the call). A bucket of two or
+// less has no such room to keep. l.mu is held.
+func (l *rateLimiter) keepsRoom(now time.Time) bool {
+	return l.sharing(now) && math.Floor(l.capacity/2)+1 < l.capacity
+}
+
+// sharedFor is how long a process counts on others spending its bucket:
+// from its first request, since it cannot tell yet, and from the last
+// level that fell further than its own requests explain.
+const sharedFor = 10 * time.Second
+
+// sharing reports whether other processes may be spending the bucket;
+// l.mu is held.
+func (l *rateLimiter) sharing(now time.Time) bool {
+	lately := func(t time.Time) bool { return !t.IsZero() && now.Sub(t) < sharedFor }
+	return lately(l.firstRequest) || lately(l.othersSeen)
 }
 
 // paced reports whether the stated figures set the pace; l.mu is held.

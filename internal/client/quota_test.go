@@ -164,7 +164,8 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 }
 
 // When the API states its bucket's level but not its refill rate, a level
-// under the reserve (a quarter of the capacity) lowers the rate to what the
+// under the reserve (a quarter of the capacity, for a process past its first
+// ten seconds that has seen no sign of others) lowers the rate to what the
 // API admitted, before any 429, and the slow start sends no more at once
 // than a quarter of the level above the reserve.
 func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
@@ -179,11 +180,14 @@ func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
 	resp := answer(401, "20", "19", "", "")
 	l.observe(ctx, resp, epoch, readFigures(resp))
 	l.answered(true)
+	// Past its first ten seconds, and with no sign of others, a process
+	// spends the bucket as one alone.
+	clock.t = clock.t.Add(sharedFor)
 	l.mu.Lock()
 	window := l.slowStartWindow(clock.t)
 	l.mu.Unlock()
-	if window != 2 || l.reserve() != 5 {
-		t.Fatalf("window %d, reserve %v; want 2 (the window after one answer), 5", window, l.reserve())
+	if window != 2 || l.reserve(l.now()) != 5 {
+		t.Fatalf("window %d, reserve %v; want 2 (the window after one answer), 5", window, l.reserve(l.now()))
 	}
 	// Level 13: at most (13-5)/4 = 2 in flight, though the window is 8.
 	l.window = 8
@@ -210,10 +214,10 @@ func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
 	resp = answer(200, "20", "4", "", "")
 	l.observe(ctx, resp, epoch, readFigures(resp))
 	l.answered(true)
-	// 16 answers in the 1.6 s since the first request: 10 a second.
+	// 16 answers in the 11.6 s since the first request.
 	st := l.state()
-	if !st.Learned || st.Limited != 0 || !near(st.PerSecond, 10*margin) || !st.PausedUntil.IsZero() {
-		t.Fatalf("under the reserve: %+v; want %v a second, learned without a 429 or a pause", st, 10*margin)
+	if want := 16 / 11.6 * margin; !st.Learned || st.Limited != 0 || !near(st.PerSecond, want) || !st.PausedUntil.IsZero() {
+		t.Fatalf("under the reserve: %+v; want %v a second, learned without a 429 or a pause", st, want)
 	}
 
 	// A rate the user set stays until a 429 says otherwise.
@@ -436,5 +440,102 @@ func TestRecoveryAfterBurstIsWithinTwoMinutes(t *testing.T) {
 			t.Errorf("stated %v: back to %v requests a second after %v; want within 2 minutes", stated, pace, d)
 		}
 		t.Logf("stated %v: back to %.2f requests a second after %v", stated, pace, d)
+	}
+}
+
+// A process tells from the stated levels alone whether others spend its
+// bucket: alone, the level never falls further than its own requests —
+// those sent since the previous answer and those still in flight then —
+// explain, whatever order concurrent answers come back in. In its first ten
+// seconds, and once it has seen others, it keeps more than half the bucket
+// for them and the request after a low level waits its turn; ten seconds
+// without a sign of them, it spends the bucket as a process alone does.
+func TestSharingIsSeenOnlyWhereOwnRequestsDoNotExplainTheLevel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newRateLimiter("api.test", 0)
+	l.now = clock.now
+	l.window = 8
+	read := func(epoch uint64, remaining int) {
+		t.Helper()
+		clock.t = clock.t.Add(10 * time.Millisecond)
+		resp := answer(200, "4", strconv.Itoa(remaining), "", "")
+		l.observe(ctx, resp, epoch, readFigures(resp))
+		l.answered(true)
+	}
+	sharing := func() bool {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.sharing(clock.t)
+	}
+	// Starting, a process cannot tell whether others spend the bucket.
+	read(let(t, l, clock), 3)
+	if !sharing() || l.reserve(clock.t) != 3 {
+		t.Fatalf("a process starting: sharing %t, reserve %v; want true, 3", sharing(), l.reserve(clock.t))
+	}
+	// Alone, one at a time, past its first ten seconds: 3, 2, 1.
+	clock.t = clock.t.Add(sharedFor)
+	for remaining := 3; remaining >= 1; remaining-- {
+		read(let(t, l, clock), remaining)
+	}
+	// Alone, three at once (past the slow start's window, as after its
+	// longest wait), answered out of the order the bucket charged them
+	// in: 1 (the last charged) first, then 3, then 2 — refilled to the
+	// full bucket between.
+	clock.t = clock.t.Add(2 * time.Second)
+	var epochs [3]uint64
+	for i := range epochs {
+		l.mu.Lock()
+		epoch, _, _, ok := l.admit(clock.t, clock.t.Add(-windowWait))
+		l.mu.Unlock()
+		if !ok {
+			t.Fatalf("request %d of three at once not let through", i+1)
+		}
+		epochs[i] = epoch
+	}
+	e1, e2, e3 := epochs[0], epochs[1], epochs[2]
+	read(e3, 1)
+	read(e1, 3)
+	read(e2, 2)
+	if sharing() {
+		t.Fatalf("alone, the process took its own requests for others': %+v", l.state())
+	}
+	if got := l.reserve(clock.t); got != 1 {
+		t.Fatalf("reserve alone: %v, want 1 (a quarter of 4)", got)
+	}
+	// One request of ours, and the level falls from 2 to 0: others spent it.
+	clock.t = clock.t.Add(time.Second)
+	read(let(t, l, clock), 0)
+	if !sharing() {
+		t.Fatal("a level of 0 one request after 2 was not seen as others spending the bucket")
+	}
+	if got := l.reserve(clock.t); got != 3 {
+		t.Fatalf("reserve while sharing: %v, want 3 (more than half of 4)", got)
+	}
+	// That level is under the reserve: the rate falls to what the API
+	// admitted, and the next request waits its turn rather than take the
+	// new limiter's first token.
+	waits := func(what string) {
+		t.Helper()
+		st := l.state()
+		if !st.Learned || st.Limited != 0 {
+			t.Fatalf("%s: %+v; want the rate learned without a 429", what, st)
+		}
+		l.mu.Lock()
+		_, delay, _, ok := l.admit(clock.t, clock.t)
+		l.mu.Unlock()
+		if ok || delay <= 0 {
+			t.Fatalf("%s: the next request went at once", what)
+		}
+	}
+	waits("a level of 0 while sharing")
+	// A level of 2 of 4 is under it too, once the next turn has come.
+	clock.t = clock.t.Add(2 * time.Second)
+	read(let(t, l, clock), 2)
+	waits("a level of 2 of 4 while sharing")
+	clock.t = clock.t.Add(sharedFor)
+	if sharing() || l.reserve(clock.t) != 1 {
+		t.Fatalf("%v after the last sign of others: still sharing, reserve %v", sharedFor, l.reserve(clock.t))
 	}
 }

@@ -130,6 +130,10 @@ type rateLimiter struct {
 	admitted []time.Time
 	next     int
 	waiting  int
+	// line holds the tickets of the requests waiting for a turn, in the
+	// order they came; tickets numbers them.
+	line    []uint64
+	tickets uint64
 	// granted counts the requests let through; limited the answers 429.
 	granted, limited int
 	// recovery is under way when recoverTo > 0: after 429s without
@@ -147,6 +151,13 @@ type rateLimiter struct {
 	capacity, refill, level float64
 	levelAt                 time.Time
 	sentSince               int
+	// stated is the level last read as the API stated it, and
+	// inFlightAtRead the requests in flight then, that one included;
+	// othersSeen is when the level last fell further than this process's
+	// own requests explain (zero: never).
+	stated         float64
+	inFlightAtRead int
+	othersSeen     time.Time
 	// lastGrant is when the latest request was let through.
 	lastGrant time.Time
 }
@@ -200,29 +211,49 @@ func (e *RateLimitWaitError) Unwrap() error { return e.Err }
 func (e *RateLimitWaitError) delivery() delivery { return notSent }
 
 // wait blocks until the request may be sent and returns the epoch it was
-// let through in. Waiters hold no reservation: each takes a token when one
-// is there and otherwise sleeps until the next one is due, and wakes early
-// when the rate changes — so a rate learned a moment ago applies to every
-// request still queued, not only to those that arrive after it.
+// let through in. Requests take their turns in the order they came: only
+// the first in line may take a token, so under a tight quota no request
+// waits behind others that came after it (a cutover behind the polls of
+// the migrations that became ready later). The first in line holds no
+// reservation: it takes a token when one is there and otherwise sleeps
+// until the next one is due, and wakes early when the rate changes — so a
+// rate learned a moment ago applies to every request still queued, not only
+// to those that arrive after it.
 func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	logged := false
 	since := l.now()
+	l.mu.Lock()
+	l.tickets++
+	ticket := l.tickets
+	l.line = append(l.line, ticket)
+	l.mu.Unlock()
 	for {
 		l.mu.Lock()
 		now := l.now()
-		epoch, delay, windowFull, ok := l.admit(now, since)
-		if ok {
-			l.mu.Unlock()
-			return epoch, nil
+		first := l.line[0] == ticket
+		var (
+			epoch      uint64
+			delay      time.Duration
+			windowFull bool
+		)
+		if first {
+			var ok bool
+			epoch, delay, windowFull, ok = l.admit(now, since)
+			if ok {
+				l.leaveLine(ticket)
+				l.mu.Unlock()
+				return epoch, nil
+			}
 		}
 		changed := l.changed
 		l.waiting++
 		l.mu.Unlock()
 
 		// An answer usually opens the window long before its bound.
-		if deadline, ok := ctx.Deadline(); ok && !windowFull && deadline.Before(now.Add(delay)) {
+		if deadline, ok := ctx.Deadline(); ok && first && !windowFull && deadline.Before(now.Add(delay)) {
 			l.mu.Lock()
 			l.waiting--
+			l.leaveLine(ticket)
 			l.mu.Unlock()
 			// The operation's deadline is as good as passed: callers
 			// that wait for something until their deadline see it so.
@@ -232,21 +263,47 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 			logged = true
 			tflog.Debug(ctx, "waiting for a turn under the API's rate limit", map[string]any{"api": l.api, "wait_ms": delay.Milliseconds()})
 		}
-		timer := time.NewTimer(delay)
+		// The others in line wait for the first to go.
+		var (
+			timer   *time.Timer
+			timeout <-chan time.Time
+		)
+		if first {
+			timer = time.NewTimer(delay)
+			timeout = timer.C
+		}
 		var err error
 		select {
-		case <-timer.C:
+		case <-timeout:
 		case <-changed:
-			timer.Stop()
 		case <-ctx.Done():
-			timer.Stop()
 			err = &RateLimitWaitError{API: l.api, Err: ctx.Err()}
+		}
+		if timer != nil {
+			timer.Stop()
 		}
 		l.mu.Lock()
 		l.waiting--
+		if err != nil {
+			l.leaveLine(ticket)
+		}
 		l.mu.Unlock()
 		if err != nil {
 			return 0, err
+		}
+	}
+}
+
+// leaveLine takes a request out of the line and, when it was first, lets
+// the next one look; l.mu is held.
+func (l *rateLimiter) leaveLine(ticket uint64) {
+	for i, t := range l.line {
+		if t == ticket {
+			l.line = append(l.line[:i], l.line[i+1:]...)
+			if i == 0 && len(l.line) > 0 {
+				l.wake()
+			}
+			return
 		}
 	}
 }
@@ -324,7 +381,7 @@ func (l *rateLimiter) slowStartWindow(now time.Time) int {
 	if level < 0 {
 		return l.window
 	}
-	return min(l.window, max(int((level-l.reserve())/4), 1))
+	return min(l.window, max(int((level-l.reserve(now))/4), 1))
 }
 
 // observe learns from an answer to a request let through in epoch, and
@@ -338,7 +395,7 @@ func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch ui
 	// A rate the user set is trusted until a 429 says otherwise.
 	// The bucket needs a moment to show a lower rate: a second between
 	// two such decreases.
-	low := l.refill == 0 && l.ceiling == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining < l.reserve() &&
+	low := l.refill == 0 && l.ceiling == 0 && l.capacity > 0 && f.remaining >= 0 && f.remaining < l.reserve(now) &&
 		resp.StatusCode != http.StatusTooManyRequests && epoch >= l.epoch && !now.Before(l.lastDecrease.Add(time.Second))
 	l.mu.Unlock()
 	retryAfter, hasRetryAfter := parseRetryAfter(resp.Header.Get("Retry-After"))
@@ -459,6 +516,12 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 		l.lim.SetLimitAt(now, rate.Limit(next))
 	} else {
 		l.lim = rate.NewLimiter(rate.Limit(next), 1)
+		if shared && pause == 0 && l.keepsRoom(now) {
+			// Others spend the same nearly empty bucket: the next
+			// request waits its turn at the lower rate too, rather than
+			// take the new limiter's first token at once.
+			l.lim.AllowN(now, 1)
+		}
 	}
 	l.learned = true
 	l.epoch++

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -379,4 +380,49 @@ func TestLimiterRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 			t.Fatalf("2 minutes after the burst the rate is %v, want the ceiling 8", st.PerSecond)
 		}
 	})
+}
+
+// Requests take their turns in the order they came: under a tight quota a
+// request never waits behind one that came after it.
+func TestRequestsTakeTurnsInTheOrderTheyCame(t *testing.T) {
+	t.Parallel()
+	l := newRateLimiter("api.test", 50)
+	ctx := context.Background()
+	if _, err := l.wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	order := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := l.wait(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+			order <- i
+			l.answered(true)
+		}()
+		// The next one comes once this one has its place in line.
+		for {
+			l.mu.Lock()
+			placed := l.tickets == uint64(i+2)
+			l.mu.Unlock()
+			if placed {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	wg.Wait()
+	close(order)
+	want := 0
+	for got := range order {
+		if got != want {
+			t.Fatalf("request %d went in turn %d", got, want)
+		}
+		want++
+	}
 }

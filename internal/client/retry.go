@@ -244,10 +244,13 @@ func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRet
 	if hasRetryAfter {
 		// MongoDB asks clients to wait at least Retry-After, then to back
 		// off exponentially. Waiting exactly Retry-After is not enough
-		// under a token bucket: the one request refilled by then is spent
-		// on the digest challenge, and parallel resources wake together.
-		// Growth and jitter on top of it spread them out.
-		return max(retryAfter, 0) + t.backoffUpTo(attempt, min(t.waitMax, retryAfterSpread*t.waitMin)), true
+		// under a token bucket: every client refused in the same second
+		// is told the same whole seconds, and they would all come back
+		// together to a bucket that refilled a few requests. A random
+		// share of the growing back-off on top of it spreads them out —
+		// from the first retry on, or processes refused together retry
+		// together again.
+		return max(retryAfter, 0) + t.spreadUpTo(attempt, min(t.waitMax, retryAfterSpread*t.waitMin)), true
 	}
 	return t.backoff(attempt), true
 }
@@ -256,6 +259,20 @@ func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRet
 // the minimum wait: enough to spread parallel requests over the seconds the
 // bucket refills in, without leaving it idle.
 const retryAfterSpread = 8
+
+// spreadUpTo is the wait added to a Retry-After: at least a quarter of the
+// minimum wait, at most the growing ceiling, uniformly in between.
+func (t *retryTransport) spreadUpTo(attempt int, limit time.Duration) time.Duration {
+	floor := t.waitMin / 4
+	ceiling := t.waitMin << min(attempt-1, 16)
+	if ceiling > limit || ceiling <= 0 {
+		ceiling = limit
+	}
+	if ceiling <= floor {
+		return floor
+	}
+	return floor + rand.N(ceiling-floor)
+}
 
 // backoff is exponential with full jitter between waitMin and the growing
 // ceiling, so parallel resources do not retry in lockstep.

@@ -10,14 +10,15 @@ import (
 	"time"
 )
 
-// Under a token bucket, waiting exactly Retry-After hands the single refilled
-// request to the digest challenge and starves the authenticated request: the
-// wait must go beyond Retry-After, grow with the attempt, and be jittered.
+// Under a token bucket, every client refused in the same second is told the
+// same Retry-After: the wait must go beyond it, grow with the attempt, and be
+// jittered from the first retry on, or processes refused together come back
+// together.
 func TestRetryWaitGoesBeyondRetryAfterWithGrowthAndJitter(t *testing.T) {
 	t.Parallel()
 	p := &retryTransport{maxRetries: 10, waitMin: 100 * time.Millisecond, waitMax: 30 * time.Second}
 	const retryAfter = time.Second
-	seen := map[time.Duration]bool{}
+	firsts, fifths := map[time.Duration]bool{}, map[time.Duration]bool{}
 	var maxFirst, maxFifth time.Duration
 	for range 200 {
 		first, ok := p.statusWait(http.StatusTooManyRequests, retryAfter, true, false, 1)
@@ -25,13 +26,13 @@ func TestRetryWaitGoesBeyondRetryAfterWithGrowthAndJitter(t *testing.T) {
 		if !ok {
 			t.Fatal("a 429 must be retried")
 		}
-		if first < retryAfter+p.waitMin || fifth < retryAfter+p.waitMin {
-			t.Fatalf("waits %s and %s do not go beyond Retry-After %s plus the minimum back-off", first, fifth, retryAfter)
+		if first < retryAfter+p.waitMin/4 || fifth < retryAfter+p.waitMin/4 {
+			t.Fatalf("waits %s and %s do not go beyond Retry-After %s plus a quarter of the minimum back-off", first, fifth, retryAfter)
 		}
 		if fifth > retryAfter+p.waitMin*retryAfterSpread {
 			t.Fatalf("fifth wait %s exceeds its ceiling", fifth)
 		}
-		seen[fifth] = true
+		firsts[first], fifths[fifth] = true, true
 		maxFirst, maxFifth = max(maxFirst, first), max(maxFifth, fifth)
 	}
 	if maxFirst > retryAfter+p.waitMin {
@@ -40,8 +41,8 @@ func TestRetryWaitGoesBeyondRetryAfterWithGrowthAndJitter(t *testing.T) {
 	if maxFifth <= retryAfter+p.waitMin<<2 {
 		t.Fatalf("the fifth wait never exceeded %s in 200 draws: no growth", retryAfter+p.waitMin<<2)
 	}
-	if len(seen) < 50 {
-		t.Fatalf("only %d distinct waits in 200 draws: no jitter", len(seen))
+	if len(firsts) < 50 || len(fifths) < 50 {
+		t.Fatalf("%d distinct first waits and %d fifth waits in 200 draws: no jitter", len(firsts), len(fifths))
 	}
 }
 

@@ -16,6 +16,9 @@ type Request struct {
 	ContentType string    `json:"contentType,omitempty"`
 	UserAgent   string    `json:"userAgent,omitempty"`
 	Auth        string    `json:"auth"`
+	// Client is the address the request came from: the requests of one
+	// connection come from one client process.
+	Client string `json:"client,omitempty"`
 	// Nonce, NonceCount and CNonce are those of a digest response: the
 	// count is 1 for the first use of a nonce, more when the client reuses
 	// it.

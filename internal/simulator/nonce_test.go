@@ -2,6 +2,7 @@ package simulator_test
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -161,5 +162,9 @@ func TestResetBeforeProcessingReleasesTheCount(t *testing.T) {
 	last := reqs[len(reqs)-1]
 	if last.Nonce != nonce || last.NonceCount != 1 || last.CNonce != "c1" {
 		t.Fatalf("journal: %+v", last)
+	}
+	// The journal names the client address each request came from.
+	if host, port, err := net.SplitHostPort(last.Client); err != nil || host != "127.0.0.1" || port == "" {
+		t.Fatalf("journal client %q: want this test's loopback address", last.Client)
 	}
 }

@@ -24,7 +24,7 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := Request{
 		Time: s.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
 		Accept: r.Header.Get("Accept"), ContentType: r.Header.Get("Content-Type"), UserAgent: r.Header.Get("User-Agent"),
-		Auth: authKind(r.Header.Get("Authorization")),
+		Auth: authKind(r.Header.Get("Authorization")), Client: r.RemoteAddr,
 	}
 	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Digest ") {
 		p := parseDigest(strings.TrimPrefix(h, "Digest "))
