@@ -44,10 +44,10 @@ import (
 // quota sets the rate, which is then the start and the ceiling.
 //
 // golang.org/x/time/rate is the token bucket; what is ours is the pause,
-// the learning and the wake-up of waiters when the rate changes, which that
-// package does not offer (its reservations keep the time they were given,
-// so a rate learned a moment ago would not reach the requests already
-// queued).
+// the learning, the order of the line and the wake-up of waiters when the
+// rate changes, which that package does not offer (its reservations keep
+// the time they were given, so a rate learned a moment ago would not reach
+// the requests already queued).
 
 const (
 	// maxWindow bounds the requests in flight before the first 429, once
