@@ -38,7 +38,7 @@ func main() {
 	runs := flag.Int("runs", 3, "repetitions of each scenario")
 	out := flag.String("out", "BENCHMARKS.md", "where to write the report")
 	only := flag.String("scenarios", "1,2,3,4,5,6,7,8,9,10,11", "scenarios to run, comma-separated (2 and 3 run together); rows of the others are kept from -out")
-	journal := flag.String("journal", "", "a directory to write the request journal of every run of scenarios 10 and 11 into, as JSON (times, routes, statuses, digest nonces and counts; no credentials or bodies)")
+	journal := flag.String("journal", "", "a directory to write the request journal of every run of scenarios 10 and 11 into, as JSON (times, routes, statuses, client addresses, digest nonces and counts; no credentials or bodies)")
 	flag.Parse()
 	if err := run(*runs, *out, *only, *journal); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
