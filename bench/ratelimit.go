@@ -56,6 +56,7 @@ func (b *bench) scenario7() ([]row, error) {
 			fmt.Fprintln(os.Stderr, err)
 		}
 		sum := sim.JournalSummary()
+		fmt.Fprintf(os.Stderr, "scenario 7: authenticated calls by route: %v; by status: %v\n", sum.CallsByRoute, sum.ByStatus)
 		links := sim.Calls(simulator.RouteLink)
 		sim.Close()
 		if failed == 0 && links != n {
