@@ -185,8 +185,7 @@ func (l *rateLimiter) setCeiling(ceiling float64) {
 	case !l.learned:
 		l.lim = rate.NewLimiter(rate.Inf, 1)
 	}
-	close(l.changed)
-	l.changed = make(chan struct{})
+	l.wake()
 }
 
 // RateLimitWaitError is a request the limiter did not send: the wait for
@@ -367,8 +366,7 @@ func (l *rateLimiter) answered(admitted bool) {
 		l.window *= 2
 	}
 	if l.waiting > 0 {
-		close(l.changed)
-		l.changed = make(chan struct{})
+		l.wake()
 	}
 }
 
@@ -424,8 +422,7 @@ func (l *rateLimiter) observe(ctx context.Context, resp *http.Response, epoch ui
 func (l *rateLimiter) pauseUntil(t time.Time) {
 	if t.After(l.pausedUntil) {
 		l.pausedUntil = t
-		close(l.changed)
-		l.changed = make(chan struct{})
+		l.wake()
 	}
 }
 
@@ -530,8 +527,7 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 	if shared {
 		l.lastGrowth = now.Add(pause)
 	}
-	close(l.changed)
-	l.changed = make(chan struct{})
+	l.wake()
 	tflog.Info(ctx, "the API's bucket is empty or nearly so: every request to it now waits its turn at a lower rate", map[string]any{
 		"api":                 l.api,
 		"requests_per_second": math.Round(next*100) / 100,
@@ -632,8 +628,7 @@ func (l *rateLimiter) recover(now time.Time) {
 		l.learned = false
 		l.lim = rate.NewLimiter(rate.Inf, 1)
 		l.announced = 0
-		close(l.changed)
-		l.changed = make(chan struct{})
+		l.wake()
 		return
 	}
 	if to > float64(l.lim.Limit()) {
@@ -647,8 +642,7 @@ func (l *rateLimiter) raise(now time.Time, next float64) {
 	l.lim.SetLimitAt(now, rate.Limit(next))
 	if next >= l.announced*1.1 {
 		l.announced = next
-		close(l.changed)
-		l.changed = make(chan struct{})
+		l.wake()
 	}
 }
 
