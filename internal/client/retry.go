@@ -250,7 +250,7 @@ func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRet
 		// share of the growing back-off on top of it spreads them out —
 		// from the first retry on, or processes refused together retry
 		// together again.
-		return max(retryAfter, 0) + t.spreadUpTo(attempt, min(t.waitMax, retryAfterSpread*t.waitMin)), true
+		return max(retryAfter, 0) + t.jitterBetween(attempt, t.waitMin/4, min(t.waitMax, retryAfterSpread*t.waitMin)), true
 	}
 	return t.backoff(attempt), true
 }
@@ -260,10 +260,15 @@ func (t *retryTransport) statusWait(status int, retryAfter time.Duration, hasRet
 // bucket refills in, without leaving it idle.
 const retryAfterSpread = 8
 
-// spreadUpTo is the wait added to a Retry-After: at least a quarter of the
-// minimum wait, at most the growing ceiling, uniformly in between.
-func (t *retryTransport) spreadUpTo(attempt int, limit time.Duration) time.Duration {
-	floor := t.waitMin / 4
+// backoff is exponential with full jitter between waitMin and the growing
+// ceiling, so parallel resources do not retry in lockstep.
+func (t *retryTransport) backoff(attempt int) time.Duration {
+	return t.jitterBetween(attempt, t.waitMin, t.waitMax)
+}
+
+// jitterBetween is a wait drawn uniformly between floor and the ceiling
+// that doubles from waitMin with each attempt, up to limit.
+func (t *retryTransport) jitterBetween(attempt int, floor, limit time.Duration) time.Duration {
 	ceiling := t.waitMin << min(attempt-1, 16)
 	if ceiling > limit || ceiling <= 0 {
 		ceiling = limit
@@ -272,23 +277,6 @@ func (t *retryTransport) spreadUpTo(attempt int, limit time.Duration) time.Durat
 		return floor
 	}
 	return floor + rand.N(ceiling-floor)
-}
-
-// backoff is exponential with full jitter between waitMin and the growing
-// ceiling, so parallel resources do not retry in lockstep.
-func (t *retryTransport) backoff(attempt int) time.Duration {
-	return t.backoffUpTo(attempt, t.waitMax)
-}
-
-func (t *retryTransport) backoffUpTo(attempt int, limit time.Duration) time.Duration {
-	ceiling := t.waitMin << min(attempt-1, 16)
-	if ceiling > limit || ceiling <= 0 {
-		ceiling = limit
-	}
-	if ceiling <= t.waitMin {
-		return t.waitMin
-	}
-	return t.waitMin + rand.N(ceiling-t.waitMin)
 }
 
 // maxRetryAfter is the longest Retry-After the provider reads as such; a
