@@ -101,9 +101,7 @@ func TestReadFiguresLeavesTheBody(t *testing.T) {
 func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := newRateLimiter("api.test", 0)
-	l.now = clock.now
+	l, clock := clockedLimiter()
 	refill := 5.0 / 60
 
 	epoch := let(t, l, clock)
@@ -171,9 +169,7 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := newRateLimiter("api.test", 0)
-	l.now = clock.now
+	l, clock := clockedLimiter()
 	// The first answer: 20 of 20 less one.
 	epoch := let(t, l, clock)
 	clock.t = clock.t.Add(100 * time.Millisecond)
@@ -241,9 +237,7 @@ func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
 func TestHeadersAbsentTheLimiterLearns(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := newRateLimiter("api.test", 0)
-	l.now = clock.now
+	l, clock := clockedLimiter()
 	for range 10 {
 		epoch := let(t, l, clock)
 		clock.t = clock.t.Add(200 * time.Millisecond)
@@ -267,9 +261,7 @@ func TestHeadersAbsentTheLimiterLearns(t *testing.T) {
 func TestStatedPaceRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := newRateLimiter("api.test", 0)
-	l.now = clock.now
+	l, clock := clockedLimiter()
 	epoch := let(t, l, clock)
 	resp := answer(429, "20", "0", "1", "Request capacity: 20. Refill rate: 1200 per 60 seconds.")
 	l.observe(ctx, resp, epoch, readFigures(resp))
@@ -453,9 +445,7 @@ func TestRecoveryAfterBurstIsWithinTwoMinutes(t *testing.T) {
 func TestSharingIsSeenOnlyWhereOwnRequestsDoNotExplainTheLevel(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := newRateLimiter("api.test", 0)
-	l.now = clock.now
+	l, clock := clockedLimiter()
 	l.window = 8
 	read := func(epoch uint64, remaining int) {
 		t.Helper()

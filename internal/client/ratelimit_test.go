@@ -300,6 +300,14 @@ type fakeClock struct{ t time.Time }
 
 func (c *fakeClock) now() time.Time { return c.t }
 
+// clockedLimiter is a limiter that learns (no ceiling) on a fake clock.
+func clockedLimiter() (*rateLimiter, *fakeClock) {
+	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newRateLimiter("api.test", 0)
+	l.now = clock.now
+	return l, clock
+}
+
 // A burst of 429s without Retry-After (a gateway under load, no bucket
 // refilling) lowers the rate to its floor; with the API answering again the
 // limiter is back to the pace it had before within 2 minutes, on the
@@ -331,9 +339,7 @@ func TestLimiterRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 
 	t.Run("a learned rate", func(t *testing.T) {
 		t.Parallel()
-		clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-		l := newRateLimiter("api.test", 0)
-		l.now = clock.now
+		l, clock := clockedLimiter()
 		l.firstRequest = clock.t
 		// Learned between two 429s with Retry-After: 5 a second.
 		for i := range 10 {
@@ -358,9 +364,7 @@ func TestLimiterRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 	})
 	t.Run("nothing learned", func(t *testing.T) {
 		t.Parallel()
-		clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-		l := newRateLimiter("api.test", 0)
-		l.now = clock.now
+		l, clock := clockedLimiter()
 		l.firstRequest = clock.t
 		burst(l, clock)
 		saturate(l, clock, 2*time.Minute)
@@ -370,9 +374,7 @@ func TestLimiterRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 	})
 	t.Run("a ceiling", func(t *testing.T) {
 		t.Parallel()
-		clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-		l := newRateLimiter("api.test", 0)
-		l.now = clock.now
+		l, clock := clockedLimiter()
 		l.setCeiling(8)
 		burst(l, clock)
 		saturate(l, clock, 2*time.Minute)
