@@ -53,7 +53,8 @@ type bench struct {
 	runs             int
 	// journalDir, when set, receives the request journal of each
 	// workspaces run: where its 429s fall, and in which process (a
-	// process's requests share a digest nonce).
+	// process's requests share a digest nonce and its connections'
+	// client addresses).
 	journalDir string
 }
 
