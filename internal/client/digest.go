@@ -80,10 +80,19 @@ func (t *digestTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if ch != nil {
 		return t.reuse(req, ch, probe)
 	}
+	resp, err := t.challengeResponse(req)
 	if filler {
-		defer t.challenges.filled()
+		t.challenges.filled(statusOf(resp, err))
 	}
-	return t.challengeResponse(req)
+	return resp, err
+}
+
+// statusOf is the status of an answer, 0 when there is none.
+func statusOf(resp *http.Response, err error) int {
+	if err != nil {
+		return 0
+	}
+	return resp.StatusCode
 }
 
 // challengeResponse is the library's challenge-response. The library fails
@@ -109,15 +118,9 @@ func (t *digestTransport) challengeResponse(req *http.Request) (*http.Response, 
 // reuse sends req once, answering a kept challenge.
 func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bool) (*http.Response, error) {
 	resp, err := t.next.RoundTrip(t.authorized(req, ch, req.Body))
-	if err != nil {
-		t.challenges.settle(probe, false)
-		return nil, withDelivery(err, notSent)
-	}
-	if resp.StatusCode != http.StatusUnauthorized {
-		// Only an answer the API gives after authenticating proves the
-		// reuse accepted: a 429 or a gateway's 5xx may come before.
-		t.challenges.settle(probe, resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests)
-		return resp, nil
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.challenges.settle(probe, statusOf(resp, err))
+		return resp, withDelivery(err, notSent)
 	}
 	// The API refused the credentials before running anything: this leg
 	// was not processed, and its body is sent again below.
@@ -125,7 +128,7 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 	discard(resp)
 	if fresh != nil && fresh.stale {
 		tflog.Debug(req.Context(), "digest nonce expired: answering the new one", map[string]any{"method": req.Method, "path": req.URL.Path})
-		t.challenges.settle(probe, false)
+		t.challenges.settle(probe, http.StatusUnauthorized)
 		t.challenges.replace(ch, fresh)
 		body, err := replayBody(req)
 		if err != nil {
@@ -148,7 +151,7 @@ func (t *digestTransport) reuse(req *http.Request, ch *cachedChallenge, probe bo
 	// other request tries reuse on a server that has not accepted one.
 	tflog.Debug(req.Context(), "reused digest nonce refused: answering a fresh challenge", map[string]any{"method": req.Method, "path": req.URL.Path})
 	t.challenges.drop(ch)
-	defer t.challenges.settle(probe, false)
+	defer t.challenges.settle(probe, http.StatusUnauthorized)
 	return t.fallback(req, ch)
 }
 
@@ -290,10 +293,33 @@ const maxNonceCount = 1 << 31
 type challengeCache struct {
 	policy *noncePolicy // its mutex guards the fields below too
 	cur    *cachedChallenge
-	// filling is open while a challenge-response that will fill an empty
-	// cache is in flight.
-	filling chan struct{}
+	// filling is under way while a challenge-response that will fill an
+	// empty cache is in flight.
+	filling *trial
 }
+
+// trial is a request whose answer others wait for: the challenge-response
+// that fills an empty cache, or the first reuse of a nonce. Its done is
+// closed once the answer is known; limited then says it was a 429, which
+// says nothing of the nonce: the quota answers before the API
+// authenticates.
+type trial struct {
+	done    chan struct{}
+	limited bool
+}
+
+func newTrial() *trial { return &trial{done: make(chan struct{})} }
+
+// end records a trial's answer and wakes its waiters; the policy's mutex is
+// held.
+func (tr *trial) end(status int) {
+	tr.limited = status == http.StatusTooManyRequests
+	close(tr.done)
+}
+
+// maxLimitedWaits bounds how many trials answered 429 a request waits for
+// before it answers a challenge of its own.
+const maxLimitedWaits = 8
 
 // noncePolicy is what the clients sharing it learned of a server's nonce
 // policy.
@@ -302,9 +328,9 @@ type noncePolicy struct {
 	// trusted: a reused nonce was accepted; requests in flight may then
 	// all reuse one.
 	trusted bool
-	// probe is open while an untrusted reuse is in flight, and closed
+	// probe is under way while an untrusted reuse is in flight, and ends
 	// when its answer (and, when refused, its fallback) is known.
-	probe    chan struct{}
+	probe    *trial
 	refusals int
 	disabled bool
 }
@@ -322,20 +348,22 @@ const maxNonceRefusals = 2
 // workers of an apply start together, and one challenge and one probe then
 // serve them all. A request that would wait a second time uses the
 // challenge-response instead, so a failing fill or probe never queues
-// requests behind each other.
+// requests behind each other — unless the one it waited for was answered
+// 429: an empty bucket would charge every challenge-response too, so it
+// waits for the next (up to maxLimitedWaits times).
 func (c *challengeCache) take(ctx context.Context) (ch *cachedChallenge, probe, filler bool) {
 	p := c.policy
 	var waitedFill, waitedProbe bool
-	for {
+	for limitedWaits := 0; ; {
 		p.mu.Lock()
 		if c.cur != nil && c.cur.count.Load() >= maxNonceCount {
 			c.cur = nil
 		}
-		var wait chan struct{}
+		var wait *trial
 		switch {
 		case p.disabled:
 		case c.cur == nil && c.filling == nil:
-			c.filling = make(chan struct{})
+			c.filling = newTrial()
 			filler = true
 		case c.cur == nil:
 			if !waitedFill {
@@ -344,7 +372,7 @@ func (c *challengeCache) take(ctx context.Context) (ch *cachedChallenge, probe, 
 		case p.trusted:
 			ch = c.cur
 		case p.probe == nil:
-			p.probe = make(chan struct{})
+			p.probe = newTrial()
 			ch, probe = c.cur, true
 		default:
 			if !waitedProbe {
@@ -356,34 +384,41 @@ func (c *challengeCache) take(ctx context.Context) (ch *cachedChallenge, probe, 
 			return ch, probe, filler
 		}
 		select {
-		case <-wait:
+		case <-wait.done:
 		case <-ctx.Done():
 			return nil, false, false
+		}
+		if wait.limited && limitedWaits < maxLimitedWaits {
+			limitedWaits++
+			waitedFill, waitedProbe = false, false
 		}
 	}
 }
 
-// filled ends the fill of the cache, whatever its outcome.
-func (c *challengeCache) filled() {
+// filled ends the fill of the cache with the status of its answer (0:
+// none).
+func (c *challengeCache) filled(status int) {
 	c.policy.mu.Lock()
 	defer c.policy.mu.Unlock()
 	if c.filling != nil {
-		close(c.filling)
+		c.filling.end(status)
 		c.filling = nil
 	}
 }
 
-// settle records the answer to a reused nonce; a probe's ends the wait of
-// the requests behind it.
-func (c *challengeCache) settle(probe, accepted bool) {
+// settle records the status of the answer to a reused nonce (0: none); a
+// probe's ends the wait of the requests behind it. Only an answer the API
+// gives after authenticating proves the reuse accepted: a 429 or a
+// gateway's 5xx may come before.
+func (c *challengeCache) settle(probe bool, status int) {
 	p := c.policy
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if probe && p.probe != nil {
-		close(p.probe)
+		p.probe.end(status)
 		p.probe = nil
 	}
-	if accepted {
+	if status != 0 && status < 500 && status != http.StatusTooManyRequests && status != http.StatusUnauthorized {
 		p.trusted = true
 	}
 }

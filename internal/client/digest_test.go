@@ -412,3 +412,44 @@ func TestDigestWorkersStartingTogetherShareOneChallenge(t *testing.T) {
 		t.Fatalf("%d challenges, %d refused, %d accepted for %d calls; want 1, 0, %d", len(challenges), len(refused), len(accepted), workers, workers)
 	}
 }
+
+// A reuse answered 429 proves nothing either way, and neither does a
+// challenge-response answered 429: the workers waiting behind it wait for
+// the next try rather than each send a challenge-response of its own, which
+// the quota charges too.
+func TestDigestWorkersBehindA429KeepWaitingForTheChallenge(t *testing.T) {
+	t.Parallel()
+	// Two requests at once: the first call's challenge and its answer
+	// empty the bucket, and the first reuse is answered 429.
+	sim := newSim(t, simulator.Options{RateLimit: &simulator.RateLimit{PerSecond: 5, Burst: 2}}, simulator.ServerOptions{})
+	om := omClient(t, sim, client.Config{MaxRetries: 20})
+	start := make(chan struct{})
+	var g errgroup.Group
+	const workers = 8
+	for range workers {
+		g.Go(func() error {
+			<-start
+			if _, err := om.LinkStatus(context.Background(), sourceOrg); !client.IsNotFound(err) {
+				return fmt.Errorf("status: %w", err)
+			}
+			return nil
+		})
+	}
+	close(start)
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	challenges, refused, accepted := digestLegs(sim)
+	limited := 0
+	for _, r := range accepted {
+		if r.Status == http.StatusTooManyRequests {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatalf("no answer 429 in %d requests: the case is not made", sim.Total())
+	}
+	if len(challenges) != 1 || len(refused) != 0 || len(accepted) != workers+limited {
+		t.Fatalf("%d challenges, %d refused, %d answered (%d of them 429) for %d calls; want 1 challenge, none refused", len(challenges), len(refused), len(accepted), limited, workers)
+	}
+}
