@@ -30,12 +30,13 @@ import (
 // where the bucket holds capacity ÷ √n — half for four — never empty, each
 // at a share of the refill, without knowing n. The level is read from each
 // answer (RateLimit-Remaining, which counts the answer's own request as
-// taken: half of it is counted back, so a process alone comes near the
-// full refill), less half the other requests in flight then and those let
-// through since, plus a share of the refill since: every process that
-// waits counts the same refill, so each counts only a fifth of it. The
-// stated pace spaces requests by the level now rather than by the tokens
-// of golang.org/x/time/rate, which keeps tokens saved at an earlier, lower
+// taken), less half the other requests in flight then and those let
+// through since, plus a fifth of the refill since: every process that
+// waits counts the same refill. A process alone (sharing, below) counts
+// the answer's own request back, so it paces at the refill even in a
+// bucket of two, and one that may share the bucket half of it. The stated
+// pace spaces requests by the level now rather than by the tokens of
+// golang.org/x/time/rate, which keeps tokens saved at an earlier, lower
 // pace.
 //
 // Without a stated refill rate the limiter learns the rate as it does
@@ -60,7 +61,8 @@ const (
 	// answer reads the level again.
 	statedFloor = 1.0 / 16
 	// refillCredit is the share of the refill since the level was read
-	// that a process counts as its own: the others count it too.
+	// that a process counts as its own: others may count it too, and a
+	// process at an empty bucket cannot tell them from its own requests.
 	refillCredit = 0.2
 	// maxStated bounds the figures read from an answer: no bucket is
 	// larger, and a larger number is no figure.
@@ -157,13 +159,20 @@ func (l *rateLimiter) record(now time.Time, f bucketFigures) {
 	if f.remaining >= 0 {
 		// Alone, the bucket loses between two answers at most the
 		// requests this process sent in between: those let through since
-		// the earlier answer and those still in flight then. It refills,
-		// and the stated level is rounded down on both sides, so a lower
-		// level means that others spend it too. Before the first answer
-		// the bucket was full unless someone spent it lately.
+		// the earlier answer and those still in flight then. Once its
+		// refill rate is known, it also gains at least what refilled in
+		// between, up to its capacity: a bucket that stays empty while
+		// it should have refilled is being spent by others. The stated
+		// level is rounded down on both sides, so a lower level means
+		// that others spend it too. Before the first answer the bucket
+		// was full unless someone spent it lately.
 		explained := l.capacity - float64(l.inFlight)
 		if !l.levelAt.IsZero() {
-			explained = l.stated - float64(l.sentSince+l.inFlightAtRead-1)
+			before := l.stated
+			if l.refill > 0 && l.capacity > 0 {
+				before = math.Floor(min(before+l.refill*now.Sub(l.levelAt).Seconds(), l.capacity))
+			}
+			explained = before - float64(l.sentSince+l.inFlightAtRead-1)
 		}
 		if f.remaining < explained {
 			l.othersSeen = now
@@ -245,7 +254,13 @@ func (l *rateLimiter) paceStated(now time.Time) bool {
 	}
 	next := l.refill
 	if level := l.estimatedLevel(now); level >= 0 {
-		share := min(level+0.5, l.capacity) / l.capacity
+		// The answer's own request, counted as taken: its requests may
+		// have come after the others'.
+		own := 0.5
+		if !l.sharing(now) {
+			own = 1
+		}
+		share := min(level+own, l.capacity) / l.capacity
 		next = l.refill * max(share*share, statedFloor)
 	}
 	if l.ceiling > 0 {
