@@ -384,17 +384,13 @@ func TestDigestReusedRequestWithLostAnswerIsUncertain(t *testing.T) {
 	}
 }
 
-// Workers that start together with nothing kept share one challenge: one
-// fills the cache, one probes the reuse while the others wait, then all
-// reuse the nonce.
-func TestDigestWorkersStartingTogetherShareOneChallenge(t *testing.T) {
-	t.Parallel()
-	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
-	om := omClient(t, sim, client.Config{})
+// readTogether reads a link's status from n workers that start at once,
+// each expecting the API's 404.
+func readTogether(t *testing.T, om *client.OpsManager, n int) {
+	t.Helper()
 	start := make(chan struct{})
 	var g errgroup.Group
-	const workers = 10
-	for range workers {
+	for range n {
 		g.Go(func() error {
 			<-start
 			if _, err := om.LinkStatus(context.Background(), sourceOrg); !client.IsNotFound(err) {
@@ -407,6 +403,17 @@ func TestDigestWorkersStartingTogetherShareOneChallenge(t *testing.T) {
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Workers that start together with nothing kept share one challenge: one
+// fills the cache, one probes the reuse while the others wait, then all
+// reuse the nonce.
+func TestDigestWorkersStartingTogetherShareOneChallenge(t *testing.T) {
+	t.Parallel()
+	sim := newSim(t, simulator.Options{}, simulator.ServerOptions{})
+	om := omClient(t, sim, client.Config{})
+	const workers = 10
+	readTogether(t, om, workers)
 	challenges, refused, accepted := digestLegs(sim)
 	if len(challenges) != 1 || len(refused) != 0 || len(accepted) != workers {
 		t.Fatalf("%d challenges, %d refused, %d accepted for %d calls; want 1, 0, %d", len(challenges), len(refused), len(accepted), workers, workers)
@@ -423,22 +430,8 @@ func TestDigestWorkersBehindA429KeepWaitingForTheChallenge(t *testing.T) {
 	// empty the bucket, and the first reuse is answered 429.
 	sim := newSim(t, simulator.Options{RateLimit: &simulator.RateLimit{PerSecond: 5, Burst: 2}}, simulator.ServerOptions{})
 	om := omClient(t, sim, client.Config{MaxRetries: 20})
-	start := make(chan struct{})
-	var g errgroup.Group
 	const workers = 8
-	for range workers {
-		g.Go(func() error {
-			<-start
-			if _, err := om.LinkStatus(context.Background(), sourceOrg); !client.IsNotFound(err) {
-				return fmt.Errorf("status: %w", err)
-			}
-			return nil
-		})
-	}
-	close(start)
-	if err := g.Wait(); err != nil {
-		t.Fatal(err)
-	}
+	readTogether(t, om, workers)
 	challenges, refused, accepted := digestLegs(sim)
 	limited := 0
 	for _, r := range accepted {
