@@ -177,14 +177,12 @@ func TestCutoverWaitOutlastingItsTimeoutIsContinuedNotReplaced(t *testing.T) {
 }
 
 // TestCtrlCDuringTheCutoverWaitKeepsTheMigration interrupts the apply that
-// creates and cuts over a migration, once the cutover was requested.
+// creates and cuts over a migration, once the provider has the answer to
+// its cutover request: it has read the migration since.
 func TestCtrlCDuringTheCutoverWaitKeepsTheMigration(t *testing.T) {
 	sim, w := migrationSafetyWorld(t, simulator.MigrationOptions{CutoverTime: 1000 * time.Hour})
 	w.write("main.tf", safetyConfig("orders", ""))
-	out, _ := w.runInterrupted(func() bool {
-		ms := sim.Migrations()
-		return len(ms) == 1 && ms[0].CutoverRequested
-	}, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
+	out, _ := w.runInterrupted(func() bool { return readAfterCutover(sim) }, "apply", "-auto-approve", "-input=false", "-var", "cutover=true")
 	mustNotSay(t, out, "Cannot Reach Atlas")
 	mustSay(t, out, "Operation Interrupted")
 	attrs, tainted := stateResource(t, w)
@@ -451,4 +449,22 @@ func TestCtrlCWhileWaitingForTheStartKeepsTheMigration(t *testing.T) {
 	if ms := sim.Migrations(); len(ms) != 1 || ms[0].Status != simulator.StatusComplete || sim.Calls(simulator.RouteCutover) != 1 {
 		t.Fatalf("after the continued apply: %+v", ms)
 	}
+}
+
+// readAfterCutover reports whether the journal holds a read of a migration
+// after an accepted cutover request: the provider had the request's answer
+// by then. The simulator records the cutover before its answer reaches the
+// provider, so the record alone does not tell.
+func readAfterCutover(sim *simulator.Server) bool {
+	cutover := false
+	for _, r := range sim.Requests() {
+		switch {
+		case !r.Authenticated:
+		case r.Route == simulator.RouteCutover && r.Status < 300:
+			cutover = true
+		case cutover && r.Route == simulator.RouteGetMigration:
+			return true
+		}
+	}
+	return false
 }

@@ -27,6 +27,17 @@ import (
 // The hooks are where the callers differ: the resource records each step in
 // its state (save, requested); the action, which has no state, shows each
 // step in Terraform's output (progress).
+// cutoverRequest is what a failure knows of the cutover request.
+type cutoverRequest int
+
+const (
+	notRequested cutoverRequest = iota
+	// requestUnknown: sent, and neither its answer nor the migration
+	// read back afterwards says whether Atlas accepted it.
+	requestUnknown
+	requested
+)
+
 type cutover struct {
 	atlas         *client.Atlas
 	sched         shared.Polling
@@ -34,9 +45,9 @@ type cutover struct {
 	diags         *diag.Diagnostics
 	// timeout names the setting that bounds the run, for the diagnostics.
 	timeout string
-	// advice tells what to do after a failure, knowing whether the cutover
-	// was requested.
-	advice func(requested bool) string
+	// advice tells what to do after a failure, knowing what became of the
+	// cutover request.
+	advice func(cutoverRequest) string
 	// afterFailure is added to the error for a migration that FAILED or
 	// EXPIRED after its cutover was requested.
 	afterFailure string
@@ -87,7 +98,7 @@ func (c *cutover) run(ctx context.Context, last *client.Migration) {
 		got, err := c.atlas.GetMigration(ctx, c.projectID, c.id)
 		if err != nil {
 			summary, detail := describeMigrationAPIError("read "+c.name()+" before its cutover (nothing was sent)", "migration", err)
-			c.diags.AddError(summary, detail+"\n\n"+c.advice(false))
+			c.diags.AddError(summary, detail+"\n\n"+c.advice(notRequested))
 			c.record(nil)
 			return
 		}
@@ -175,11 +186,11 @@ func (c *cutover) awaitReady(ctx context.Context, mig *client.Migration) (*clien
 			c.diags.AddError("Live Migration Not Ready For Cutover Yet",
 				fmt.Sprintf("Migration %s in project %s is not ready for cutover yet: Atlas reports %s. The wait ended when %s ran out; "+
 					"the cutover was not requested. Atlas sets readyForCutover once the destination is nearly in sync.\n\n%s",
-					c.id, c.projectID, seen, c.timeout, c.advice(false)))
+					c.id, c.projectID, seen, c.timeout, c.advice(notRequested)))
 			return mig, false
 		}
 		summary, detail := shared.DescribeAPIError(shared.AtlasSide, "wait for "+c.name()+" to be ready for cutover (the cutover was not requested)", err)
-		c.diags.AddError(summary, detail+"\n\n"+c.advice(false))
+		c.diags.AddError(summary, detail+"\n\n"+c.advice(notRequested))
 		return mig, false
 	}
 	return mig, !c.ended(mig)
@@ -197,7 +208,7 @@ func (c *cutover) request(ctx context.Context, mig *client.Migration) (*client.M
 			_, detail := shared.DescribeAPIError(shared.AtlasSide, "cut over "+c.name(), err)
 			c.diags.AddError("Cutover Outcome Unknown",
 				fmt.Sprintf("%s\n\nThe migration could not be read back afterwards (%v), so whether Atlas cut it over is unknown. "+
-					"Check its status (the atlasmig_live_migration data source or the Atlas UI). %s", detail, readErr, c.advice(false)))
+					"Check its status (the atlasmig_live_migration data source or the Atlas UI). %s", detail, readErr, c.advice(requestUnknown)))
 			c.record(nil)
 			return nil, false
 		case got.Status == client.MigrationComplete || cutUnderWay(got):
@@ -227,7 +238,7 @@ func (c *cutover) request(ctx context.Context, mig *client.Migration) (*client.M
 // as still ready, or answered with an error and not under way).
 func (c *cutover) refused(err error) {
 	summary, detail := shared.DescribeAPIError(shared.AtlasSide, "cut over "+c.name(), err)
-	c.diags.AddError(summary, detail+"\n\nAtlas did not accept the cutover: the migration keeps syncing. "+c.advice(false))
+	c.diags.AddError(summary, detail+"\n\nAtlas did not accept the cutover: the migration keeps syncing. "+c.advice(notRequested))
 }
 
 // awaitComplete waits for COMPLETE after the cutover was requested; with
@@ -245,7 +256,7 @@ func (c *cutover) awaitComplete(ctx context.Context, immediate bool) {
 	c.record(mig)
 	if err != nil {
 		summary, detail := describeWait("migration "+c.id+" to complete after its cutover", c.timeout, mig, err)
-		c.diags.AddError(summary, detail+"\n\n"+c.advice(true))
+		c.diags.AddError(summary, detail+"\n\n"+c.advice(requested))
 		return
 	}
 	if mig.Status == client.MigrationFailed || mig.Status == client.MigrationExpired {

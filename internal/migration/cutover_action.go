@@ -195,8 +195,8 @@ func actionCutover(atlas *client.Atlas, sched shared.Polling, projectID, id stri
 	rerun := "Invoke the action again to keep waiting (raise timeout if the migration is only slow): it requests a cutover only while Atlas reports the migration ready for cutover, so it never cuts over twice."
 	return &cutover{
 		atlas: atlas, sched: sched, projectID: projectID, id: id, diags: diags, timeout: "the action's timeout",
-		advice: func(requested bool) string {
-			if requested {
+		advice: func(r cutoverRequest) string {
+			if r == requested {
 				return "The cutover was requested: the application must now use the destination cluster. " + rerun
 			}
 			return rerun

@@ -197,7 +197,6 @@ func (s *startedMigration) follow(ctx, createCtx context.Context, atlas *client.
 func (s *startedMigration) cutOver(ctx context.Context, atlas *client.Atlas, sched shared.Polling, mig *client.Migration) {
 	plan, resp := s.plan, s.resp
 	projectID := plan.ProjectID.ValueString()
-	kept := func(next string) string { return keptAfterCreate(mig.ID, projectID, next) }
 	updateTimeout, diags := plan.Timeouts.Update(ctx, liveMigrationUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -215,16 +214,25 @@ func (s *startedMigration) cutOver(ctx context.Context, atlas *client.Atlas, sch
 			}
 			s.save(ctx)
 		},
-		requested: func() { s.priv.CutoverRequested = true },
-		advice: func(requested bool) string {
-			if requested {
-				return kept("Its cutover was requested and Atlas accepted it, but it is not COMPLETE yet: the application must now use the destination cluster.")
-			}
-			return kept("Its cutover was not requested.")
-		},
+		requested:    func() { s.priv.CutoverRequested = true },
+		advice:       createAdvice(mig.ID, projectID),
 		afterFailure: ownCutoverKept,
 	}
 	run.run(cutCtx, mig)
+}
+
+// createAdvice ends the errors of a create that started migration id and
+// then failed to cut it over.
+func createAdvice(id, projectID string) func(cutoverRequest) string {
+	return func(r cutoverRequest) string {
+		switch r {
+		case requested:
+			return keptAfterCreate(id, projectID, "Its cutover was requested and Atlas accepted it, but it is not COMPLETE yet: the application must now use the destination cluster.")
+		case requestUnknown:
+			return keptAfterCreate(id, projectID, "Its cutover was requested, but whether Atlas accepted it is unknown: until Atlas reports the migration's status, treat the cutover as under way.")
+		}
+		return keptAfterCreate(id, projectID, "Its cutover was not requested.")
+	}
 }
 
 // keptAfterCreate ends the error of a create that started migration id and

@@ -91,8 +91,8 @@ func (r *liveMigrationResource) Update(ctx context.Context, req resource.UpdateR
 }
 
 // updateAdvice ends the error of an update whose cutover stopped short.
-func updateAdvice(requested bool) string {
-	if requested {
+func updateAdvice(r cutoverRequest) string {
+	if r == requested {
 		return "The cutover was requested and is recorded (cutover = true): the application must now use the destination cluster. " +
 			"Run terraform apply again to keep waiting for COMPLETE; it sends no other request."
 	}

@@ -243,7 +243,7 @@ func runResourceCutover(ctx context.Context, r *liveMigrationResource, atlas *cl
 			}
 		},
 		requested: func() { m.Cutover = types.BoolValue(true) },
-		advice:    func(bool) string { return "Run terraform apply again to keep waiting." },
+		advice:    func(cutoverRequest) string { return "Run terraform apply again to keep waiting." },
 	}
 	run.run(ctx, nil)
 }
@@ -323,5 +323,37 @@ func TestCutoverElsewhereNeedsASightingBeforeAndIsUndoneByALag(t *testing.T) {
 		if got := cutoverElsewhere(c.priv, c.prior, c.mig); got != c.want {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
+	}
+}
+
+// A cutover request whose answer is lost, and whose migration cannot be
+// read back afterwards, is neither requested nor refused: the error says
+// the outcome is unknown, and so does the advice of the create that
+// started the migration.
+func TestCutoverOutcomeUnknownSaysSoInTheAdvice(t *testing.T) {
+	sim, atlas := migrationSim(t, 0)
+	model := startMigration(t, sim, atlas)
+	sim.AdvanceClock(time.Hour)
+	sim.SetFault(simulator.RouteCutover, simulator.Fault{Count: 1, ResetAfterProcessing: true})
+	// The read before the request goes through; the read back fails.
+	sim.SetFault(simulator.RouteGetMigration, simulator.Fault{Count: 1000, Skip: 1, Status: 403})
+	id, projectID := model.MigrationID.ValueString(), model.ProjectID.ValueString()
+	var diags diag.Diagnostics
+	run := cutover{
+		atlas: atlas, sched: shared.Polling{Scale: 0.0001}, projectID: projectID, id: id, diags: &diags, timeout: "timeouts.update",
+		advice: createAdvice(id, projectID),
+	}
+	run.run(context.Background(), nil)
+	if puts := sim.Calls(simulator.RouteCutover); puts != 1 || len(diags) != 1 || diags[0].Summary() != "Cutover Outcome Unknown" {
+		t.Fatalf("%d cutover requests, diagnostics %v", puts, diags)
+	}
+	d := diags[0].Detail()
+	for _, want := range []string{"whether Atlas cut it over is unknown", "Its cutover was requested, but whether Atlas accepted it is unknown", "terraform untaint"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("detail lacks %q:\n%s", want, d)
+		}
+	}
+	if strings.Contains(d, "was not requested") {
+		t.Errorf("detail says the cutover was not requested:\n%s", d)
 	}
 }
