@@ -189,11 +189,12 @@ func (l *rateLimiter) record(now time.Time, f bucketFigures) {
 }
 
 // estimatedLevel estimates the bucket's level now: the level last read, refilled
-// at the stated rate since, less the requests let through since; -1 when
-// no level or capacity has been stated. l.mu is held.
-func (l *rateLimiter) estimatedLevel(now time.Time) float64 {
+// at the stated rate since, less the requests let through since — below
+// zero when this process has sent more than the bucket held; false when no
+// level or capacity has been stated. l.mu is held.
+func (l *rateLimiter) estimatedLevel(now time.Time) (float64, bool) {
 	if l.levelAt.IsZero() || l.capacity <= 0 {
-		return -1
+		return 0, false
 	}
 	level := l.level
 	// Nothing refills for this process before a 429's Retry-After has
@@ -206,7 +207,7 @@ func (l *rateLimiter) estimatedLevel(now time.Time) float64 {
 	if l.refill > 0 && now.After(from) {
 		level = min(level+refillCredit*l.refill*now.Sub(from).Seconds(), l.capacity)
 	}
-	return level - float64(l.sentSince)
+	return level - float64(l.sentSince), true
 }
 
 // reserve is the level under which a bucket whose refill rate is not
@@ -253,14 +254,14 @@ func (l *rateLimiter) paceStated(now time.Time) bool {
 		return false
 	}
 	next := l.refill
-	if level := l.estimatedLevel(now); level >= 0 {
+	if level, ok := l.estimatedLevel(now); ok {
 		// The answer's own request, counted as taken: its requests may
 		// have come after the others'.
 		own := 0.5
 		if !l.sharing(now) {
 			own = 1
 		}
-		share := min(level+own, l.capacity) / l.capacity
+		share := max(min(level+own, l.capacity), 0) / l.capacity
 		next = l.refill * max(share*share, statedFloor)
 	}
 	if l.ceiling > 0 {

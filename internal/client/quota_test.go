@@ -174,6 +174,48 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 	}
 }
 
+// A process that has sent more than the level it read, before any answer
+// reads the level again, is in debt to the bucket: it paces at the floor,
+// and before anything is learned it sends one request at a time. An
+// estimate below zero is still an estimate, not a level never stated.
+func TestLevelOverspentPacesAtTheFloor(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	l, clock := clockedLimiter()
+	epoch := let(t, l, clock)
+	resp := answer(429, "4", "0", "1", "Request capacity: 4. Refill rate: 4 per 1 seconds.")
+	l.observe(ctx, resp, epoch, readFigures(resp))
+	l.answered(false)
+	clock.t = clock.t.Add(time.Minute)
+	resp = answer(200, "4", "1", "", "")
+	l.observe(ctx, resp, let(t, l, clock), readFigures(resp))
+	l.answered(true)
+	for _, sent := range []int{2, 3, 6} {
+		l.mu.Lock()
+		l.sentSince = sent
+		l.paceStated(clock.t)
+		l.mu.Unlock()
+		if got := l.state().PerSecond; !near(got, 4*statedFloor) {
+			t.Errorf("%d requests sent after reading a level of 1 of 4: %v requests a second, want the floor, %v", sent, got, 4*statedFloor)
+		}
+	}
+
+	// The same debt before the refill rate is known: one request at a
+	// time, not the whole window.
+	s, clock := clockedLimiter()
+	s.window = 8
+	resp = answer(200, "4", "1", "", "")
+	s.observe(ctx, resp, let(t, s, clock), readFigures(resp))
+	s.answered(true)
+	s.mu.Lock()
+	s.sentSince = 5
+	window := s.slowStartWindow(clock.t)
+	s.mu.Unlock()
+	if window != 1 {
+		t.Fatalf("5 requests sent after reading a level of 1 of 4: a window of %d, want 1", window)
+	}
+}
+
 // When the API states its bucket's level but not its refill rate, a level
 // under the reserve (a quarter of the capacity, for a process past its first
 // ten seconds that has seen no sign of others) lowers the rate to what the

@@ -375,8 +375,8 @@ func (l *rateLimiter) answered(admitted bool) {
 // quarter of what is above the reserve — other processes may be spending
 // the same level. l.mu is held.
 func (l *rateLimiter) slowStartWindow(now time.Time) int {
-	level := l.estimatedLevel(now)
-	if level < 0 {
+	level, ok := l.estimatedLevel(now)
+	if !ok {
 		return l.window
 	}
 	return min(l.window, max(int((level-l.reserve(now))/4), 1))
@@ -580,7 +580,7 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		}
 		return
 	}
-	if level := l.estimatedLevel(now); l.probing || (l.refill == 0 && level >= l.capacity/2) {
+	if level, ok := l.estimatedLevel(now); l.probing || (ok && l.refill == 0 && level >= l.capacity/2) {
 		// Doubling about every second and a half, whatever the rate —
 		// and while the stated level says half the bucket is unused.
 		next := current + probeGrowthPerAnswer
