@@ -89,3 +89,50 @@ func TestWorkersShareTheQuotaInsteadOfMeeting429s(t *testing.T) {
 		})
 	}
 }
+
+// The links of one Atlas organization take their turns from the check that
+// the source organization is not linked yet to the list of available
+// projects after the link: the check is as fresh as the link, and under a
+// tight quota the requests to the two APIs alternate instead of every check
+// queueing ahead of the first link.
+func TestLinksOfOneOrganizationTakeTurnsFromTheCheck(t *testing.T) {
+	t.Parallel()
+	const links = 3
+	sim := startSim(t)
+	w := newWorkspace(t, bothSidesEnv(sim.URL, nil))
+	w.write("main.tf", oneTokenManyLinks(links))
+	sim.ResetJournal()
+	w.run(true, "apply", "-auto-approve", "-input=false")
+	var seq []string
+	applying := false
+	for _, r := range sim.Requests() {
+		if !r.Authenticated {
+			continue
+		}
+		switch r.Route {
+		case simulator.RouteCreateLinkToken:
+			// The plan's checks come before the token.
+			applying = true
+		case simulator.RouteLinkStatus, simulator.RouteLink:
+			if applying {
+				org := strings.Split(strings.TrimPrefix(r.Path, "/api/public/v1.0/orgs/"), "/")[0]
+				seq = append(seq, string(r.Route)+" "+org)
+			}
+		case simulator.RouteAvailableProjects:
+			if applying {
+				seq = append(seq, string(r.Route))
+			}
+		}
+	}
+	if len(seq) != 4*links {
+		t.Fatalf("apply: %d checks, links and lists, want %d: %q", len(seq), 4*links, seq)
+	}
+	for i := 0; i < len(seq); i += 4 {
+		turn := seq[i : i+4]
+		status, link := strings.TrimPrefix(turn[0], string(simulator.RouteLinkStatus)+" "), strings.TrimPrefix(turn[2], string(simulator.RouteLink)+" ")
+		if turn[0] == status || turn[2] == link || status != link ||
+			turn[1] != string(simulator.RouteAvailableProjects) || turn[3] != string(simulator.RouteAvailableProjects) {
+			t.Fatalf("link %d: %q, want the check of one organization, the list, its link and the list, in turn; all: %q", i/4+1, turn, seq)
+		}
+	}
+}

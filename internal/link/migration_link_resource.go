@@ -376,6 +376,10 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(setOrgIdentity(ctx, resp.Identity, plan.OrgID)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privRemovesTokensOf, nil)...)
 
+	// The check below and the link take one turn among the links of the
+	// Atlas organization (linkAndAttribute): the check is as fresh as the
+	// link, and the requests to the two APIs alternate.
+	defer r.attributionTurn(fingerprint(token.ValueString()))()
 	// Never take over a link silently: another workspace (or a person) may
 	// have linked the organization, and unlinking it later would stop their
 	// migrations. A link that does not work (NOT_SYNCED) may be re-linked.
@@ -503,12 +507,28 @@ func alreadyLinkedAtApply(orgID, status string, tokenCreatedHere bool) string {
 		orgID, status, token)
 }
 
+// attributionTurn waits for the turn of a link among the links of its
+// Atlas organization in this process, when that organization is known and
+// Atlas is configured, and returns the function that ends the turn. A link
+// lists the organization's available projects before and after it links
+// (linkAndAttribute) within its turn, so that one link never counts
+// another's projects.
+func (r *migrationLinkResource) attributionTurn(fp string) func() {
+	guard := guardOf(r.data)
+	atlasOrg := guard.atlasOrgOf(fp)
+	if r.data.Atlas == nil || atlasOrg == "" {
+		return func() {}
+	}
+	lock := guard.attributionLock(atlasOrg)
+	lock.Lock()
+	return lock.Unlock
+}
+
 // linkAndAttribute runs link (which links the organization and reports
 // whether it did) between two lists of the Atlas organization's available
 // projects, and returns the projects that appeared: those the source
-// organization exposes (org_exposure.go). The links of one Atlas
-// organization take turns in this process, so that one link never counts
-// another's projects. Nil when the Atlas organization, the Atlas credentials
+// organization exposes (org_exposure.go). The caller holds the link's turn
+// (attributionTurn). Nil when the Atlas organization, the Atlas credentials
 // or a list is missing: the link is made all the same.
 func (r *migrationLinkResource) linkAndAttribute(ctx context.Context, fp string, link func() bool) ([]string, bool) {
 	guard := guardOf(r.data)
@@ -516,9 +536,6 @@ func (r *migrationLinkResource) linkAndAttribute(ctx context.Context, fp string,
 	if r.data.Atlas == nil || atlasOrg == "" {
 		return nil, link()
 	}
-	lock := guard.attributionLock(atlasOrg)
-	lock.Lock()
-	defer lock.Unlock()
 	before, errBefore := r.data.Atlas.ListAvailableProjects(ctx, atlasOrg)
 	if !link() {
 		return nil, false
@@ -702,6 +719,7 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	defer cancel()
 
 	var status string
+	defer r.attributionTurn(fingerprint(token.ValueString()))()
 	projects, linked := r.linkAndAttribute(ctx, fingerprint(token.ValueString()), func() bool {
 		var err error
 		if status, err = om.Link(ctx, orgID, token.ValueString()); err != nil {
