@@ -618,8 +618,10 @@ const explanation = `
   the Atlas organization's available projects read before and after the link, and the link) and one
   digest challenge per API and provider process (the plan reads Ops Manager only, the apply both); the
   wall time is divided by it. One bucket serves both APIs here, so each API's limiter sees the other's
-  requests as another process's. The provider's rate limiter, shared by every request to one API with
-  one set of credentials, learns the rate from the first answers 429 and queues the workers.
+  requests as another process's. The links take turns from the status read before linking to the list
+  after the link, so the apply's requests alternate between the two APIs. The provider's rate limiter,
+  shared by every request to one API with one set of credentials, reads the bucket's refill rate in the
+  first answer 429, paces by it and the level every answer states, and queues the workers.
 - **Scenario 9** applies 24 migrations declared with cutover = true in one apply, at Terraform's default
   parallelism, against a token bucket of 20 requests/s (burst 20) that charges every request, challenges
   included, with the clock and poll schedule of scenario 6 (×60). It reports the share of all requests
