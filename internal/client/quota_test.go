@@ -41,6 +41,15 @@ func let(t *testing.T, l *rateLimiter, clock *fakeClock) uint64 {
 	return epoch
 }
 
+// exchange lets one request through l at the clock's time and answers it
+// with resp.
+func exchange(t *testing.T, l *rateLimiter, clock *fakeClock, resp *http.Response) {
+	t.Helper()
+	epoch := let(t, l, clock)
+	l.observe(context.Background(), resp, epoch, readFigures(resp))
+	l.answered(resp.StatusCode != http.StatusTooManyRequests)
+}
+
 func near(got, want float64) bool { return got > want*0.999-1e-9 && got < want*1.001+1e-9 }
 
 func TestParseBucketDetail(t *testing.T) {
@@ -106,10 +115,7 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 	l, clock := clockedLimiter()
 	refill := 5.0 / 60
 
-	epoch := let(t, l, clock)
-	resp := answer(429, "10", "0", "12", "Please retry after 12 seconds. Request capacity: 10. Refill rate: 5 per 60 seconds.")
-	l.observe(ctx, resp, epoch, readFigures(resp))
-	l.answered(false)
+	exchange(t, l, clock, answer(429, "10", "0", "12", "Please retry after 12 seconds. Request capacity: 10. Refill rate: 5 per 60 seconds."))
 	st := l.state()
 	if !st.Learned || !near(st.PerSecond, refill*statedFloor) || !st.PausedUntil.Equal(clock.t.Add(12*time.Second)) || st.Limited != 1 {
 		t.Fatalf("after the 429: %+v; want %v a second (an empty bucket), paused 12 s", st, refill*statedFloor)
@@ -160,8 +166,8 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 	// A ceiling below the stated pace is the pace.
 	c := newRateLimiter("api.test", 0.1)
 	c.now = clock.now
-	epoch = let(t, c, clock)
-	resp = answer(200, "10", "10", "", "")
+	epoch := let(t, c, clock)
+	resp := answer(200, "10", "10", "", "")
 	c.observe(ctx, resp, epoch, readFigures(resp))
 	resp = answer(429, "10", "0", "1", "Request capacity: 10. Refill rate: 60 per 60 seconds.")
 	c.observe(ctx, resp, epoch, readFigures(resp))
@@ -180,16 +186,10 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 // estimate below zero is still an estimate, not a level never stated.
 func TestLevelOverspentPacesAtTheFloor(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	l, clock := clockedLimiter()
-	epoch := let(t, l, clock)
-	resp := answer(429, "4", "0", "1", "Request capacity: 4. Refill rate: 4 per 1 seconds.")
-	l.observe(ctx, resp, epoch, readFigures(resp))
-	l.answered(false)
+	exchange(t, l, clock, answer(429, "4", "0", "1", "Request capacity: 4. Refill rate: 4 per 1 seconds."))
 	clock.t = clock.t.Add(time.Minute)
-	resp = answer(200, "4", "1", "", "")
-	l.observe(ctx, resp, let(t, l, clock), readFigures(resp))
-	l.answered(true)
+	exchange(t, l, clock, answer(200, "4", "1", "", ""))
 	for _, sent := range []int{2, 3, 6} {
 		l.mu.Lock()
 		l.sentSince = sent
@@ -204,9 +204,7 @@ func TestLevelOverspentPacesAtTheFloor(t *testing.T) {
 	// time, not the whole window.
 	s, clock := clockedLimiter()
 	s.window = 8
-	resp = answer(200, "4", "1", "", "")
-	s.observe(ctx, resp, let(t, s, clock), readFigures(resp))
-	s.answered(true)
+	exchange(t, s, clock, answer(200, "4", "1", "", ""))
 	s.mu.Lock()
 	s.sentSince = 5
 	window := s.slowStartWindow(clock.t)
@@ -317,10 +315,7 @@ func TestStatedPaceRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	l, clock := clockedLimiter()
-	epoch := let(t, l, clock)
-	resp := answer(429, "20", "0", "1", "Request capacity: 20. Refill rate: 1200 per 60 seconds.")
-	l.observe(ctx, resp, epoch, readFigures(resp))
-	l.answered(false)
+	exchange(t, l, clock, answer(429, "20", "0", "1", "Request capacity: 20. Refill rate: 1200 per 60 seconds."))
 	clock.t = clock.t.Add(2 * time.Second)
 	for range 20 {
 		clock.t = clock.t.Add(200 * time.Millisecond)
