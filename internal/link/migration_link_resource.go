@@ -379,7 +379,11 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	// The check below and the link take one turn among the links of the
 	// Atlas organization (linkAndAttribute): the check is as fresh as the
 	// link, and the requests to the two APIs alternate.
-	defer r.attributionTurn(fingerprint(token.ValueString()))()
+	endTurn, ok := r.attributionTurn(ctx, fingerprint(token.ValueString()), orgID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer endTurn()
 	// Never take over a link silently: another workspace (or a person) may
 	// have linked the organization, and unlinking it later would stop their
 	// migrations. A link that does not work (NOT_SYNCED) may be re-linked.
@@ -512,16 +516,36 @@ func alreadyLinkedAtApply(orgID, status string, tokenCreatedHere bool) string {
 // Atlas is configured, and returns the function that ends the turn. A link
 // lists the organization's available projects before and after it links
 // (linkAndAttribute) within its turn, so that one link never counts
-// another's projects.
-func (r *migrationLinkResource) attributionTurn(fp string) func() {
+// another's projects. A link waits no longer than its operation: when the
+// context ends first, the error says so in diags, nothing was sent, and
+// ok is false.
+func (r *migrationLinkResource) attributionTurn(ctx context.Context, fp, orgID string, diags *diag.Diagnostics) (end func(), ok bool) {
 	guard := guardOf(r.data)
 	atlasOrg := guard.atlasOrgOf(fp)
 	if r.data.Atlas == nil || atlasOrg == "" {
-		return func() {}
+		return func() {}, true
 	}
-	lock := guard.attributionLock(atlasOrg)
-	lock.Lock()
-	return lock.Unlock
+	end, err := takeTurn(ctx, guard.attributionTurn(atlasOrg))
+	if err != nil {
+		diags.AddError("Link Not Made: No Turn Before The Timeout",
+			fmt.Sprintf("Source organization %s was not linked, and nothing was sent for it: the links of Atlas organization %s take turns in this provider process "+
+				"(each checks the link status, lists the organization's available projects, links and lists them again), and this operation ended while "+
+				"the links ahead of it took theirs (%v). Run terraform apply again to link it, or raise timeouts.create (timeouts.update for a re-link) "+
+				"when many organizations link to one Atlas organization in one apply.", orgID, atlasOrg, err))
+		return nil, false
+	}
+	return end, true
+}
+
+// takeTurn waits until turn, a channel of one, is free or ctx ends, and
+// returns the function that frees it.
+func takeTurn(ctx context.Context, turn chan struct{}) (func(), error) {
+	select {
+	case turn <- struct{}{}:
+		return func() { <-turn }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // linkAndAttribute runs link (which links the organization and reports
@@ -718,8 +742,12 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	endTurn, ok := r.attributionTurn(ctx, fingerprint(token.ValueString()), orgID, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	defer endTurn()
 	var status string
-	defer r.attributionTurn(fingerprint(token.ValueString()))()
 	projects, linked := r.linkAndAttribute(ctx, fingerprint(token.ValueString()), func() bool {
 		var err error
 		if status, err = om.Link(ctx, orgID, token.ValueString()); err != nil {

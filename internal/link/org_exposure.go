@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Removing an Atlas organization's link tokens stops every source
@@ -65,14 +64,16 @@ type exposureFacts struct {
 	// lost counts, per organization, the refreshed tokens whose creation's
 	// answer was lost, which Terraform replaces (they are tainted).
 	lost map[string]int
-	// attribution serializes, per organization, the lists around a link.
-	attribution map[string]*sync.Mutex
+	// attribution holds, per organization, the turn of the link that
+	// checks, lists, links and lists again (a channel of one: a link waits
+	// for it no longer than its operation's context).
+	attribution map[string]chan struct{}
 }
 
 func newExposureFacts() exposureFacts {
 	return exposureFacts{projects: map[string][]string{}, links: map[string]map[string]bool{}, memory: map[string]map[string][]string{},
 		available: map[string][]exposedProject{}, accounted: map[string]map[string]bool{}, lost: map[string]int{},
-		attribution: map[string]*sync.Mutex{}}
+		attribution: map[string]chan struct{}{}}
 }
 
 // noteLinkProjects records a link of an Atlas organization that this process
@@ -257,17 +258,17 @@ func (g *orgGuard) claimLostToken(orgID string) bool {
 	return true
 }
 
-// attributionLock returns the lock that serializes the lists around the
-// links of one Atlas organization in this process.
-func (g *orgGuard) attributionLock(orgID string) *sync.Mutex {
+// attributionTurn returns the turn the links of one Atlas organization take
+// in this process: whoever sends into it holds the turn until it receives.
+func (g *orgGuard) attributionTurn(orgID string) chan struct{} {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	l := g.exposure.attribution[orgID]
-	if l == nil {
-		l = &sync.Mutex{}
-		g.exposure.attribution[orgID] = l
+	turn := g.exposure.attribution[orgID]
+	if turn == nil {
+		turn = make(chan struct{}, 1)
+		g.exposure.attribution[orgID] = turn
 	}
-	return l
+	return turn
 }
 
 // exposureConflict explains a removal refused because other source

@@ -1,9 +1,16 @@
 package link
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/client"
+	"github.com/atlasmig/terraform-provider-atlasmig/internal/shared"
 )
 
 // The plan judges Atlas's list only once it knows the projects of every
@@ -71,4 +78,53 @@ func TestOrgExposureLostTokenClaimedOnce(t *testing.T) {
 	if !g.claimLostToken(guardOrg) || g.claimLostToken(guardOrg) {
 		t.Error("a lost token is not claimed exactly once")
 	}
+}
+
+// The links of one Atlas organization take turns, and a link waits for its
+// turn no longer than its operation: when its context ends first, the
+// error says that nothing was sent and how to go on, and the turn held
+// meanwhile stays with its holder until it ends.
+func TestLinkWaitsForItsTurnNoLongerThanItsOperation(t *testing.T) {
+	t.Parallel()
+	r := &migrationLinkResource{data: &shared.ProviderData{Atlas: &client.Atlas{}}}
+	guardOf(r.data).registerToken(guardOrg, "fpA", tokenStays, "", "")
+
+	var held diag.Diagnostics
+	end, ok := r.attributionTurn(context.Background(), "fpA", "src-1", &held)
+	if !ok || held.HasError() {
+		t.Fatalf("the first link got no turn: %v", held)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	var waited diag.Diagnostics
+	if _, ok := r.attributionTurn(ctx, "fpA", "src-2", &waited); ok {
+		t.Fatal("a second link got the turn while the first held it")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("the second link waited %v past its 50 ms operation", d)
+	}
+	if len(waited) != 1 || waited[0].Summary() != "Link Not Made: No Turn Before The Timeout" {
+		t.Fatalf("diagnostics %v, want one error about the turn", waited)
+	}
+	for _, want := range []string{"Source organization src-2 was not linked, and nothing was sent for it", "Atlas organization " + guardOrg, "context deadline exceeded", "timeouts.create"} {
+		if !strings.Contains(waited[0].Detail(), want) {
+			t.Errorf("the error does not say %q:\n%s", want, waited[0].Detail())
+		}
+	}
+
+	// Another Atlas organization has a turn of its own.
+	guardOf(r.data).registerToken("5f1b2c3d4e5f6a7b8c9d0e2f", "fpB", tokenStays, "", "")
+	other, ok := r.attributionTurn(context.Background(), "fpB", "src-3", &held)
+	if !ok {
+		t.Fatal("a link of another Atlas organization waited for this one's turn")
+	}
+	other()
+
+	end()
+	next, ok := r.attributionTurn(context.Background(), "fpA", "src-2", &held)
+	if !ok {
+		t.Fatal("no turn after the first link ended its own")
+	}
+	next()
 }
