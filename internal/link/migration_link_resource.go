@@ -384,18 +384,7 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	defer endTurn()
-	// Never take over a link silently: another workspace (or a person) may
-	// have linked the organization, and unlinking it later would stop their
-	// migrations. A link that does not work (NOT_SYNCED) may be re-linked.
-	switch current, err := r.statusBeforeLink(ctx, om, orgID); {
-	case client.IsNotFound(err), errors.Is(err, errUnlinkedHere):
-	case err != nil:
-		shared.AddAPIError(&resp.Diagnostics, shared.OpsManagerSide, "check whether organization "+orgID+" is already linked, before linking it", err)
-		return
-	case current == client.StatusNotSynced:
-		tflog.Info(ctx, "organization has a link that does not sync, or none; linking", map[string]any{"org_id": orgID})
-	default:
-		resp.Diagnostics.AddError("Organization Already Linked", alreadyLinkedAtApply(orgID, current, guardOf(r.data).createdInThisApply(fingerprint(token.ValueString()))))
+	if !r.mayLink(ctx, om, orgID, fingerprint(token.ValueString()), &resp.Diagnostics) {
 		return
 	}
 
@@ -428,6 +417,26 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	plan.Status = types.StringValue(status)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(r.recordToken(ctx, resp.Private, token.ValueString(), projects)...)
+}
+
+// mayLink checks, right before linking, that the organization has no link
+// made elsewhere: never take over a link silently, since another workspace
+// (or a person) may have linked it, and unlinking it later would stop their
+// migrations. A link that does not work (NOT_SYNCED) may be re-linked. fp is
+// the fingerprint of the token to link with.
+func (r *migrationLinkResource) mayLink(ctx context.Context, om *client.OpsManager, orgID, fp string, diags *diag.Diagnostics) bool {
+	switch current, err := r.statusBeforeLink(ctx, om, orgID); {
+	case client.IsNotFound(err), errors.Is(err, errUnlinkedHere):
+	case err != nil:
+		shared.AddAPIError(diags, shared.OpsManagerSide, "check whether organization "+orgID+" is already linked, before linking it", err)
+		return false
+	case current == client.StatusNotSynced:
+		tflog.Info(ctx, "organization has a link that does not sync, or none; linking", map[string]any{"org_id": orgID})
+	default:
+		diags.AddError("Organization Already Linked", alreadyLinkedAtApply(orgID, current, guardOf(r.data).createdInThisApply(fp)))
+		return false
+	}
+	return true
 }
 
 // link links the organization with the token and returns the status the API
