@@ -43,8 +43,8 @@ type exposedProject struct {
 func (p exposedProject) String() string { return fmt.Sprintf("%s (%s)", p.Name, p.ID) }
 
 // exposureFacts is what one provider process knows of the projects that the
-// links of each Atlas organization expose. It is guarded by orgGuard.mu,
-// except the attribution locks.
+// links of each Atlas organization expose. It is guarded by orgGuard.mu;
+// the turns in attribution are channels, taken and ended without it.
 type exposureFacts struct {
 	// projects maps a link's token fingerprint to the projects its source
 	// organization was seen to expose when it linked.
