@@ -106,9 +106,15 @@ resource "atlasmig_live_migration" %[1]q {
 // Bounds of every loop: a step is at most soakAttempts terraform runs, the
 // last soakCleanAttempts of them without faults (an API that recovered);
 // a plan step is shorter. The workspace's runCode bounds each run in time.
+// The longest way the diagnostics lead an operator takes three runs without
+// faults: a tainted token whose removal the other pairs would not survive
+// (Removal Would Break Other Links), the replacement of every token that
+// Atlas refuses during a migration (Link Token In Use By An Active
+// Migration, after which the operator removes the tainted token from
+// state), and the apply that then succeeds (seed 851).
 const (
-	soakAttempts      = 6
-	soakCleanAttempts = 2
+	soakAttempts      = 8
+	soakCleanAttempts = 3
 	soakPlanAttempts  = 4
 )
 
