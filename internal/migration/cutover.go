@@ -12,6 +12,17 @@ import (
 	"github.com/atlasmig/terraform-provider-atlasmig/internal/shared"
 )
 
+// cutoverRequest is what a failure knows of the cutover request.
+type cutoverRequest int
+
+const (
+	notRequested cutoverRequest = iota
+	// requestUnknown: sent, and neither its answer nor the migration
+	// read back afterwards says whether Atlas accepted it.
+	requestUnknown
+	requested
+)
+
 // cutover is the provider's one cutover sequence, run by the
 // atlasmig_live_migration resource (a create with cutover = true, an update
 // to cutover = true) and by the atlasmig_cutover action: wait until Atlas
@@ -27,17 +38,6 @@ import (
 // The hooks are where the callers differ: the resource records each step in
 // its state (save, requested); the action, which has no state, shows each
 // step in Terraform's output (progress).
-// cutoverRequest is what a failure knows of the cutover request.
-type cutoverRequest int
-
-const (
-	notRequested cutoverRequest = iota
-	// requestUnknown: sent, and neither its answer nor the migration
-	// read back afterwards says whether Atlas accepted it.
-	requestUnknown
-	requested
-)
-
 type cutover struct {
 	atlas         *client.Atlas
 	sched         shared.Polling
