@@ -379,18 +379,19 @@ func (r *migrationLinkResource) Create(ctx context.Context, req resource.CreateR
 	// The check below and the link take one turn among the links of the
 	// Atlas organization (linkAndAttribute): the check is as fresh as the
 	// link, and the requests to the two APIs alternate.
-	endTurn, ok := r.attributionTurn(ctx, fingerprint(token.ValueString()), orgID, &resp.Diagnostics)
+	fp := fingerprint(token.ValueString())
+	endTurn, ok := r.attributionTurn(ctx, fp, orgID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	defer endTurn()
-	if !r.mayLink(ctx, om, orgID, fingerprint(token.ValueString()), &resp.Diagnostics) {
+	if !r.mayLink(ctx, om, orgID, fp, &resp.Diagnostics) {
 		return
 	}
 
 	var status string
 	var waitErr error
-	projects, linked := r.linkAndAttribute(ctx, fingerprint(token.ValueString()), func() bool {
+	projects, linked := r.linkAndAttribute(ctx, fp, func() bool {
 		var ok bool
 		if status, ok = r.link(ctx, om, orgID, token.ValueString(), &resp.Diagnostics); !ok {
 			return false
@@ -751,13 +752,14 @@ func (r *migrationLinkResource) Update(ctx context.Context, req resource.UpdateR
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	endTurn, ok := r.attributionTurn(ctx, fingerprint(token.ValueString()), orgID, &resp.Diagnostics)
+	fp := fingerprint(token.ValueString())
+	endTurn, ok := r.attributionTurn(ctx, fp, orgID, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	defer endTurn()
 	var status string
-	projects, linked := r.linkAndAttribute(ctx, fingerprint(token.ValueString()), func() bool {
+	projects, linked := r.linkAndAttribute(ctx, fp, func() bool {
 		var err error
 		if status, err = om.Link(ctx, orgID, token.ValueString()); err != nil {
 			addLinkError(&resp.Diagnostics, "re-link organization "+orgID+" to Atlas", err)
