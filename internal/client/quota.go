@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // What the API states of its token bucket, and how the limiter paces by it.
@@ -35,9 +33,7 @@ import (
 // waits counts the same refill. A process alone (sharing, below) counts
 // the answer's own request back, so it paces at the refill even in a
 // bucket of two, and one that may share the bucket half of it. The stated
-// pace spaces requests by the level now rather than by the tokens of
-// golang.org/x/time/rate, which keeps tokens saved at an earlier, lower
-// pace.
+// pace spaces requests by the level now, as the learned rate does.
 //
 // Without a stated refill rate the limiter learns the rate as it does
 // without any figure (ratelimit.go), and the level steers it: under the
@@ -242,9 +238,6 @@ func (l *rateLimiter) sharing(now time.Time) bool {
 	return lately(l.firstRequest) || lately(l.othersSeen)
 }
 
-// paced reports whether the stated figures set the pace; l.mu is held.
-func (l *rateLimiter) paced() bool { return l.refill > 0 && l.recoverTo == 0 && l.learned }
-
 // paceStated sets the rate from the stated refill rate and the level, when
 // both are known and no recovery from 429s without Retry-After is under
 // way (recover then sets the rate); it reports whether it did. l.mu is
@@ -267,20 +260,11 @@ func (l *rateLimiter) paceStated(now time.Time) bool {
 	if l.ceiling > 0 {
 		next = min(next, l.ceiling)
 	}
-	if !l.learned {
-		// The slow start ends: the API has said how fast it refills.
-		l.learned = true
-		l.lim = rate.NewLimiter(rate.Limit(next), 1)
+	// The slow start ends once the API has said how fast it refills.
+	l.learned, l.rate = true, next
+	if next > l.announced*1.1 || next < l.announced/1.1 {
 		l.announced = next
 		l.wake()
-		return true
-	}
-	if cur := float64(l.lim.Limit()); math.Abs(next-cur) > cur/100 {
-		l.lim.SetLimitAt(now, rate.Limit(next))
-		if next > l.announced*1.1 || next < l.announced/1.1 {
-			l.announced = next
-			l.wake()
-		}
 	}
 	return true
 }

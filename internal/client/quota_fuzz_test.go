@@ -68,7 +68,7 @@ func FuzzBucketFigures(f *testing.F) {
 		for _, later := range []time.Duration{0, time.Second, time.Hour} {
 			l.mu.Lock()
 			l.paceStated(now.Add(later))
-			r := float64(l.lim.Limit())
+			r := l.rate
 			l.mu.Unlock()
 			if math.IsNaN(r) || r <= 0 {
 				t.Fatalf("rate %v after figures %+v", r, fig)

@@ -319,9 +319,7 @@ func TestStatedPaceRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 	clock.t = clock.t.Add(2 * time.Second)
 	for range 20 {
 		clock.t = clock.t.Add(200 * time.Millisecond)
-		epoch := let(t, l, clock)
-		l.observe(ctx, answer(429, "", "", "", ""), epoch, bucketFigures{capacity: -1, remaining: -1})
-		l.answered(false)
+		l.limitedAt(ctx, clock.t, l.epoch, 0, false)
 	}
 	if st := l.state(); st.PerSecond > 2*minRate {
 		t.Fatalf("after 20 answers 429 without Retry-After: %+v; want the floor", st)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"golang.org/x/time/rate"
 )
 
 // The rate limiter paces every request to one API — one base URL with one
@@ -43,11 +42,14 @@ import (
 // two minutes from the floor of one request a minute. A team that knows its
 // quota sets the rate, which is then the start and the ceiling.
 //
-// golang.org/x/time/rate is the token bucket; what is ours is the pause,
-// the learning, the order of the line and the wake-up of waiters when the
-// rate changes, which that package does not offer (its reservations keep
-// the time they were given, so a rate learned a moment ago would not reach
-// the requests already queued).
+// The pace is a spacing, not a token bucket of our own: a request may go
+// once 1/rate has passed since the one before it, at the rate of now. A
+// bucket library (golang.org/x/time/rate) keeps the tokens saved at an
+// earlier, lower rate and the reservations of queued callers at the time
+// they were given, so a rate learned or stated a moment ago would not
+// reach the requests already queued; the rest here — the pause, the
+// learning, the order of the line and the wake-up of waiters when the
+// rate changes — that package does not offer either.
 
 const (
 	// maxWindow bounds the requests in flight before the first 429, once
@@ -99,8 +101,9 @@ type rateLimiter struct {
 	now func() time.Time
 
 	mu sync.Mutex
-	// lim paces the requests; it is replaced when the rate falls.
-	lim *rate.Limiter
+	// rate is the pace in requests a second; +Inf while nothing paces
+	// (the slow start bounds the requests in flight instead).
+	rate float64
 	// ceiling is the user's setting, 0 when the rate is learned.
 	ceiling float64
 	learned bool
@@ -163,7 +166,7 @@ type rateLimiter struct {
 }
 
 func newRateLimiter(api string, ceiling float64) *rateLimiter {
-	l := &rateLimiter{api: api, now: time.Now, changed: make(chan struct{}), lim: rate.NewLimiter(rate.Inf, 1), window: 1}
+	l := &rateLimiter{api: api, now: time.Now, changed: make(chan struct{}), rate: math.Inf(1), window: 1}
 	l.setCeiling(ceiling)
 	return l
 }
@@ -180,10 +183,9 @@ func (l *rateLimiter) setCeiling(ceiling float64) {
 	switch {
 	case ceiling > 0:
 		l.learned = true
-		l.lastDecrease, l.lastGrowth, l.announced = now, now, ceiling
-		l.lim = rate.NewLimiter(rate.Limit(ceiling), 1)
+		l.lastDecrease, l.lastGrowth, l.announced, l.rate = now, now, ceiling, ceiling
 	case !l.learned:
-		l.lim = rate.NewLimiter(rate.Inf, 1)
+		l.rate = math.Inf(1)
 	}
 	l.wake()
 }
@@ -219,76 +221,57 @@ func (e *RateLimitWaitError) delivery() delivery { return notSent }
 // rate learned a moment ago applies to every request still queued, not only
 // to those that arrive after it.
 func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
-	logged := false
 	since := l.now()
 	l.mu.Lock()
 	l.tickets++
 	ticket := l.tickets
 	l.line = append(l.line, ticket)
+	l.waiting++
 	l.mu.Unlock()
-	for {
+	defer func() {
+		l.mu.Lock()
+		l.waiting--
+		l.leaveLine(ticket)
+		l.mu.Unlock()
+	}()
+	for logged := false; ; {
+		var (
+			epoch          uint64
+			delay          time.Duration
+			windowFull, ok bool
+		)
 		l.mu.Lock()
 		now := l.now()
 		first := l.line[0] == ticket
-		var (
-			epoch      uint64
-			delay      time.Duration
-			windowFull bool
-		)
 		if first {
-			var ok bool
 			epoch, delay, windowFull, ok = l.admit(now, since)
-			if ok {
-				l.leaveLine(ticket)
-				l.mu.Unlock()
-				return epoch, nil
-			}
 		}
 		changed := l.changed
-		l.waiting++
 		l.mu.Unlock()
-
-		// An answer usually opens the window long before its bound.
-		if deadline, ok := ctx.Deadline(); ok && first && !windowFull && deadline.Before(now.Add(delay)) {
-			l.mu.Lock()
-			l.waiting--
-			l.leaveLine(ticket)
-			l.mu.Unlock()
-			// The operation's deadline is as good as passed: callers
-			// that wait for something until their deadline see it so.
-			return 0, &RateLimitWaitError{API: l.api, Wait: delay, Err: context.DeadlineExceeded}
-		}
-		if !logged && delay >= time.Second {
-			logged = true
-			tflog.Debug(ctx, "waiting for a turn under the API's rate limit", map[string]any{"api": l.api, "wait_ms": delay.Milliseconds()})
+		if ok {
+			return epoch, nil
 		}
 		// The others in line wait for the first to go.
-		var (
-			timer   *time.Timer
-			timeout <-chan time.Time
-		)
+		var timeout <-chan time.Time
 		if first {
-			timer = time.NewTimer(delay)
-			timeout = timer.C
+			// An answer usually opens the window long before its bound;
+			// a turn after the operation's deadline is as good as passed:
+			// callers that wait for something until their deadline see it
+			// so.
+			if deadline, has := ctx.Deadline(); has && !windowFull && deadline.Before(now.Add(delay)) {
+				return 0, &RateLimitWaitError{API: l.api, Wait: delay, Err: context.DeadlineExceeded}
+			}
+			if !logged && delay >= time.Second {
+				logged = true
+				tflog.Debug(ctx, "waiting for a turn under the API's rate limit", map[string]any{"api": l.api, "wait_ms": delay.Milliseconds()})
+			}
+			timeout = time.After(delay)
 		}
-		var err error
 		select {
 		case <-timeout:
 		case <-changed:
 		case <-ctx.Done():
-			err = &RateLimitWaitError{API: l.api, Err: ctx.Err()}
-		}
-		if timer != nil {
-			timer.Stop()
-		}
-		l.mu.Lock()
-		l.waiting--
-		if err != nil {
-			l.leaveLine(ticket)
-		}
-		l.mu.Unlock()
-		if err != nil {
-			return 0, err
+			return 0, &RateLimitWaitError{API: l.api, Err: ctx.Err()}
 		}
 	}
 }
@@ -327,33 +310,27 @@ func (l *rateLimiter) admit(now, since time.Time) (epoch uint64, delay time.Dura
 	if delay > 0 {
 		return 0, delay, false, false
 	}
-	if l.paced() {
-		// The stated pace spaces the requests by the level now, not by
-		// tokens saved at an earlier, lower pace; the level refills, so
-		// look again at least once a refill.
-		due := l.lastGrant.Add(time.Duration(float64(time.Second) / float64(l.lim.Limit())))
-		if !now.Before(due) {
-			return let()
-		}
-		return 0, min(due.Sub(now), time.Duration(float64(time.Second)/l.refill)) + time.Microsecond, false, false
-	}
-	if !l.learned && l.ceiling == 0 {
+	if !l.learned {
 		if l.inFlight < l.slowStartWindow(now) || now.Sub(since) >= windowWait {
 			return let()
 		}
 		// The window opens with the next answer.
 		return 0, since.Add(windowWait).Sub(now), true, false
 	}
-	if l.lim.AllowN(now, 1) {
+	due := l.lastGrant.Add(time.Duration(float64(time.Second) / l.rate))
+	if !now.Before(due) {
 		return let()
 	}
-	// The next token is due when the bucket holds one; while the rate
-	// recovers, or the stated bucket refills, it may be due sooner.
-	delay = time.Duration((1-l.lim.TokensAt(now))/float64(l.lim.Limit())*float64(time.Second)) + time.Microsecond
+	// While the rate recovers, or the stated bucket refills, the request
+	// may be due sooner: look again then.
+	delay = due.Sub(now)
+	if l.refill > 0 {
+		delay = min(delay, time.Duration(float64(time.Second)/l.refill))
+	}
 	if l.recoverTo > 0 {
 		delay = min(delay, recoveryDoubling)
 	}
-	return 0, delay, false, false
+	return 0, delay + time.Microsecond, false, false
 }
 
 // answered ends a request's time in flight, after observe; an answer that
@@ -450,7 +427,7 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 		l.lastDecrease = now
 		tflog.Info(ctx, "the API answered 429: every request to it waits for the bucket to refill at the rate it states", map[string]any{
 			"api":                 l.api,
-			"requests_per_second": math.Round(float64(l.lim.Limit())*100) / 100,
+			"requests_per_second": math.Round(l.rate*100) / 100,
 			"pause_ms":            pause.Milliseconds(),
 		})
 		return
@@ -463,10 +440,7 @@ func (l *rateLimiter) limitedAt(ctx context.Context, now time.Time, epoch uint64
 // latest decrease, or after a 429 that is no bucket, by half. l.mu is
 // held.
 func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, pause time.Duration) {
-	current := float64(l.lim.Limit())
-	if current > unlimitedRate {
-		current = unlimitedRate
-	}
+	current, wasPaced := min(l.rate, unlimitedRate), l.learned
 	// Between two 429s the bucket went from empty to empty: what it
 	// admitted in between is what it refilled. Retry-After, whole seconds
 	// rounded up, says the refill is at least one request per Retry-After.
@@ -490,9 +464,6 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 	if l.ceiling > 0 {
 		next = math.Min(next, l.ceiling)
 	}
-	// A new limiter rather than a lower limit on the old one: the old one
-	// owes the reservations of every waiter, which cancelling gives back
-	// only in part, and would hold the next requests behind that debt.
 	// A 429 without Retry-After says the server is busy, not how fast a
 	// bucket refills: the rate it lowers comes back on its own (recover).
 	// A bucket's 429 gives a sound estimate, which ends any recovery.
@@ -500,27 +471,17 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 	case shared:
 		l.recoverTo = 0
 	case l.recoverTo == 0:
-		l.recoverTo, l.recoverStart = current, !l.learned && l.ceiling == 0
-		if l.ceiling > 0 {
-			l.recoverTo = l.ceiling
-		}
+		// A rate under the ceiling comes back to the ceiling.
+		l.recoverTo, l.recoverStart = max(current, l.ceiling), !l.learned
 	}
 	l.recoverFrom, l.recoverSince = next, now
-	if shared && pause == 0 && l.lim.Limit() != rate.Inf {
-		// A level under the reserve, no 429: the rate is lower from now
-		// on, and a new limiter's first token would let one more request
-		// through at once.
-		l.lim.SetLimitAt(now, rate.Limit(next))
-	} else {
-		l.lim = rate.NewLimiter(rate.Limit(next), 1)
-		if shared && pause == 0 && l.keepsRoom(now) {
-			// Others spend the same nearly empty bucket: the next
-			// request waits its turn at the lower rate too, rather than
-			// take the new limiter's first token at once.
-			l.lim.AllowN(now, 1)
-		}
+	// After a 429 the next request goes once the pause ends. After a low
+	// level it waits its turn at the lower rate, unless nothing paced the
+	// requests before and no room is kept for others (a bucket of two).
+	if !shared || pause > 0 || (!wasPaced && !l.keepsRoom(now)) {
+		l.lastGrant = time.Time{}
 	}
-	l.learned = true
+	l.rate, l.learned = next, true
 	l.epoch++
 	l.lastDecrease, l.announced = now, next
 	l.lastGrowth = now
@@ -568,42 +529,27 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		l.next = (l.next + 1) % recentAnswers
 	}
 	l.recover(now)
-	if !l.learned || l.refill > 0 {
-		// The window grows with the answers (answered); a stated refill
-		// rate needs no growth.
+	// The window grows with the answers (answered); a stated refill rate
+	// needs no growth.
+	if !l.learned || l.refill > 0 || !now.After(l.lastGrowth) {
 		return
 	}
-	current := float64(l.lim.Limit())
-	if l.waiting == 0 || !now.After(l.lastGrowth) {
-		if now.After(l.lastGrowth) {
-			l.lastGrowth = now
-		}
-		return
-	}
-	if level, ok := l.estimatedLevel(now); l.probing || (ok && l.refill == 0 && level >= l.capacity/2) {
-		// Doubling about every second and a half, whatever the rate —
-		// and while the stated level says half the bucket is unused.
-		next := current + probeGrowthPerAnswer
-		if l.ceiling > 0 {
-			next = math.Min(next, l.ceiling)
-		}
-		l.lastGrowth = now
-		l.raise(now, next)
+	l.lastGrowth = now
+	if l.waiting == 0 {
 		return
 	}
 	// Each answer adds a share of the rate, up to a knee: a slow quota
 	// climbs by a share of a request a second each second, gently, since
 	// every request beyond it meets a 429; a fast one, whose estimate may
 	// have been a share of a bucket others were emptying too, climbs by a
-	// few percent a second.
-	next := current + growthPerAnswer*math.Min(current, growthKnee)
-	l.lastGrowth = now
-	if l.ceiling > 0 {
-		next = math.Min(next, l.ceiling)
+	// few percent a second. A guess, and a rate under a stated level at
+	// half the capacity or more, double about every second and a half,
+	// whatever the rate.
+	growth := growthPerAnswer * min(l.rate, growthKnee)
+	if level, ok := l.estimatedLevel(now); l.probing || (ok && level >= l.capacity/2) {
+		growth = probeGrowthPerAnswer
 	}
-	if next > current {
-		l.raise(now, next)
-	}
+	l.raise(l.rate + growth)
 }
 
 // recover raises a rate lowered by 429s without Retry-After: it doubles every
@@ -617,29 +563,29 @@ func (l *rateLimiter) recover(now time.Time) {
 	}
 	next := l.recoverFrom * math.Exp2(float64(now.Sub(l.recoverSince))/float64(recoveryDoubling))
 	if next < l.recoverTo {
-		if next > float64(l.lim.Limit()) {
-			l.raise(now, next)
-		}
+		l.raise(next)
 		return
 	}
-	to := l.recoverTo
-	l.recoverTo = 0
+	next, l.recoverTo = l.recoverTo, 0
 	if l.recoverStart {
-		l.learned = false
-		l.lim = rate.NewLimiter(rate.Inf, 1)
-		l.announced = 0
+		l.learned, l.rate, l.announced = false, math.Inf(1), 0
 		l.wake()
 		return
 	}
-	if to > float64(l.lim.Limit()) {
-		l.raise(now, to)
-	}
+	l.raise(next)
 }
 
-// raise sets a higher rate and, once it has grown by a tenth since the
-// waiters last heard, wakes them so they use it; l.mu is held.
-func (l *rateLimiter) raise(now time.Time, next float64) {
-	l.lim.SetLimitAt(now, rate.Limit(next))
+// raise sets a higher rate, at most the ceiling, and, once it has grown by
+// a tenth since the waiters last heard, wakes them so they use it; l.mu is
+// held.
+func (l *rateLimiter) raise(next float64) {
+	if l.ceiling > 0 {
+		next = min(next, l.ceiling)
+	}
+	if next <= l.rate {
+		return
+	}
+	l.rate = next
 	if next >= l.announced*1.1 {
 		l.announced = next
 		l.wake()
@@ -658,7 +604,7 @@ type rateState struct {
 func (l *rateLimiter) state() rateState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return rateState{PerSecond: float64(l.lim.Limit()), Learned: l.learned, PausedUntil: l.pausedUntil, Granted: l.granted, Limited: l.limited}
+	return rateState{PerSecond: l.rate, Learned: l.learned, PausedUntil: l.pausedUntil, Granted: l.granted, Limited: l.limited}
 }
 
 // rateLimitTransport lets each request through its API's limiter and tells

@@ -329,10 +329,11 @@ func TestLimiterRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 		l.waiting = 1
 		for end := clock.t.Add(d); clock.t.Before(end); clock.t = clock.t.Add(10 * time.Millisecond) {
 			l.mu.Lock()
-			ok := l.lim.AllowN(clock.t, 1)
+			_, _, _, ok := l.admit(clock.t, clock.t)
 			l.mu.Unlock()
 			if ok {
 				l.admittedAt(clock.t)
+				l.answered(true)
 			}
 		}
 	}
