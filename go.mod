@@ -14,7 +14,6 @@ require (
 	github.com/mongodb-forks/digest v1.1.0
 	golang.org/x/oauth2 v0.38.0
 	golang.org/x/sync v0.20.0
-	golang.org/x/time v0.16.0
 )
 
 require (

@@ -32,8 +32,9 @@ import (
 // through since, plus a fifth of the refill since: every process that
 // waits counts the same refill. A process alone (sharing, below) counts
 // the answer's own request back, so it paces at the refill even in a
-// bucket of two, and one that may share the bucket half of it. The stated
-// pace spaces requests by the level now, as the learned rate does.
+// bucket of two, and one that may share the bucket half of it. Like the
+// learned rate, the stated pace is a spacing (ratelimit.go): it takes
+// effect for the next request, with no tokens saved at an earlier pace.
 //
 // Without a stated refill rate the limiter learns the rate as it does
 // without any figure (ratelimit.go), and the level steers it: under the

@@ -42,14 +42,13 @@ import (
 // two minutes from the floor of one request a minute. A team that knows its
 // quota sets the rate, which is then the start and the ceiling.
 //
-// The pace is a spacing, not a token bucket of our own: a request may go
-// once 1/rate has passed since the one before it, at the rate of now. A
-// bucket library (golang.org/x/time/rate) keeps the tokens saved at an
-// earlier, lower rate and the reservations of queued callers at the time
-// they were given, so a rate learned or stated a moment ago would not
-// reach the requests already queued; the rest here — the pause, the
-// learning, the order of the line and the wake-up of waiters when the
-// rate changes — that package does not offer either.
+// The pace is a spacing, not a token bucket: a request may go once 1/rate
+// has passed since the one before it, at the rate of now. A bucket library
+// such as golang.org/x/time/rate keeps tokens saved at an earlier rate and
+// gives queued callers reservations at the rate of then, so a rate learned
+// or stated a moment ago would not reach the requests already waiting; the
+// pause, the learning, the order of the line and the wake-up of waiters
+// when the rate changes it does not offer.
 
 const (
 	// maxWindow bounds the requests in flight before the first 429, once
