@@ -308,7 +308,7 @@ func (b *bench) scenario1() ([]row, error) {
 	}
 	return append([]row{
 		perCallRow("1", "apply+destroy 25 pairs", perCall, legs),
-		{scenario: "1", measure: "apply+destroy 25 pairs: wall ÷ no-op provider", ratio: summarize(vsNoop), target: "≤ 1.15",
+		{scenario: "1", measure: "apply+destroy 25 pairs: wall ÷ no-op provider", ratio: summarize(vsNoop), target: "≤ 1.02",
 			note: fmt.Sprintf("%d authenticated calls, %d of them reads; %d HTTP requests", calls, reads, total)},
 		{scenario: "1", measure: "apply+destroy 25 pairs: wall ÷ no-op provider writing no logs (context)", ratio: summarize(vsQuiet), target: "report",
 			note: "the no-op provider with the log levels ours sets when Terraform keeps no provider log: what our API work costs"},
