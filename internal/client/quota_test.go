@@ -157,7 +157,7 @@ func TestLimiterPacesToTheStatedRefill(t *testing.T) {
 		t.Fatalf("24 s after a level of 3: %v, want %v", got, refill*0.44*0.44)
 	}
 	// No growth from answers: the stated figures decide.
-	l.waiting = 1
+	l.line = []uint64{0} // a request waits in line
 	l.admittedAt(clock.t)
 	if got := l.state().PerSecond; !near(got, refill*0.44*0.44) {
 		t.Fatalf("an answer raised the stated pace to %v", got)
@@ -325,7 +325,7 @@ func TestStatedPaceRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 		t.Fatalf("after 20 answers 429 without Retry-After: %+v; want the floor", st)
 	}
 	// A saturated queue for 2 minutes against a bucket at 10 of 20.
-	l.waiting = 1
+	l.line = []uint64{0} // a request waits in line
 	for end := clock.t.Add(2 * time.Minute); clock.t.Before(end); clock.t = clock.t.Add(10 * time.Millisecond) {
 		l.mu.Lock()
 		epoch, _, _, ok := l.admit(clock.t, clock.t)
@@ -398,7 +398,7 @@ func (b *sharedBucket) run(d time.Duration) {
 		for k := range b.limiters {
 			i := (k + turn) % len(b.limiters)
 			l := b.limiters[i]
-			l.waiting = 1
+			l.line = []uint64{0} // a request waits in line
 			for inFlight[i] < b.parallelism {
 				l.mu.Lock()
 				epoch, _, _, ok := l.admit(b.clock.t, b.clock.t.Add(-step))

@@ -131,9 +131,9 @@ type rateLimiter struct {
 	// admitted holds the times of recent answers other than 429, a ring.
 	admitted []time.Time
 	next     int
-	waiting  int
 	// line holds the tickets of the requests waiting for a turn, in the
-	// order they came; tickets numbers them.
+	// order they came; tickets numbers them. The learned rate grows only
+	// while a request is in line.
 	line    []uint64
 	tickets uint64
 	// granted counts the requests let through; limited the answers 429.
@@ -225,11 +225,9 @@ func (l *rateLimiter) wait(ctx context.Context) (uint64, error) {
 	l.tickets++
 	ticket := l.tickets
 	l.line = append(l.line, ticket)
-	l.waiting++
 	l.mu.Unlock()
 	defer func() {
 		l.mu.Lock()
-		l.waiting--
 		l.leaveLine(ticket)
 		l.mu.Unlock()
 	}()
@@ -341,7 +339,7 @@ func (l *rateLimiter) answered(admitted bool) {
 	if admitted && l.window < maxWindow {
 		l.window *= 2
 	}
-	if l.waiting > 0 {
+	if len(l.line) > 0 {
 		l.wake()
 	}
 }
@@ -534,7 +532,7 @@ func (l *rateLimiter) admittedAt(now time.Time) {
 		return
 	}
 	l.lastGrowth = now
-	if l.waiting == 0 {
+	if len(l.line) == 0 {
 		return
 	}
 	// Each answer adds a share of the rate, up to a knee: a slow quota

@@ -168,7 +168,7 @@ func TestLimiterLearnsFromAnswers(t *testing.T) {
 	}
 	// The first 429 gives a guess: while requests queue and the API
 	// answers, the rate probes upwards quickly...
-	l.waiting = 1
+	l.line = []uint64{0} // a request waits in line
 	for i := range 10 {
 		l.admittedAt(at.Add(2*time.Second + time.Duration(i)*100*time.Millisecond))
 	}
@@ -261,7 +261,7 @@ func TestCeilingIsTheRateAndItsLimit(t *testing.T) {
 	if st := l.state(); st.PerSecond != 2.5 || !st.Learned {
 		t.Fatalf("limiter with a ceiling: %+v", st)
 	}
-	l.waiting = 1
+	l.line = []uint64{0} // a request waits in line
 	l.admittedAt(time.Now().Add(time.Hour))
 	if st := l.state(); st.PerSecond != 2.5 {
 		t.Fatalf("the rate grew past the ceiling: %v", st.PerSecond)
@@ -326,7 +326,7 @@ func TestLimiterRecoversFromABurstOf429sWithoutRetryAfter(t *testing.T) {
 		}
 	}
 	saturate := func(l *rateLimiter, clock *fakeClock, d time.Duration) {
-		l.waiting = 1
+		l.line = []uint64{0} // a request waits in line
 		for end := clock.t.Add(d); clock.t.Before(end); clock.t = clock.t.Add(10 * time.Millisecond) {
 			l.mu.Lock()
 			_, _, _, ok := l.admit(clock.t, clock.t)

@@ -68,7 +68,7 @@ func RecoveryAfterBurst(n int, stated bool) (time.Duration, float64) {
 		l.limitedAt(ctx, clock, l.epoch, time.Second, true)
 	}
 	// A saturated queue at the pace before the burst, for a minute.
-	l.waiting = 1
+	l.line = []uint64{0} // a request waits in line
 	const step = 10 * time.Millisecond
 	for end := clock.Add(time.Minute); clock.Before(end); clock = clock.Add(step) {
 		send(admitted())
