@@ -263,10 +263,7 @@ func (l *rateLimiter) paceStated(now time.Time) bool {
 	}
 	// The slow start ends once the API has said how fast it refills.
 	l.learned, l.rate = true, next
-	if next > l.announced*1.1 || next < l.announced/1.1 {
-		l.announced = next
-		l.wake()
-	}
+	l.announce()
 	return true
 }
 

@@ -572,19 +572,22 @@ func (l *rateLimiter) recover(now time.Time) {
 	l.raise(next)
 }
 
-// raise sets a higher rate, at most the ceiling, and, once it has grown by
-// a tenth since the waiters last heard, wakes them so they use it; l.mu is
-// held.
+// raise sets a higher rate, at most the ceiling; l.mu is held.
 func (l *rateLimiter) raise(next float64) {
 	if l.ceiling > 0 {
 		next = min(next, l.ceiling)
 	}
-	if next <= l.rate {
-		return
+	if next > l.rate {
+		l.rate = next
+		l.announce()
 	}
-	l.rate = next
-	if next >= l.announced*1.1 {
-		l.announced = next
+}
+
+// announce wakes the waiters, so they use the rate, once it has moved by a
+// tenth either way since they last heard; l.mu is held.
+func (l *rateLimiter) announce() {
+	if l.rate >= l.announced*1.1 || l.rate <= l.announced/1.1 {
+		l.announced = l.rate
 		l.wake()
 	}
 }
