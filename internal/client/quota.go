@@ -39,18 +39,19 @@ import (
 // Without a stated refill rate the limiter learns the rate as it does
 // without any figure (ratelimit.go), and the level steers it: under the
 // reserve it counts as an empty bucket would, before any 429 — the rate
-// falls to what the API admitted, at most once a second — and at half the
-// capacity or more the rate climbs quickly while requests queue. The
-// reserve is a quarter of the capacity for a process alone, and more than
-// half of it while others may spend the bucket too, and the request after a
-// low level then waits its turn at the lower rate: a process starting needs
-// two requests at once (its digest challenge and its first call), and what
-// the others keep is what lets it in. A process starting cannot tell
-// whether it is alone, so it keeps that room for its first ten seconds, and
-// again for ten seconds after any level its own requests do not explain —
-// alone, the level falls between two answers by no more than the requests
-// sent in between and those in flight then. A bucket of two or less has no
-// room to keep. A rate the user set is lowered only by a 429.
+// falls to what the API admitted, at most once a second, and at a level
+// of 0 by a quarter at least where the bucket holds more than two — and at
+// half the capacity or more the rate climbs quickly while requests queue.
+// The reserve is a quarter of the capacity for a process alone, and more
+// than half of it while others may spend the bucket too, and the request
+// after a low level then waits its turn at the lower rate: a process
+// starting needs two requests at once (its digest challenge and its first
+// call), and what the others keep is what lets it in. A process starting
+// cannot tell whether it is alone, so it keeps that room for its first ten
+// seconds, and again for ten seconds after any level its own requests do
+// not explain — alone, the level falls between two answers by no more than
+// the requests sent in between and those in flight then. A bucket of two or
+// less has no room to keep. A rate the user set is lowered only by a 429.
 
 const (
 	// statedFloor is the slowest stated pace, as a share of the refill: a

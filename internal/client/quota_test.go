@@ -284,6 +284,53 @@ func TestLowRemainingSlowsBeforeAny429(t *testing.T) {
 	}
 }
 
+// A level read as 0, before the refill rate is known, lowers a learned rate
+// by a quarter at least, even when the API admitted as much as the rate
+// asked: a bucket that holds more than two reads 0 only when what is sent
+// outruns its refill. A bucket of two reads 0 after each request of a
+// process alone at its refill rate: there the rate falls only to what the
+// API admitted, as for any level under the reserve.
+func TestEmptyLevelLowersALearnedRateByAQuarter(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		capacity int
+		want     float64
+	}{
+		{20, 10 * emptyLevelCut * margin},
+		{4, 10 * emptyLevelCut * margin},
+		{2, 10 * margin},
+	} {
+		t.Run(strconv.Itoa(tc.capacity), func(t *testing.T) {
+			t.Parallel()
+			l, clock := clockedLimiter()
+			limit := strconv.Itoa(tc.capacity)
+			exchange(t, l, clock, answer(200, limit, "", "", ""))
+			// Past its first ten seconds, at a rate of 10 a second learned
+			// earlier, the process spends the bucket alone: each answer
+			// states one request less, down to what a process alone keeps.
+			clock.t = clock.t.Add(sharedFor)
+			l.mu.Lock()
+			l.learned, l.rate, l.announced, l.lastDecrease = true, 10, 10, clock.t
+			l.mu.Unlock()
+			keep := l.reserve(clock.t)
+			for i := 1; i <= 15; i++ {
+				clock.t = clock.t.Add(100 * time.Millisecond)
+				remaining := max(float64(tc.capacity-i), keep)
+				exchange(t, l, clock, answer(200, limit, strconv.Itoa(int(remaining)), "", ""))
+			}
+			if st := l.state(); st.PerSecond != 10 || st.Limited != 0 {
+				t.Fatalf("above the reserve: %+v, want the rate of 10 a second", st)
+			}
+			// 15 answers in 1.5 s: the API admitted the rate in full.
+			clock.t = clock.t.Add(100 * time.Millisecond)
+			exchange(t, l, clock, answer(200, limit, "0", "", ""))
+			if st := l.state(); !near(st.PerSecond, tc.want) || st.Limited != 0 || !st.PausedUntil.IsZero() {
+				t.Fatalf("a level of 0 of %d: %+v, want %v a second, without a 429 or a pause", tc.capacity, st, tc.want)
+			}
+		})
+	}
+}
+
 // Answers that state nothing leave the limiter to learn as it always has:
 // no capacity, no refill, the first 429 with Retry-After sets the rate to
 // what was admitted.

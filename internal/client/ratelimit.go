@@ -68,6 +68,9 @@ const (
 	// many requests a second for every answer while requests queue: at
 	// any rate, it grows by half of itself a second.
 	probeGrowthPerAnswer = 0.5
+	// emptyLevelCut is the most a stated level of 0 leaves of the rate
+	// (decrease).
+	emptyLevelCut = 0.75
 	// estimateWindow bounds how far back the admitted requests are counted.
 	estimateWindow = 30 * time.Second
 	// maxSharedPause is the longest Retry-After shared by every caller. A
@@ -450,6 +453,15 @@ func (l *rateLimiter) decrease(ctx context.Context, now time.Time, shared bool, 
 		}
 		if admitted, span := l.admittedSince(now); admitted > 0 {
 			estimate = math.Max(estimate, float64(admitted)/span.Seconds())
+		}
+		// A level read as 0 says more: what this process and any other
+		// spending the bucket sent outran the refill, and the next
+		// request may meet the 429. The rate then falls by a quarter at
+		// least, as TCP narrows its window at a loss. In a bucket of two, a
+		// process alone at the refill rate reads 0 after each request:
+		// there it is no sign of too much.
+		if pause == 0 && l.stated == 0 && l.capacity > 2 {
+			estimate = math.Min(estimate, current*emptyLevelCut)
 		}
 	}
 	// The first 429 gives a guess: the count before it includes the
